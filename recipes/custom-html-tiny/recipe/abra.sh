@@ -1,0 +1,6 @@
+# Versions of the swarm configs this recipe ships. Swarm configs are immutable:
+# bump the matching version whenever one of these files changes, so a deploy
+# creates a new config instead of failing to update the old one.
+export NGINX_CONF_VERSION=v1
+export INDEX_VERSION=v1
+export HELLO_VERSION=v1
