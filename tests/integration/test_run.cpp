@@ -1,0 +1,278 @@
+// `ccci run` end to end: the real binary, the real local swarm, the example
+// recipe and its variants as real git repositories (made by ./setup).
+#define BOOST_TEST_MODULE integration_run
+#include <boost/test/unit_test.hpp>
+
+#include "process.hpp"
+#include "results.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace fs = std::filesystem;
+using namespace ccci::detail;
+using ccci::Tier;
+
+namespace {
+
+const fs::path work = CCCI_TEST_WORK_DIR;
+const fs::path repos = work / "repos";
+
+struct Outcome {
+  int exit_code = -1;
+  std::string output;
+  fs::path runs_dir;
+  std::optional<RunResults> results;
+  fs::path run_dir() const { return runs_dir / results->run_id; }
+  const TierResult& tier(Tier t) const { return results->tier(t); }
+  const CheckRecord* check(const std::string& name) const {
+    for (auto& t : results->tiers)
+      for (auto& c : t.checks)
+        if (c.name == name) return &c;
+    return nullptr;
+  }
+};
+
+std::string read(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+fs::path fresh_dir(const std::string& name) {
+  auto d = work / "runs" / name;
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+// Runs ccci with `args` (plus a fresh runs dir) through `prefix` (e.g. a
+// `timeout` command), and reads the one results.json it wrote, if any.
+Outcome ccci(const std::string& name, std::vector<std::string> args, std::vector<std::string> prefix = {}) {
+  Outcome o;
+  o.runs_dir = fresh_dir(name);
+  std::vector<std::string> argv = prefix;
+  argv.push_back(CCCI_BIN);
+  argv.insert(argv.end(), args.begin(), args.end());
+  argv.push_back("--runs-dir");
+  argv.push_back(o.runs_dir.string());
+  ProcessOptions opts;
+  opts.timeout = std::chrono::minutes(8);
+  opts.merge_stderr = true;
+  auto r = run_process(argv, opts);
+  o.exit_code = r.exit_code;
+  o.output = r.out;
+  BOOST_TEST_MESSAGE("ccci " << name << " exit " << r.exit_code << "\n" << r.out);
+  for (auto& entry : fs::directory_iterator(o.runs_dir))
+    if (fs::exists(entry.path() / "results.json"))
+      o.results = results_from_json(read(entry.path() / "results.json"), entry.path().string());
+  return o;
+}
+
+Outcome run_variant(const std::string& repo, std::vector<std::string> extra = {}) {
+  std::vector<std::string> args{"run", "--recipe-dir", (repos / repo).string(), "--recipe", "custom-html-tiny"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return ccci(repo, args);
+}
+
+// Asks docker directly (not through ccci's own teardown code) for anything
+// whose name carries the stack's name.
+std::vector<std::string> leftovers_of(const std::string& stack) {
+  std::vector<std::string> found;
+  for (std::vector<std::string> cmd : {std::vector<std::string>{"docker", "service", "ls", "--format", "{{.Name}}"},
+                                       {"docker", "ps", "-a", "--format", "{{.Names}}"},
+                                       {"docker", "network", "ls", "--format", "{{.Name}}"},
+                                       {"docker", "volume", "ls", "--format", "{{.Name}}"},
+                                       {"docker", "secret", "ls", "--format", "{{.Name}}"},
+                                       {"docker", "config", "ls", "--format", "{{.Name}}"}}) {
+    std::istringstream in(run_process(cmd).out);
+    for (std::string line; std::getline(in, line);)
+      if (line.find(stack) != std::string::npos) found.push_back(cmd[1] + " " + line);
+  }
+  return found;
+}
+
+void expect_nothing_left(const Outcome& o) {
+  BOOST_TEST_REQUIRE(o.results.has_value());
+  BOOST_TEST(o.results->clean_teardown);
+  BOOST_TEST(o.results->no_secret_leak);
+  auto left = leftovers_of(o.results->stack);
+  BOOST_TEST(left.empty(), "left behind: " << (left.empty() ? "" : left.front()));
+}
+
+// Bad input: exit 2, a message naming the problem, and no run at all.
+void expect_bad_input(const Outcome& o, const std::string& must_mention) {
+  BOOST_TEST(o.exit_code == 2);
+  BOOST_TEST(o.output.find(must_mention) != std::string::npos, "output lacks '" << must_mention << "': " << o.output);
+  BOOST_TEST(!o.results.has_value());
+  BOOST_TEST(fs::is_empty(o.runs_dir), "a run directory was created for bad input");
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(example_is_green) {
+  auto o = run_variant("custom-html-tiny");
+  BOOST_TEST(o.exit_code == 0);
+  BOOST_TEST_REQUIRE(o.results.has_value());
+  BOOST_TEST(o.tier(Tier::install).status == Status::pass);
+  BOOST_TEST(o.tier(Tier::custom).status == Status::pass);
+  BOOST_TEST(o.tier(Tier::backup).declared_skip);
+  BOOST_TEST(o.results->version == "1.1.0+1.22.1"); // the newest release by default
+  auto* serving = o.check("install/serving");
+  BOOST_TEST_REQUIRE(serving);
+  BOOST_TEST(serving->status == Status::pass);
+  auto* ct = o.check("custom/content_type_html_and_txt");
+  BOOST_TEST_REQUIRE(ct);
+  BOOST_TEST(ct->status == Status::pass);
+  BOOST_TEST(o.results->level.level >= 1);
+  BOOST_TEST(fs::exists(o.run_dir() / "compose.rendered.yml"));
+  // The generated secret's value never reaches the rendered compose or the log.
+  BOOST_TEST(read(o.run_dir() / "compose.rendered.yml").find("external: true") != std::string::npos);
+  expect_nothing_left(o);
+}
+
+BOOST_AUTO_TEST_CASE(txt_served_as_octet_stream_is_red_at_custom) {
+  auto o = run_variant("txt-octet-stream");
+  BOOST_TEST(o.exit_code == 1);
+  BOOST_TEST_REQUIRE(o.results.has_value());
+  BOOST_TEST(o.tier(Tier::install).status == Status::pass);
+  BOOST_TEST(o.tier(Tier::custom).status == Status::fail);
+  auto* ct = o.check("custom/content_type_html_and_txt");
+  BOOST_TEST_REQUIRE(ct);
+  BOOST_TEST(ct->status == Status::fail);
+  BOOST_TEST(ct->message.find("application/octet-stream") != std::string::npos, ct->message);
+  BOOST_TEST(o.results->level.rung == "upgrade"); // install passed; nothing above it climbed
+  expect_nothing_left(o);
+}
+
+BOOST_AUTO_TEST_CASE(missing_image_fails_install) {
+  auto o = run_variant("missing-image");
+  BOOST_TEST(o.exit_code == 1);
+  BOOST_TEST_REQUIRE(o.results.has_value());
+  BOOST_TEST(o.tier(Tier::install).status == Status::fail);
+  BOOST_TEST(o.tier(Tier::custom).status == Status::na);
+  auto* conv = o.check("install/converged");
+  BOOST_TEST_REQUIRE(conv);
+  BOOST_TEST(conv->message.find("does-not-exist") != std::string::npos, conv->message);
+  BOOST_TEST(o.results->level.level == 0);
+  BOOST_TEST(fs::file_size(o.run_dir() / "evidence" / "tasks.txt") > 0u);
+  expect_nothing_left(o);
+}
+
+BOOST_AUTO_TEST_CASE(never_healthy_fails_install_within_timeout) {
+  auto o = run_variant("never-healthy", {"--deploy-timeout", "25"});
+  BOOST_TEST(o.exit_code == 1);
+  BOOST_TEST_REQUIRE(o.results.has_value());
+  BOOST_TEST(o.tier(Tier::install).status == Status::fail);
+  auto* conv = o.check("install/converged");
+  BOOST_TEST_REQUIRE(conv);
+  BOOST_TEST(conv->message.find("not converged within the deploy timeout of 25s") != std::string::npos,
+             conv->message);
+  // Evidence: task states and the service's log.
+  BOOST_TEST(read(o.run_dir() / "evidence" / "tasks.txt").find("app") != std::string::npos);
+  BOOST_TEST(fs::exists(o.run_dir() / "evidence" / "app.log"));
+  BOOST_TEST(fs::exists(o.run_dir() / "compose.rendered.yml"));
+  expect_nothing_left(o);
+}
+
+BOOST_AUTO_TEST_CASE(crashing_plugin_fails_only_its_checks) {
+  auto o = run_variant("custom-html-tiny", {"--plugin", std::string(CCCI_TEST_PLUGIN_DIR) + "/crashy.so",
+                                            "--check-timeout", "5"});
+  BOOST_TEST(o.exit_code == 1);
+  BOOST_TEST_REQUIRE(o.results.has_value());
+  auto expect = [&](const char* name, Status s, const char* text) {
+    auto* c = o.check(name);
+    BOOST_TEST_REQUIRE(c, name);
+    BOOST_TEST((c->status == s), name << ": " << to_string(c->status));
+    BOOST_TEST(c->message.find(text) != std::string::npos, name << ": " << c->message);
+  };
+  expect("install/answers", Status::pass, "200");
+  expect("install/segfaults", Status::fail, "SIGSEGV");
+  expect("install/aborts", Status::fail, "SIGABRT");
+  expect("install/throws", Status::fail, "deliberate failure");
+  expect("install/hangs", Status::fail, "timeout of 5s");
+  BOOST_TEST(o.tier(Tier::install).status == Status::fail);
+  BOOST_TEST(o.results->plugin->path.find("crashy.so") != std::string::npos);
+  expect_nothing_left(o);
+}
+
+BOOST_AUTO_TEST_CASE(unparsable_compose_fails_install) {
+  auto o = run_variant("bad-yaml");
+  BOOST_TEST(o.exit_code == 1);
+  BOOST_TEST_REQUIRE(o.results.has_value());
+  BOOST_TEST(o.tier(Tier::install).status == Status::fail);
+  auto* render = o.check("install/render");
+  BOOST_TEST_REQUIRE(render);
+  BOOST_TEST(render->message.find("compose.yml:") != std::string::npos, render->message);
+  expect_nothing_left(o);
+}
+
+BOOST_AUTO_TEST_CASE(undeclared_secret_fails_install) {
+  auto o = run_variant("undeclared-secret");
+  BOOST_TEST(o.exit_code == 1);
+  BOOST_TEST_REQUIRE(o.results.has_value());
+  auto* render = o.check("install/render");
+  BOOST_TEST_REQUIRE(render);
+  BOOST_TEST(render->status == Status::fail);
+  BOOST_TEST(render->message.find("admin_password") != std::string::npos, render->message);
+  expect_nothing_left(o);
+}
+
+BOOST_AUTO_TEST_CASE(empty_compose_fails_install) {
+  auto o = run_variant("empty-compose");
+  BOOST_TEST(o.exit_code == 1);
+  BOOST_TEST_REQUIRE(o.results.has_value());
+  auto* render = o.check("install/render");
+  BOOST_TEST_REQUIRE(render);
+  BOOST_TEST(render->status == Status::fail);
+  BOOST_TEST(render->message.find("compose.yml") != std::string::npos, render->message);
+  expect_nothing_left(o);
+}
+
+BOOST_AUTO_TEST_CASE(path_that_is_not_a_recipe_is_bad_input) {
+  auto plain = work / "not-a-recipe";
+  fs::create_directories(plain);
+  expect_bad_input(ccci("not-a-recipe", {"run", "--recipe-dir", plain.string()}), "not a git repository");
+  expect_bad_input(ccci("missing-dir", {"run", "--recipe-dir", (work / "no-such-dir").string()}), "not a directory");
+}
+
+BOOST_AUTO_TEST_CASE(malformed_meta_is_bad_input) {
+  auto meta_dir = work / "bad-meta";
+  fs::create_directories(meta_dir / "custom-html-tiny");
+  std::ofstream(meta_dir / "custom-html-tiny" / "ccci.yml") << "deploy_timeout: 60\ndeploy_timout: 30\n";
+  auto o = run_variant("custom-html-tiny", {"--recipes-dir", meta_dir.string()});
+  expect_bad_input(o, "ccci.yml");
+  BOOST_TEST(o.output.find("deploy_timout") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(plugin_with_wrong_abi_is_bad_input) {
+  auto o = run_variant("custom-html-tiny", {"--plugin", std::string(CCCI_TEST_PLUGIN_DIR) + "/wrong_abi.so"});
+  expect_bad_input(o, "wrong_abi.so");
+  BOOST_TEST(o.output.find("ABI") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(bad_options_are_bad_input) {
+  expect_bad_input(ccci("bad-tier", {"run", "--recipe-dir", (repos / "custom-html-tiny").string(), "--tiers",
+                                     "install,smoke"}),
+                   "'smoke' is not a tier");
+  expect_bad_input(ccci("no-dir", {"run"}), "--recipe-dir is required");
+  expect_bad_input(ccci("bad-version", {"run", "--recipe-dir", (repos / "custom-html-tiny").string(), "--version",
+                                        "9.9.9+0"}),
+                   "9.9.9+0");
+}
+
+BOOST_AUTO_TEST_CASE(sigint_mid_run_tears_down_and_is_unverified) {
+  // never-healthy keeps the run converging; SIGINT arrives in the middle.
+  auto o = ccci("sigint",
+                {"run", "--recipe-dir", (repos / "never-healthy").string(), "--recipe", "custom-html-tiny",
+                 "--deploy-timeout", "300"},
+                {"timeout", "--preserve-status", "--signal=INT", "20"});
+  BOOST_TEST(o.exit_code == 3);
+  BOOST_TEST_REQUIRE(o.results.has_value());
+  BOOST_TEST(o.tier(Tier::install).status == Status::unver);
+  BOOST_TEST(o.tier(Tier::install).reason.find("SIGINT") != std::string::npos);
+  BOOST_TEST(o.tier(Tier::custom).status == Status::unver);
+  expect_nothing_left(o);
+}

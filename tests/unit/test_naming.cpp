@@ -1,0 +1,33 @@
+#define BOOST_TEST_MODULE naming
+#include <boost/test/unit_test.hpp>
+
+#include "naming.hpp"
+
+using namespace ccci::detail;
+
+BOOST_AUTO_TEST_CASE(domain_is_a_safe_dns_name) {
+  BOOST_TEST(test_domain("custom-html-tiny", "1a2b3c") == "custom-html-tiny-1a2b3c.ccci.test");
+  BOOST_TEST(test_domain("My_Recipe.v2", "abcdef") == "my-recipe-v2-abcdef.ccci.test");
+  // Long recipe names are cut to 20 characters, never ending in '-'.
+  BOOST_TEST(test_domain("a-very-long-recipe-name-indeed", "000000") == "a-very-long-recipe-n-000000.ccci.test");
+  BOOST_TEST(test_domain("lasuite-docs-------x", "123456") == "lasuite-docs-123456.ccci.test");
+}
+
+BOOST_AUTO_TEST_CASE(stack_name_follows_abra) {
+  BOOST_TEST(stack_name_for("custom-html-tiny-1a2b3c.ccci.test") == "custom-html-tiny-1a2b3c_ccci_test");
+  auto longest = stack_name_for(test_domain("abcdefghijklmnopqrstuvwxyz", "ffffff"));
+  BOOST_TEST(longest.size() <= 45u);
+  // Secret names built on it stay under docker's 64-character limit.
+  BOOST_TEST((longest + "_db_password_v1").size() < 64u);
+  BOOST_TEST(stack_name_for(std::string(60, 'a')).size() == 45u);
+}
+
+BOOST_AUTO_TEST_CASE(run_ids_sort_by_time_and_are_unique) {
+  auto a = make_run_id("custom-html-tiny", "20261123T090102Z", "1a2b3c");
+  BOOST_TEST(a == "20261123T090102Z-custom-html-tiny-1a2b3c");
+  BOOST_TEST(make_run_id("x", "20261123T090102Z", "000000") < make_run_id("x", "20261123T090103Z", "000000"));
+  auto h1 = random_hex(6), h2 = random_hex(6);
+  BOOST_TEST(h1.size() == 6u);
+  BOOST_TEST(h1.find_first_not_of("0123456789abcdef") == std::string::npos);
+  BOOST_TEST(h1 != h2); // 1 in 16.7 million of a false alarm
+}

@@ -1,0 +1,128 @@
+#define BOOST_TEST_MODULE results
+#include <boost/test/unit_test.hpp>
+
+#include "errors.hpp"
+#include "results.hpp"
+#include "secrets.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+using namespace ccci::detail;
+using ccci::Tier;
+namespace fs = std::filesystem;
+
+namespace {
+
+RunResults sample() {
+  RunResults r = empty_results();
+  r.recipe = "custom-html-tiny";
+  r.version = "1.1.0+1.22.1";
+  r.ref = "1.1.0+1.22.1";
+  r.commit = "0123456789abcdef0123456789abcdef01234567";
+  r.run_id = "20261123T090102Z-custom-html-tiny-1a2b3c";
+  r.stack = "custom-html-tiny-1a2b3c_ccci_test";
+  r.domain = "custom-html-tiny-1a2b3c.ccci.test";
+  r.started = "2026-11-23T09:01:02Z";
+  r.finished = "2026-11-23T09:02:03Z";
+  r.ccci_version = "0.1.0";
+  auto& install = r.tier(Tier::install);
+  install.status = Status::pass;
+  install.reason = "3 checks passed";
+  install.duration = 12.5;
+  install.checks.push_back({"install/serving", Status::pass, "GET / answered 200 \"quoted\"\n", 0.25});
+  auto& backup = r.tier(Tier::backup);
+  backup.status = Status::skip;
+  backup.declared_skip = true;
+  backup.reason = "static site";
+  r.level = {1, "upgrade", "upgrade skipped"};
+  r.clean_teardown = true;
+  r.no_secret_leak = true;
+  r.environment.push_back({"docker", "/usr/bin/docker", "Docker version 20.10.24"});
+  r.environment.push_back({"git-lfs", "", ""});
+  r.plugin = PluginInfo{"/x/custom-html-tiny.so", "custom-html-tiny", 1, {"install/serving"}};
+  r.evidence = {"evidence/tasks.txt"};
+  r.exit_code = 0;
+  return r;
+}
+
+fs::path temp_dir() {
+  auto d = fs::temp_directory_path() / ("ccci-unit-results-" + std::to_string(::getpid()));
+  fs::create_directories(d);
+  return d;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(round_trip_keeps_every_field) {
+  auto r = sample();
+  auto back = results_from_json(to_json(r), "test");
+  BOOST_TEST(to_json(back) == to_json(r));
+  BOOST_TEST(back.tier(Tier::install).checks.at(0).message == "GET / answered 200 \"quoted\"\n");
+  BOOST_TEST(back.tier(Tier::backup).declared_skip);
+  BOOST_TEST(!back.tier(Tier::upgrade).declared_skip);
+  BOOST_TEST(back.plugin->checks.at(0) == "install/serving");
+  BOOST_TEST(!back.environment.at(1).found());
+  BOOST_TEST(back.level.rung == "upgrade");
+}
+
+BOOST_AUTO_TEST_CASE(every_tier_is_written_in_order) {
+  auto text = to_json(sample());
+  std::size_t last = 0;
+  for (const char* t : {"\"install\"", "\"upgrade\"", "\"backup\"", "\"restore\"", "\"custom\"", "\"lint\""}) {
+    auto pos = text.find(t);
+    BOOST_TEST_REQUIRE(pos != std::string::npos);
+    BOOST_TEST(pos > last);
+    last = pos;
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_damaged_document_is_named_and_refused) {
+  auto text = to_json(sample());
+  auto cut = text.substr(0, text.size() / 2);
+  BOOST_CHECK_EXCEPTION(results_from_json(cut, "runs/x/results.json"), InputError, [](const InputError& e) {
+    return std::string(e.what()).find("runs/x/results.json") != std::string::npos;
+  });
+  auto bad_status = text;
+  bad_status.replace(bad_status.find("\"pass\""), 6, "\"green\"");
+  BOOST_CHECK_THROW(results_from_json(bad_status, "x"), InputError);
+  BOOST_CHECK_THROW(results_from_json("{\"schema\": 2}", "x"), InputError);
+}
+
+BOOST_AUTO_TEST_CASE(atomic_write_replaces_whole_and_leaves_no_temp_file) {
+  auto dir = temp_dir();
+  auto file = dir / "results.json";
+  write_file_atomically(file, "first");
+  write_file_atomically(file, to_json(sample()));
+  std::ifstream in(file);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  BOOST_TEST(ss.str() == to_json(sample()));
+  int entries = 0;
+  for ([[maybe_unused]] auto& e : fs::directory_iterator(dir)) ++entries;
+  BOOST_TEST(entries == 1);
+  fs::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(redaction_and_leak_scan) {
+  Redactor red;
+  GeneratedSecret s{"stack_site_token_v1", generate_secret_value()};
+  BOOST_TEST(s.value.size() == 32u);
+  red.add(s);
+  auto text = "token=" + s.value + " again " + s.value;
+  auto clean = red.redact(text);
+  BOOST_TEST(clean.find(s.value) == std::string::npos);
+  BOOST_TEST(clean == "token=[redacted:stack_site_token_v1] again [redacted:stack_site_token_v1]");
+
+  auto dir = temp_dir();
+  fs::create_directories(dir / "evidence");
+  std::ofstream(dir / "evidence" / "app.log") << "clean line\n";
+  BOOST_TEST(find_secret_leaks(dir, red.secrets()).empty());
+  std::ofstream(dir / "evidence" / "app.log", std::ios::app) << "oops " << s.value << "\n";
+  auto leaks = find_secret_leaks(dir, red.secrets());
+  BOOST_TEST_REQUIRE(leaks.size() == 1u);
+  BOOST_TEST(leaks[0].find("evidence/app.log") != std::string::npos);
+  BOOST_TEST(leaks[0].find(s.value) == std::string::npos); // the report does not leak it either
+  fs::remove_all(dir);
+}
