@@ -1,0 +1,195 @@
+#define BOOST_TEST_MODULE meta
+#include <boost/test/unit_test.hpp>
+
+#include "meta.hpp"
+
+#include <atomic>
+#include <fstream>
+#include <random>
+#include <string>
+
+namespace fs = std::filesystem;
+using namespace ccci::detail;
+
+namespace {
+
+/// recipes/<name>/ under a temporary root of its own, removed afterwards.
+class TempMeta {
+public:
+  TempMeta() {
+    static std::atomic<int> counter{0};
+    std::random_device rd;
+    root_ = fs::temp_directory_path() / ("ccci-unit-meta-" + std::to_string(rd()) + "-" + std::to_string(counter++));
+    dir_ = root_ / "recipes" / "x";
+    fs::create_directories(dir_);
+  }
+  ~TempMeta() {
+    std::error_code ec;
+    fs::remove_all(root_, ec);
+  }
+  TempMeta(const TempMeta&) = delete;
+  TempMeta& operator=(const TempMeta&) = delete;
+
+  const fs::path& dir() const { return dir_; }
+  fs::path file() const { return dir_ / "ccci.yml"; }
+  fs::path write(const std::string& text) const {
+    std::ofstream(file(), std::ios::binary) << text;
+    return file();
+  }
+
+private:
+  fs::path root_, dir_;
+};
+
+std::string input_error(const TempMeta& m, const std::string& text) {
+  m.write(text);
+  try {
+    load_meta(m.file());
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "(no InputError thrown)";
+}
+
+bool has(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(full_meta_file) {
+  TempMeta m;
+  m.write(R"(# ccci meta for x
+deploy_timeout: 600
+check_timeout: 45
+env:
+  DOMAIN: x.ccci.test
+  LETS_ENCRYPT_ENV: ""
+  PORT: 8080
+readiness:
+  - path: /health
+    expect_status: 204
+    attempts: 10
+    interval: 3
+  - path: /
+expected_skips:
+  backup: "no state worth backing up"
+  restore: no state worth backing up
+enroll: true
+)");
+  auto meta = load_meta(m.file());
+  BOOST_TEST(meta.file == m.file());
+  BOOST_TEST(meta.deploy_timeout.count() == 600);
+  BOOST_TEST(meta.check_timeout.count() == 45);
+  BOOST_TEST(meta.env.size() == 3u);
+  BOOST_TEST(meta.env.at("DOMAIN") == "x.ccci.test");
+  BOOST_TEST(meta.env.at("LETS_ENCRYPT_ENV") == "");
+  BOOST_TEST(meta.env.at("PORT") == "8080");
+  BOOST_TEST_REQUIRE(meta.readiness.size() == 2u);
+  BOOST_TEST(meta.readiness[0].path == "/health");
+  BOOST_TEST(meta.readiness[0].expect_status == 204);
+  BOOST_TEST(meta.readiness[0].attempts == 10);
+  BOOST_TEST(meta.readiness[0].interval.count() == 3);
+  // Unset probe fields keep their defaults.
+  BOOST_TEST(meta.readiness[1].path == "/");
+  BOOST_TEST(meta.readiness[1].expect_status == 200);
+  BOOST_TEST(meta.readiness[1].attempts == 30);
+  BOOST_TEST(meta.readiness[1].interval.count() == 2);
+  BOOST_TEST(meta.expected_skips.size() == 2u);
+  BOOST_TEST(meta.expected_skips.at("backup") == "no state worth backing up");
+  BOOST_TEST(meta.expected_skips.at("restore") == "no state worth backing up");
+  BOOST_TEST(meta.enroll);
+}
+
+BOOST_AUTO_TEST_CASE(defaults_for_missing_and_empty_files) {
+  TempMeta m;
+  auto none = load_meta_or_defaults(m.dir());
+  BOOST_TEST(none.file.empty());
+  BOOST_TEST(none.deploy_timeout.count() == 300);
+  BOOST_TEST(none.check_timeout.count() == 60);
+  BOOST_TEST(none.env.empty());
+  BOOST_TEST(none.readiness.empty());
+  BOOST_TEST(none.expected_skips.empty());
+  BOOST_TEST(!none.enroll);
+
+  m.write("# nothing set yet\n");
+  auto empty = load_meta_or_defaults(m.dir());
+  BOOST_TEST(empty.file == m.file());
+  BOOST_TEST(empty.deploy_timeout.count() == 300);
+
+  m.write("enroll: false\ndeploy_timeout: 120\n");
+  auto some = load_meta_or_defaults(m.dir());
+  BOOST_TEST(some.deploy_timeout.count() == 120);
+  BOOST_TEST(some.check_timeout.count() == 60);
+  BOOST_TEST(!some.enroll);
+}
+
+BOOST_AUTO_TEST_CASE(unknown_key_names_file_line_key_and_the_known_ones) {
+  TempMeta m;
+  auto msg = input_error(m, "enroll: true\n\ndeploy_timout: 300\n");
+  std::string expected = m.file().string() +
+                         ":3: unknown key 'deploy_timout' (known: deploy_timeout, check_timeout, env, readiness, "
+                         "expected_skips, enroll)";
+  BOOST_TEST(msg.starts_with(expected), msg);
+  BOOST_TEST(has(msg, "did you mean 'deploy_timeout'"), msg);
+
+  msg = input_error(m, "readiness:\n  - path: /\n    expect: 200\n");
+  BOOST_TEST(has(msg, ":3: unknown key 'expect'"), msg);
+  BOOST_TEST(has(msg, "expect_status"), msg);
+}
+
+BOOST_AUTO_TEST_CASE(wrong_types_and_values_are_located) {
+  TempMeta m;
+  struct Case {
+    const char* text;
+    const char* where;
+    const char* what;
+  };
+  const Case cases[] = {
+      {"deploy_timeout: five minutes\n", ":1:", "deploy_timeout"},
+      {"enroll: true\ncheck_timeout: 0\n", ":2:", "positive"},
+      {"deploy_timeout: -5\n", ":1:", "positive"},
+      {"deploy_timeout: 2.5\n", ":1:", "whole number"},
+      {"deploy_timeout: [300]\n", ":1:", "deploy_timeout"},
+      {"enroll: maybe\n", ":1:", "true or false"},
+      {"env:\n  - DOMAIN=x\n", ":2:", "map"},
+      {"env:\n  DOMAIN: [a, b]\n", ":2:", "env.DOMAIN"},
+      {"env:\n  9BAD: x\n", ":2:", "9BAD"},
+      {"readiness:\n  path: /\n", ":2:", "list"},
+      {"readiness:\n  - /health\n", ":2:", "map"},
+      {"readiness:\n  - path: health\n", ":2:", "start with '/'"},
+      {"readiness:\n  - path: /\n    expect_status: ok\n", ":3:", "expect_status"},
+      {"readiness:\n  - path: /\n    expect_status: 99\n", ":3:", "100-599"},
+      {"readiness:\n  - attempts: 0\n", ":2:", "attempts"},
+      {"readiness:\n  - interval: -1\n", ":2:", "interval"},
+      {"expected_skips:\n  backups: no state\n", ":2:", "'backups' is not a tier"},
+      {"expected_skips:\n  lint: \"\"\n", ":2:", "needs a reason"},
+      {"expected_skips:\n  lint:\n", ":2:", "needs a reason"},
+      {"expected_skips: [backup]\n", ":1:", "map"},
+      {"- just a list\n", ":1:", "map"},
+  };
+  for (const auto& c : cases) {
+    auto msg = input_error(m, c.text);
+    BOOST_TEST(msg.starts_with(m.file().string() + c.where), "for '" << c.text << "': " << msg);
+    BOOST_TEST(has(msg, c.what), "for '" << c.text << "': " << msg);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(tier_suggestion_and_tier_list) {
+  TempMeta m;
+  auto msg = input_error(m, "expected_skips:\n  restor: nothing\n");
+  BOOST_TEST(has(msg, "install, upgrade, backup, restore, custom, lint"), msg);
+  BOOST_TEST(has(msg, "did you mean 'restore'"), msg);
+}
+
+BOOST_AUTO_TEST_CASE(unparsable_and_unreadable_files) {
+  TempMeta m;
+  auto msg = input_error(m, "env:\n  DOMAIN: [unclosed\n");
+  BOOST_TEST(msg.starts_with(m.file().string() + ":"), msg);
+  BOOST_TEST(has(msg, "invalid YAML"), msg);
+
+  try {
+    load_meta(m.dir() / "missing.yml");
+    BOOST_FAIL("no InputError for a missing meta file");
+  } catch (const InputError& e) {
+    BOOST_TEST(has(e.what(), "missing.yml"), e.what());
+  }
+}
