@@ -8,13 +8,19 @@
 
 namespace {
 
-/// The first `n` bytes of `body`, control characters shown as '.', for messages.
+/// The first `n` bytes of `body` on one line, for messages: runs of
+/// whitespace become one space, other control characters become '.'.
 std::string excerpt(std::string_view body, std::size_t n = 200) {
   std::string out;
   for (char c : body.substr(0, n)) {
     const auto u = static_cast<unsigned char>(c);
-    out += (u < 0x20 && c != '\n') || u == 0x7f ? '.' : c;
+    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+      if (!out.empty() && out.back() != ' ') out += ' ';
+    } else {
+      out += u < 0x20 || u == 0x7f ? '.' : c;
+    }
   }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
   if (body.size() > n) out += "...";
   return out;
 }
