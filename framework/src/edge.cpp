@@ -152,7 +152,7 @@ void add_edge_route(const EdgeSettings& e, const std::string& stack, const Route
   listen 80;
   server_name {host};
   location / {{
-    set $ccci_upstream http://{stack}_{service}:{port};
+    set $ccci_upstream http://tasks.{stack}_{service}:{port};
     proxy_pass $ccci_upstream;
     proxy_set_header Host $host;
     proxy_http_version 1.1;

@@ -47,11 +47,17 @@ ResolvedRef resolve_recipe_ref(const fs::path& dir, const std::optional<std::str
                                const std::optional<std::string>& ref) {
   if (!fs::is_directory(dir))
     throw InputError(fmt::format("{}: not a directory; --recipe-dir takes a recipe's git checkout", dir.string()));
-  if (git(dir, {"rev-parse", "--is-inside-work-tree"}).exit_code != 0 &&
-      git(dir, {"rev-parse", "--is-bare-repository"}).exit_code != 0)
-    throw InputError(fmt::format("{}: not a recipe: not a git repository (recipes are git repos with "
-                                 "compose.yml and .env.sample; clone one, e.g. `git clone <recipe-url>`)",
-                                 dir.string()));
+  // The directory must be a repository's top, not somewhere inside another
+  // repository (which would silently test that repository's HEAD).
+  auto top = git(dir, {"rev-parse", "--show-toplevel"});
+  std::error_code ec;
+  bool is_top = top.ok() && fs::equivalent(first_line(top.out), dir, ec);
+  if (!is_top)
+    throw InputError(fmt::format("{}: not a recipe: not a git repository{} (recipes are git repos with "
+                                 "compose.yml and .env.sample at the top; clone one, e.g. `git clone "
+                                 "<recipe-url>`)",
+                                 dir.string(),
+                                 top.ok() ? fmt::format(" of its own (it lies inside {})", first_line(top.out)) : ""));
   if (version && ref) throw InputError("--version and --ref exclude each other: give one");
   ResolvedRef out;
   if (version) {

@@ -6,6 +6,7 @@
 #include <array>
 #include <filesystem>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@ namespace ccci::detail {
 enum class Status { pass, fail, skip, na, unver };
 std::string_view to_string(Status s);
 std::optional<Status> status_from_string(std::string_view s);
+inline std::ostream& operator<<(std::ostream& os, Status s) { return os << to_string(s); }
 
 inline constexpr std::array<Tier, 6> all_tiers{Tier::install, Tier::upgrade, Tier::backup,
                                                Tier::restore, Tier::custom,  Tier::lint};

@@ -85,12 +85,12 @@ std::vector<ToolInfo> fingerprint(const std::vector<std::string>& tools) {
 }
 
 std::string tail_lines(const std::string& text, std::size_t n) {
-  std::size_t pos = text.size();
-  for (std::size_t i = 0; i < n && pos > 0; ++i) {
-    pos = text.rfind('\n', pos - 1);
-    if (pos == std::string::npos) return text;
-  }
-  return text.substr(pos + 1);
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  std::string out;
+  for (std::size_t i = lines.size() > n ? lines.size() - n : 0; i < lines.size(); ++i) out += lines[i] + "\n";
+  return out;
 }
 
 // What a plugin's checks see: the deployed app, reached as a user would.
@@ -418,7 +418,9 @@ void Run::collect_evidence() {
     o.timeout = 20s;
     auto logs = docker({"service", "logs", "--no-trunc", "--timestamps", "--tail", "100", stack_ + "_" + s.name}, o);
     auto file = fmt::format("evidence/{}.log", s.name);
-    write_file_atomically(run_dir_ / file, redactor_.redact(tail_lines(logs.out, 100)));
+    auto text = logs.out.empty() ? fmt::format("(service {} logged nothing; {})\n", s.name, logs.describe())
+                                 : tail_lines(logs.out, 100);
+    write_file_atomically(run_dir_ / file, redactor_.redact(text));
     results_.evidence.push_back(file);
   }
 }

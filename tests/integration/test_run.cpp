@@ -50,7 +50,7 @@ fs::path fresh_dir(const std::string& name) {
 
 // Runs ccci with `args` (plus a fresh runs dir) through `prefix` (e.g. a
 // `timeout` command), and reads the one results.json it wrote, if any.
-Outcome ccci(const std::string& name, std::vector<std::string> args, std::vector<std::string> prefix = {}) {
+Outcome run_ccci(const std::string& name, std::vector<std::string> args, std::vector<std::string> prefix = {}) {
   Outcome o;
   o.runs_dir = fresh_dir(name);
   std::vector<std::string> argv = prefix;
@@ -74,7 +74,7 @@ Outcome ccci(const std::string& name, std::vector<std::string> args, std::vector
 Outcome run_variant(const std::string& repo, std::vector<std::string> extra = {}) {
   std::vector<std::string> args{"run", "--recipe-dir", (repos / repo).string(), "--recipe", "custom-html-tiny"};
   args.insert(args.end(), extra.begin(), extra.end());
-  return ccci(repo, args);
+  return run_ccci(repo, args);
 }
 
 // Asks docker directly (not through ccci's own teardown code) for anything
@@ -234,8 +234,8 @@ BOOST_AUTO_TEST_CASE(empty_compose_fails_install) {
 BOOST_AUTO_TEST_CASE(path_that_is_not_a_recipe_is_bad_input) {
   auto plain = work / "not-a-recipe";
   fs::create_directories(plain);
-  expect_bad_input(ccci("not-a-recipe", {"run", "--recipe-dir", plain.string()}), "not a git repository");
-  expect_bad_input(ccci("missing-dir", {"run", "--recipe-dir", (work / "no-such-dir").string()}), "not a directory");
+  expect_bad_input(run_ccci("not-a-recipe", {"run", "--recipe-dir", plain.string()}), "not a git repository");
+  expect_bad_input(run_ccci("missing-dir", {"run", "--recipe-dir", (work / "no-such-dir").string()}), "not a directory");
 }
 
 BOOST_AUTO_TEST_CASE(malformed_meta_is_bad_input) {
@@ -254,18 +254,18 @@ BOOST_AUTO_TEST_CASE(plugin_with_wrong_abi_is_bad_input) {
 }
 
 BOOST_AUTO_TEST_CASE(bad_options_are_bad_input) {
-  expect_bad_input(ccci("bad-tier", {"run", "--recipe-dir", (repos / "custom-html-tiny").string(), "--tiers",
+  expect_bad_input(run_ccci("bad-tier", {"run", "--recipe-dir", (repos / "custom-html-tiny").string(), "--tiers",
                                      "install,smoke"}),
                    "'smoke' is not a tier");
-  expect_bad_input(ccci("no-dir", {"run"}), "--recipe-dir is required");
-  expect_bad_input(ccci("bad-version", {"run", "--recipe-dir", (repos / "custom-html-tiny").string(), "--version",
+  expect_bad_input(run_ccci("no-dir", {"run"}), "--recipe-dir is required");
+  expect_bad_input(run_ccci("bad-version", {"run", "--recipe-dir", (repos / "custom-html-tiny").string(), "--version",
                                         "9.9.9+0"}),
                    "9.9.9+0");
 }
 
 BOOST_AUTO_TEST_CASE(sigint_mid_run_tears_down_and_is_unverified) {
   // never-healthy keeps the run converging; SIGINT arrives in the middle.
-  auto o = ccci("sigint",
+  auto o = run_ccci("sigint",
                 {"run", "--recipe-dir", (repos / "never-healthy").string(), "--recipe", "custom-html-tiny",
                  "--deploy-timeout", "300"},
                 {"timeout", "--preserve-status", "--signal=INT", "20"});

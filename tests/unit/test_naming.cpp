@@ -10,7 +10,8 @@ BOOST_AUTO_TEST_CASE(domain_is_a_safe_dns_name) {
   BOOST_TEST(test_domain("My_Recipe.v2", "abcdef") == "my-recipe-v2-abcdef.ccci.test");
   // Long recipe names are cut to 20 characters, never ending in '-'.
   BOOST_TEST(test_domain("a-very-long-recipe-name-indeed", "000000") == "a-very-long-recipe-n-000000.ccci.test");
-  BOOST_TEST(test_domain("lasuite-docs-------x", "123456") == "lasuite-docs-123456.ccci.test");
+  BOOST_TEST(test_domain("abcdefghijklmnopqrs-tuv", "123456") == "abcdefghijklmnopqrs-123456.ccci.test");
+  BOOST_TEST(test_domain("lasuite--docs", "123456") == "lasuite-docs-123456.ccci.test");
 }
 
 BOOST_AUTO_TEST_CASE(stack_name_follows_abra) {
