@@ -41,8 +41,9 @@ std::string read(const fs::path& p) {
   return ss.str();
 }
 
+// One runs directory per test case and name: scenarios run in parallel.
 fs::path fresh_dir(const std::string& name) {
-  auto d = work / "runs" / name;
+  auto d = work / "runs" / std::string(boost::unit_test::framework::current_test_case().p_name) / name;
   fs::remove_all(d);
   fs::create_directories(d);
   return d;
