@@ -465,7 +465,7 @@ private:
   // are made absolute in the document, because the rendered file is deployed
   // from the run directory, not from the recipe.
   void volume(ComposeService& s, YAML::Node item, const std::string& path) {
-    std::string source;
+    std::string source, target;
     bool named = false;
     if (item.IsScalar()) {
       const std::string spec = item.Scalar();
@@ -477,8 +477,11 @@ private:
         return;
       }
       named = !source.starts_with("/") && !source.starts_with("~");
+      target = spec.substr(colon + 1);
+      target = target.substr(0, target.find(':'));
     } else if (item.IsMap()) {
       source = scalar_or(child(item, "source"));
+      target = scalar_or(child(item, "target"));
       std::string type = scalar_or(child(item, "type"), "volume");
       if (type == "bind" && source.starts_with(".")) {
         item["source"] = absolute_under(dir_, source);
@@ -491,6 +494,7 @@ private:
       undeclared(s.name, "volume", "volumes", source,
                  path + "/volumes/" + (item.IsScalar() ? item.Scalar() : source));
     if (std::find(s.volumes.begin(), s.volumes.end(), source) == s.volumes.end()) s.volumes.push_back(source);
+    s.volume_targets[source] = target;
   }
 
   void route(const ComposeService& s, const std::string& path) {

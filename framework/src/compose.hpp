@@ -37,6 +37,7 @@ struct ComposeService {
   std::vector<std::string> secrets;                 ///< keys of top-level secrets it uses
   std::vector<std::string> configs;                 ///< keys of top-level configs it uses
   std::vector<std::string> volumes;                 ///< named volumes it mounts (keys)
+  std::map<std::string, std::string> volume_targets; ///< named volume key -> mount path in the container
   std::vector<std::string> networks;                ///< network keys it joins
   bool has_healthcheck = false;                     ///< a healthcheck that is not disabled
   int replicas = 1;                                 ///< deploy.replicas (0 allowed)

@@ -11,7 +11,9 @@
 #include <boost/dll/alias.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <map>
+#include <optional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -23,7 +25,7 @@ namespace ccci {
 
 /// Bumped on any change to the layout or meaning of the types in this header.
 /// The host refuses a plugin built against another value.
-inline constexpr int abi_version = 1;
+inline constexpr int abi_version = 2;
 
 /// The tiers, in the order a run takes them.
 enum class Tier { install, upgrade, backup, restore, custom, lint };
@@ -105,11 +107,54 @@ inline CheckResult fail(std::string message) { return {false, std::move(message)
 
 using CheckFunction = CheckResult (*)(Context&);
 
+/// One member of a backup archive.
+struct ArchiveEntry {
+  std::string path;          ///< as stored, e.g. "var/lib/docker/volumes/<stack>_db/_data/backup.sql"
+  std::uint64_t size = 0;
+  bool directory = false;
+};
+
+/// A read-only view of the backup tier's archive (a .tar.gz): listed and
+/// read by streaming, never unpacked to disk. Implemented by the host.
+class BOOST_SYMBOL_VISIBLE BackupArchive {
+public:
+  virtual ~BackupArchive() = default;
+  /// Every entry, in archive order.
+  virtual std::vector<ArchiveEntry> entries() const = 0;
+  /// The bytes of the entry stored as `path` (at most `max_bytes`), or
+  /// nullopt when there is no such file entry.
+  virtual std::optional<std::string> read(std::string_view path,
+                                          std::size_t max_bytes = 64u << 20) const = 0;
+  /// Where `relative` (a path inside volume `volume` of the app, e.g.
+  /// "backup.sql") is stored in the archive.
+  virtual std::string volume_path(std::string_view volume, std::string_view relative) const = 0;
+};
+
+using ArchiveCheckFunction = CheckResult (*)(Context&, const BackupArchive&);
+
+/// Data hooks. Seeds run on a freshly deployed app before the upgrade (on the
+/// base release) or, when there was no upgrade, before the backup; verifies
+/// run after the upgrade and after the restore. Each hook runs in its own
+/// process, so a verify cannot see a seed's memory: derive the data from
+/// ctx.stack() (or constants) so the verify knows what to look for.
+enum class Hook { seed, verify };
+
 /// One registered check: `install/serving` is {Tier::install, "serving", fn}.
 struct CheckSpec {
   Tier tier;
   std::string name;
   CheckFunction run;
+};
+
+struct HookSpec {
+  Hook hook;
+  std::string name;
+  CheckFunction run;
+};
+
+struct ArchiveCheckSpec {
+  std::string name;
+  ArchiveCheckFunction run;
 };
 
 /// The interface the host talks to. Plugins normally never implement it by
@@ -121,6 +166,10 @@ public:
   virtual std::string recipe() const = 0;
   /// Every registered check, in registration order.
   virtual std::vector<CheckSpec> checks() const = 0;
+  /// Every registered seed and verify hook, in registration order.
+  virtual std::vector<HookSpec> hooks() const = 0;
+  /// Every registered backup-archive check.
+  virtual std::vector<ArchiveCheckSpec> archive_checks() const = 0;
   /// Programs the checks need on PATH (e.g. "git", "git-lfs"). A tier whose
   /// tools are missing is recorded `unver`.
   virtual std::vector<std::string> required_tools() const = 0;
@@ -132,10 +181,24 @@ inline std::vector<CheckSpec>& registry() {
   static std::vector<CheckSpec> checks;
   return checks;
 }
+inline std::vector<HookSpec>& hook_registry() {
+  static std::vector<HookSpec> hooks;
+  return hooks;
+}
+inline std::vector<ArchiveCheckSpec>& archive_registry() {
+  static std::vector<ArchiveCheckSpec> checks;
+  return checks;
+}
 
 struct CheckRegistrar {
   CheckRegistrar(Tier tier, const char* name, CheckFunction fn) {
     registry().push_back(CheckSpec{tier, name, fn});
+  }
+  CheckRegistrar(Hook hook, const char* name, CheckFunction fn) {
+    hook_registry().push_back(HookSpec{hook, name, fn});
+  }
+  CheckRegistrar(const char* name, ArchiveCheckFunction fn) {
+    archive_registry().push_back(ArchiveCheckSpec{name, fn});
   }
 };
 
@@ -145,6 +208,8 @@ public:
       : recipe_(std::move(recipe)), tools_(std::move(tools)) {}
   std::string recipe() const override { return recipe_; }
   std::vector<CheckSpec> checks() const override { return registry(); }
+  std::vector<HookSpec> hooks() const override { return hook_registry(); }
+  std::vector<ArchiveCheckSpec> archive_checks() const override { return archive_registry(); }
   std::vector<std::string> required_tools() const override { return tools_; }
 
 private:
@@ -168,6 +233,35 @@ private:
       ::ccci::Tier::tier, #name, &CCCI_DETAIL_CAT(ccci_check_##tier##_, name)};                    \
   static ::ccci::CheckResult CCCI_DETAIL_CAT(ccci_check_##tier##_, name)(                          \
       [[maybe_unused]] ::ccci::Context & ctx)
+
+/// Defines and registers a seed hook: `CCCI_SEED(rows) { ... }`. Recorded as
+/// `<tier>/seed:<name>`; a failing seed fails the tier it ran for.
+#define CCCI_SEED(name)                                                                            \
+  static ::ccci::CheckResult CCCI_DETAIL_CAT(ccci_seed_, name)(::ccci::Context & ctx);            \
+  static const ::ccci::detail::CheckRegistrar CCCI_DETAIL_CAT(ccci_seed_registrar_, name){         \
+      ::ccci::Hook::seed, #name, &CCCI_DETAIL_CAT(ccci_seed_, name)};                              \
+  static ::ccci::CheckResult CCCI_DETAIL_CAT(ccci_seed_, name)([[maybe_unused]] ::ccci::Context & ctx)
+
+/// Defines and registers a verify hook: `CCCI_VERIFY(rows) { ... }`, run
+/// after the upgrade (`upgrade/verify:rows`) and after the restore
+/// (`restore/verify:rows`).
+#define CCCI_VERIFY(name)                                                                          \
+  static ::ccci::CheckResult CCCI_DETAIL_CAT(ccci_verify_, name)(::ccci::Context & ctx);          \
+  static const ::ccci::detail::CheckRegistrar CCCI_DETAIL_CAT(ccci_verify_registrar_, name){       \
+      ::ccci::Hook::verify, #name, &CCCI_DETAIL_CAT(ccci_verify_, name)};                          \
+  static ::ccci::CheckResult CCCI_DETAIL_CAT(ccci_verify_, name)(                                  \
+      [[maybe_unused]] ::ccci::Context & ctx)
+
+/// Defines and registers a backup-archive check, recorded as
+/// `backup/archive:<name>`. The body receives `ctx` and
+/// `const ccci::BackupArchive& archive`.
+#define CCCI_ARCHIVE_CHECK(name)                                                                   \
+  static ::ccci::CheckResult CCCI_DETAIL_CAT(ccci_archive_, name)(                                 \
+      ::ccci::Context & ctx, const ::ccci::BackupArchive& archive);                                \
+  static const ::ccci::detail::CheckRegistrar CCCI_DETAIL_CAT(ccci_archive_registrar_, name){      \
+      #name, &CCCI_DETAIL_CAT(ccci_archive_, name)};                                               \
+  static ::ccci::CheckResult CCCI_DETAIL_CAT(ccci_archive_, name)(                                 \
+      [[maybe_unused]] ::ccci::Context & ctx, [[maybe_unused]] const ::ccci::BackupArchive& archive)
 
 /// Exports the plugin: `CCCI_PLUGIN("custom-html-tiny", "curl")`. Use once
 /// per shared object, after the checks. Extra arguments name required tools.
