@@ -14,6 +14,10 @@
 #include <string>
 #include <vector>
 
+// libarchive's handle, declared at global scope: named inside the namespace
+// below, `struct archive` would declare an unrelated ccci::detail::archive.
+struct archive;
+
 namespace ccci::detail {
 
 /// One volume of a service to back up.

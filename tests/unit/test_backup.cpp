@@ -1,0 +1,675 @@
+#define BOOST_TEST_MODULE backup
+#include <boost/test/unit_test.hpp>
+
+#include "backup.hpp"
+
+#include <fmt/format.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <algorithm>
+#include <atomic>
+#include <fstream>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+using namespace ccci::detail;
+
+namespace {
+
+/// A directory of its own per test, removed afterwards.
+class TempDir {
+public:
+  TempDir() {
+    static std::atomic<int> counter{0};
+    std::random_device rd;
+    dir_ = fs::temp_directory_path() /
+           ("ccci-unit-backup-" + std::to_string(rd()) + "-" + std::to_string(counter++));
+    fs::create_directories(dir_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  fs::path operator/(const std::string& name) const { return dir_ / name; }
+  void write(const std::string& name, const std::string& text) const {
+    std::ofstream(dir_ / name, std::ios::binary) << text;
+  }
+  Compose compose(const std::string& text) const {
+    write("compose.yml", text);
+    return load_compose(dir_, {"compose.yml"}, {});
+  }
+
+private:
+  fs::path dir_;
+};
+
+bool has(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+// ---- tar streams as `docker cp CONTAINER:PATH -` writes them
+
+struct TarEntry {
+  std::string path;
+  std::string data;
+  bool directory = false;
+  int mode = 0644;
+  std::string hardlink; ///< non-empty: a hard link to this path
+};
+
+TarEntry dir(std::string path, int mode = 0755) { return {std::move(path), "", true, mode, ""}; }
+TarEntry file(std::string path, std::string data, int mode = 0644) {
+  return {std::move(path), std::move(data), false, mode, ""};
+}
+
+struct WriteFree {
+  void operator()(archive* a) const noexcept { archive_write_free(a); }
+};
+struct ReadFree {
+  void operator()(archive* a) const noexcept { archive_read_free(a); }
+};
+
+la_ssize_t append(archive*, void* out, const void* buffer, std::size_t length) {
+  static_cast<std::string*>(out)->append(static_cast<const char*>(buffer), length);
+  return static_cast<la_ssize_t>(length);
+}
+
+/// An uncompressed tar as docker's Go archive/tar writes it: ustar, with pax
+/// records only where a name needs them.
+std::string make_tar(const std::vector<TarEntry>& entries) {
+  std::string out;
+  std::unique_ptr<archive, WriteFree> a(archive_write_new());
+  BOOST_TEST_REQUIRE(archive_write_set_format_pax_restricted(a.get()) == ARCHIVE_OK);
+  BOOST_TEST_REQUIRE(archive_write_open2(a.get(), &out, nullptr, &append, nullptr, nullptr) ==
+                     ARCHIVE_OK);
+  for (const auto& e : entries) {
+    std::unique_ptr<archive_entry, void (*)(archive_entry*)> entry(archive_entry_new(),
+                                                                   archive_entry_free);
+    archive_entry_set_pathname_utf8(entry.get(), e.path.c_str());
+    archive_entry_set_filetype(entry.get(), e.directory ? AE_IFDIR : AE_IFREG);
+    archive_entry_set_perm(entry.get(), static_cast<mode_t>(e.mode));
+    archive_entry_set_mtime(entry.get(), 1700000000, 0);
+    if (!e.hardlink.empty()) archive_entry_set_hardlink_utf8(entry.get(), e.hardlink.c_str());
+    archive_entry_set_size(entry.get(), static_cast<la_int64_t>(e.data.size()));
+    BOOST_TEST_REQUIRE(archive_write_header(a.get(), entry.get()) == ARCHIVE_OK);
+    if (!e.data.empty())
+      BOOST_TEST_REQUIRE(archive_write_data(a.get(), e.data.data(), e.data.size()) ==
+                         static_cast<la_ssize_t>(e.data.size()));
+  }
+  BOOST_TEST_REQUIRE(archive_write_close(a.get()) == ARCHIVE_OK);
+  return out;
+}
+
+/// A tar whose one file has a non-ASCII name, byte for byte as docker's Go
+/// archive/tar writes it: a pax "path" record in UTF-8, an ASCII stand-in in
+/// the ustar header. Built by hand because libarchive, in the C locale the
+/// tests run in, will not write a UTF-8 name it cannot convert.
+std::string docker_pax_stream(const std::string& name, const std::string& data) {
+  auto header = [](const std::string& field_name, char type, std::size_t size) {
+    std::string h(512, '\0');
+    auto put = [&](std::size_t offset, const std::string& value) {
+      h.replace(offset, value.size(), value);
+    };
+    put(0, field_name);
+    put(100, fmt::format("{:07o}", 0644));
+    put(108, "0000000");
+    put(116, "0000000");
+    put(124, fmt::format("{:011o}", size));
+    put(136, fmt::format("{:011o}", 1700000000));
+    h[156] = type;
+    put(257, "ustar");
+    put(263, "00");
+    put(148, "        "); // the checksum counts its own field as spaces
+    unsigned sum = 0;
+    for (unsigned char c : h)
+      sum += c;
+    put(148, fmt::format("{:06o}", sum));
+    h[154] = '\0';
+    return h;
+  };
+  auto padded = [](std::string block) {
+    block.resize((block.size() + 511) / 512 * 512, '\0');
+    return block;
+  };
+  // "<length> path=<name>\n", the length counting its own digits.
+  const std::string body = " path=" + name + "\n";
+  std::size_t length = body.size() + 1;
+  while (std::to_string(length).size() + body.size() != length)
+    ++length;
+  const std::string record = std::to_string(length) + body;
+  return header("PaxHeaders.0/x", 'x', record.size()) + padded(record) +
+         header("./x.txt", '0', data.size()) + padded(data) + std::string(1024, '\0');
+}
+
+/// Every entry of an uncompressed tar (a restore stream), data included.
+std::vector<TarEntry> read_tar(const std::string& tar) {
+  std::vector<TarEntry> out;
+  std::unique_ptr<archive, ReadFree> a(archive_read_new());
+  archive_read_support_format_tar(a.get());
+  BOOST_TEST_REQUIRE(archive_read_open_memory(a.get(), tar.data(), tar.size()) == ARCHIVE_OK);
+  archive_entry* e = nullptr;
+  while (archive_read_next_header(a.get(), &e) == ARCHIVE_OK) {
+    TarEntry t;
+    // As stored: ccci keeps names as bytes (see backup.cpp), so read them as bytes.
+    t.path = archive_entry_pathname(e);
+    t.directory = archive_entry_filetype(e) == AE_IFDIR;
+    if (t.directory && t.path.ends_with('/')) t.path.pop_back(); // tar's spelling of a directory
+    t.mode = static_cast<int>(archive_entry_perm(e));
+    if (const char* link = archive_entry_hardlink(e)) t.hardlink = link;
+    char buffer[8192];
+    la_ssize_t n;
+    while ((n = archive_read_data(a.get(), buffer, sizeof buffer)) > 0)
+      t.data.append(buffer, static_cast<std::size_t>(n));
+    BOOST_TEST_REQUIRE(n == 0);
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+const TarEntry& entry(const std::vector<TarEntry>& entries, const std::string& path) {
+  auto it =
+      std::find_if(entries.begin(), entries.end(), [&](const auto& e) { return e.path == path; });
+  BOOST_TEST_REQUIRE((it != entries.end()), "no entry " << path);
+  return *it;
+}
+
+/// Through the interface plugins get, where read()'s max_bytes has its default.
+std::optional<std::string> read(const ccci::BackupArchive& archive, const std::string& path) {
+  return archive.read(path);
+}
+
+std::string random_bytes(std::size_t n) {
+  std::mt19937 gen(42);
+  std::string out(n, '\0');
+  for (auto& c : out)
+    c = static_cast<char>(gen() & 0xff);
+  return out;
+}
+
+const std::string stack = "bk-1a2b_ccci_test";
+const std::string data_root = archive_volume_root(stack, "data");
+const std::string db_root = archive_volume_root(stack, "db");
+const std::string sql = "CREATE TABLE t (x int);\nINSERT INTO t VALUES (1);\n";
+const std::string big = random_bytes(300 * 1024); // incompressible: half the .tar.gz is mid-stream
+
+/// app backs up all of `data` (excluding `uploads`); db backs up only
+/// backup.sql of `db`.
+BackupPlan sample_plan() {
+  BackupPlan plan;
+  plan.stack = stack;
+  ServiceBackup app;
+  app.service = "app";
+  app.volumes.push_back({"data", "/srv/data", {}});
+  app.excluded.push_back("uploads");
+  ServiceBackup db;
+  db.service = "db";
+  db.volumes.push_back({"db", "/var/lib/postgresql/data", {"backup.sql"}});
+  plan.services = {app, db};
+  return plan;
+}
+
+std::string data_stream() {
+  return make_tar(
+      {dir("./"), dir("./a", 0750), file("./a/b.txt", "hello\n", 0640), file("./big.bin", big)});
+}
+
+/// The archive sample_plan() expects, as ccci writes it.
+fs::path write_sample(const TempDir& tmp, const std::string& name = "backup.tar.gz") {
+  ArchiveWriter w(tmp / name);
+  w.add_tar_stream(data_stream(), data_root);
+  w.add_tar_stream(make_tar({file("backup.sql", sql, 0600)}), db_root);
+  w.close();
+  return tmp / name;
+}
+
+const ServiceBackup& service(const BackupPlan& plan, const std::string& name) {
+  auto it = std::find_if(plan.services.begin(), plan.services.end(),
+                         [&](const auto& s) { return s.service == name; });
+  BOOST_TEST_REQUIRE((it != plan.services.end()), "no service " << name << " in the plan");
+  return *it;
+}
+
+std::string defect(const TempDir& tmp, const std::string& compose_text) {
+  try {
+    plan_backup(tmp.compose(compose_text), stack);
+  } catch (const RecipeDefect& e) {
+    return e.what();
+  }
+  return "(no RecipeDefect thrown)";
+}
+
+} // namespace
+
+// ------------------------------------------------------------------ plan
+
+BOOST_AUTO_TEST_CASE(plan_reads_list_and_map_labels_hooks_exclusions_and_paths) {
+  TempDir tmp;
+  const BackupPlan plan = plan_backup(tmp.compose(R"yaml(version: "3.8"
+services:
+  app:
+    image: nginx
+    volumes:
+      - data:/srv/data
+      - uploads:/srv/uploads
+    deploy:
+      labels:
+        - "backupbot.backup=true"
+        - "backupbot.backup.volumes.uploads=false"
+        - "backupbot.backup.pre-hook=touch /srv/data/.frozen"
+        - "backupbot.backup.post-hook=rm /srv/data/.frozen"
+  db:
+    image: postgres
+    volumes:
+      - type: volume
+        source: db
+        target: /var/lib/postgresql/data
+    deploy:
+      labels:
+        backupbot.backup: "True"
+        backupbot.backup.volumes.db.path: "backup.sql, /dumps/ ,./x/y,,"
+        backupbot.backup.pre-hook: "pg_dump -U postgres -f /var/lib/postgresql/data/backup.sql"
+        backupbot.restore.pre-hook: "true"
+        backupbot.restore.post-hook: "psql -U postgres -f /var/lib/postgresql/data/backup.sql"
+  cache:
+    image: redis
+    volumes:
+      - cache:/data
+  off:
+    image: busybox
+    volumes:
+      - spare:/spare
+    deploy:
+      labels:
+        backupbot.backup: "false"
+        backupbot.backup.volumes.nothere.path: "ignored because backup is off"
+volumes:
+  data:
+  uploads:
+  db:
+  cache:
+  spare:
+)yaml"),
+                                      stack);
+  BOOST_TEST(plan.stack == stack);
+  BOOST_TEST_REQUIRE(plan.services.size() == 2u); // cache has no labels, off is disabled
+  BOOST_TEST(!plan.empty());
+
+  const auto& app = service(plan, "app");
+  BOOST_TEST_REQUIRE(app.volumes.size() == 1u);
+  BOOST_TEST(app.volumes[0].volume == "data");
+  BOOST_TEST(app.volumes[0].target == "/srv/data");
+  BOOST_TEST(app.volumes[0].paths.empty());
+  BOOST_TEST(app.excluded == std::vector<std::string>{"uploads"});
+  BOOST_TEST(app.pre_hook == "touch /srv/data/.frozen");
+  BOOST_TEST(app.post_hook == "rm /srv/data/.frozen");
+  BOOST_TEST(app.restore_pre_hook.empty());
+  BOOST_TEST(app.restore_post_hook.empty());
+
+  const auto& db = service(plan, "db");
+  BOOST_TEST_REQUIRE(db.volumes.size() == 1u);
+  BOOST_TEST(db.volumes[0].volume == "db");
+  BOOST_TEST(db.volumes[0].target == "/var/lib/postgresql/data");
+  BOOST_TEST(db.volumes[0].paths == (std::vector<std::string>{"backup.sql", "dumps", "x/y"}));
+  BOOST_TEST(db.excluded.empty());
+  BOOST_TEST(db.pre_hook == "pg_dump -U postgres -f /var/lib/postgresql/data/backup.sql");
+  BOOST_TEST(db.post_hook.empty());
+  BOOST_TEST(db.restore_pre_hook == "true");
+  BOOST_TEST(db.restore_post_hook == "psql -U postgres -f /var/lib/postgresql/data/backup.sql");
+}
+
+BOOST_AUTO_TEST_CASE(plan_keeps_the_service_volume_order_and_is_empty_without_labels) {
+  TempDir tmp;
+  const auto plan = plan_backup(tmp.compose(R"yaml(services:
+  app:
+    image: nginx
+    volumes: [zeta:/z, alpha:/a, mid:/m]
+    deploy:
+      labels: ["backupbot.backup=true", "backupbot.backup.volumes.alpha=true"]
+volumes: {zeta: {}, alpha: {}, mid: {}}
+)yaml"),
+                                stack);
+  BOOST_TEST_REQUIRE(plan.services.size() == 1u);
+  std::vector<std::string> order;
+  for (const auto& v : plan.services[0].volumes)
+    order.push_back(v.volume);
+  BOOST_TEST(order == (std::vector<std::string>{"zeta", "alpha", "mid"}));
+
+  const auto none = plan_backup(tmp.compose("services:\n  app:\n    image: nginx\n"), stack);
+  BOOST_TEST(none.empty());
+}
+
+BOOST_AUTO_TEST_CASE(plan_rejects_labels_for_volumes_the_service_does_not_mount) {
+  TempDir tmp;
+  const std::string path_label = defect(tmp, R"yaml(services:
+  db:
+    image: postgres
+    volumes: [db:/var/lib/postgresql/data]
+    deploy:
+      labels:
+        backupbot.backup: "true"
+        backupbot.backup.volumes.database.path: backup.sql
+volumes: {db: {}}
+)yaml");
+  BOOST_TEST(has(path_label, "compose.yml"), path_label);
+  BOOST_TEST(has(path_label, "'db'"), path_label);
+  BOOST_TEST(has(path_label, "backupbot.backup.volumes.database.path"), path_label);
+  BOOST_TEST(has(path_label, "'database'"), path_label);
+  BOOST_TEST(has(path_label, "mounts db"), path_label);
+
+  const std::string exclusion = defect(tmp, R"yaml(services:
+  app:
+    image: nginx
+    volumes: [data:/srv]
+    deploy:
+      labels: ["backupbot.backup=true", "backupbot.backup.volumes.uploads=false"]
+volumes: {data: {}}
+)yaml");
+  BOOST_TEST(has(exclusion, "'uploads'"), exclusion);
+  BOOST_TEST(has(exclusion, "service 'app'"), exclusion);
+}
+
+BOOST_AUTO_TEST_CASE(plan_rejects_paths_that_leave_the_volume) {
+  TempDir tmp;
+  const std::string message = defect(tmp, R"yaml(services:
+  db:
+    image: postgres
+    volumes: [db:/data]
+    deploy:
+      labels:
+        backupbot.backup: "true"
+        backupbot.backup.volumes.db.path: "backup.sql,../etc/passwd"
+volumes: {db: {}}
+)yaml");
+  BOOST_TEST(has(message, "../etc/passwd"), message);
+  BOOST_TEST(has(message, "leaves the volume"), message);
+}
+
+BOOST_AUTO_TEST_CASE(volume_root_is_where_docker_keeps_the_volume) {
+  BOOST_TEST(archive_volume_root("st", "db") == "var/lib/docker/volumes/st_db/_data");
+}
+
+// ------------------------------------------------------------------ writing and verifying
+
+BOOST_AUTO_TEST_CASE(complete_archive_verifies) {
+  TempDir tmp;
+  const auto verdict = verify_archive(write_sample(tmp), sample_plan());
+  BOOST_TEST(verdict.readable);
+  BOOST_TEST(!verdict.truncated);
+  BOOST_TEST(verdict.error.empty());
+  BOOST_TEST(verdict.missing.empty());
+  BOOST_TEST(verdict.unexpected.empty());
+  BOOST_TEST(verdict.entries == 4u); // a, a/b.txt, big.bin, backup.sql — "./" is dropped
+  BOOST_TEST(verdict.ok());
+  BOOST_TEST(verdict.describe() == "complete: 4 entries");
+}
+
+BOOST_AUTO_TEST_CASE(archive_cut_in_half_is_truncated) {
+  TempDir tmp;
+  const auto path = write_sample(tmp);
+  fs::resize_file(path, fs::file_size(path) / 2);
+  const auto verdict = verify_archive(path, sample_plan());
+  BOOST_TEST(verdict.truncated);
+  BOOST_TEST(!verdict.readable);
+  BOOST_TEST(!verdict.ok());
+  BOOST_TEST(!verdict.error.empty());
+  BOOST_TEST(verdict.describe().starts_with("truncated"), verdict.describe());
+  BOOST_TEST(verdict.missing.empty()); // a damaged archive says nothing about the plan
+}
+
+BOOST_AUTO_TEST_CASE(archive_missing_its_last_bytes_is_truncated) {
+  // The tar end marker survives; only the gzip trailer (CRC and length) is cut.
+  TempDir tmp;
+  const auto path = write_sample(tmp);
+  fs::resize_file(path, fs::file_size(path) - 4);
+  const auto verdict = verify_archive(path, sample_plan());
+  BOOST_TEST(verdict.truncated, verdict.describe());
+  BOOST_TEST(!verdict.ok());
+}
+
+BOOST_AUTO_TEST_CASE(non_archive_and_absent_files_are_unreadable_not_truncated) {
+  TempDir tmp;
+  tmp.write("notes.txt", "this is not a tar.gz, just a note someone left behind\n");
+  const auto text = verify_archive(tmp / "notes.txt", sample_plan());
+  BOOST_TEST(!text.readable);
+  BOOST_TEST(!text.truncated);
+  BOOST_TEST(!text.error.empty());
+  BOOST_TEST(text.describe().starts_with("unreadable: "), text.describe());
+
+  const auto absent = verify_archive(tmp / "nope.tar.gz", sample_plan());
+  BOOST_TEST(!absent.readable);
+  BOOST_TEST(!absent.truncated);
+  BOOST_TEST(has(absent.error, "nope.tar.gz"), absent.error);
+}
+
+BOOST_AUTO_TEST_CASE(missing_selected_volume_and_path_are_named) {
+  TempDir tmp;
+  {
+    ArchiveWriter w(tmp / "b.tar.gz");
+    w.add_tar_stream(make_tar({file("other.sql", sql)}), db_root); // backup.sql never made it
+  } // the destructor finishes the archive
+  const auto verdict = verify_archive(tmp / "b.tar.gz", sample_plan());
+  BOOST_TEST(verdict.readable);
+  BOOST_TEST(!verdict.ok());
+  BOOST_TEST(verdict.missing == (std::vector<std::string>{"app/data", "db/db/backup.sql"}));
+  BOOST_TEST(verdict.unexpected == std::vector<std::string>{db_root + "/other.sql"});
+  BOOST_TEST(verdict.describe() ==
+             "missing: app/data, db/db/backup.sql; unexpected: " + db_root + "/other.sql");
+}
+
+BOOST_AUTO_TEST_CASE(excluded_volume_in_the_archive_is_unexpected_once) {
+  TempDir tmp;
+  const auto path = tmp / "b.tar.gz";
+  {
+    ArchiveWriter w(path);
+    w.add_tar_stream(data_stream(), data_root);
+    w.add_tar_stream(make_tar({file("backup.sql", sql)}), db_root);
+    w.add_tar_stream(make_tar({dir("./"), file("./u1.png", "png"), file("./u2.png", "png")}),
+                     archive_volume_root(stack, "uploads"));
+    w.close();
+  }
+  const auto verdict = verify_archive(path, sample_plan());
+  BOOST_TEST(verdict.missing.empty());
+  BOOST_TEST(verdict.unexpected == std::vector<std::string>{archive_volume_root(stack, "uploads")});
+  BOOST_TEST(
+      has(verdict.describe(), "unexpected: var/lib/docker/volumes/" + stack + "_uploads/_data"),
+      verdict.describe());
+}
+
+BOOST_AUTO_TEST_CASE(path_limited_volume_with_an_unselected_file_is_unexpected) {
+  TempDir tmp;
+  const auto path = tmp / "b.tar.gz";
+  {
+    ArchiveWriter w(path);
+    w.add_tar_stream(data_stream(), data_root);
+    // The whole data directory of postgres, not just the dump.
+    w.add_tar_stream(make_tar({dir("./"), file("./backup.sql", sql), dir("./base"),
+                               file("./base/1", "page"), file("./PG_VERSION", "16")}),
+                     db_root);
+    w.close();
+  }
+  const auto verdict = verify_archive(path, sample_plan());
+  BOOST_TEST(verdict.missing.empty());
+  BOOST_TEST(verdict.unexpected ==
+             (std::vector<std::string>{db_root + "/base", db_root + "/PG_VERSION"}));
+}
+
+BOOST_AUTO_TEST_CASE(selected_directory_path_is_present_through_its_content) {
+  TempDir tmp;
+  BackupPlan plan;
+  plan.stack = stack;
+  plan.services.push_back({"db", "", "", "", "", {{"db", "/data", {"dumps"}}}, {}});
+  const auto path = tmp / "b.tar.gz";
+  {
+    ArchiveWriter w(path);
+    w.add_tar_stream(make_tar({dir("dumps"), file("dumps/x.sql", sql)}), db_root);
+    w.close();
+  }
+  BOOST_TEST(verify_archive(path, plan).ok(), verify_archive(path, plan).describe());
+  plan.services[0].volumes[0].paths = {"dump"}; // a prefix of a name is not the path
+  const auto wrong = verify_archive(path, plan);
+  BOOST_TEST(wrong.missing == std::vector<std::string>{"db/db/dump"});
+  BOOST_TEST(wrong.unexpected == std::vector<std::string>{db_root + "/dumps"});
+}
+
+// ------------------------------------------------------------------ path rewriting
+
+BOOST_AUTO_TEST_CASE(tar_stream_paths_land_under_the_prefix) {
+  TempDir tmp;
+  const auto path = tmp / "b.tar.gz";
+  {
+    ArchiveWriter w(path);
+    w.add_tar_stream(make_tar({dir("./"), dir("./x"), file("./x/y", "y")}), data_root);
+    w.add_tar_stream(make_tar({file("backup.sql", sql)}),
+                     db_root + "/"); // a trailing slash changes nothing
+    w.add_tar_stream(docker_pax_stream("./café.txt", "crème"), archive_volume_root(stack, "intl"));
+    w.close();
+  }
+  std::vector<std::string> paths;
+  for (const auto& e : ArchiveReader(path, stack).entries())
+    paths.push_back(e.path);
+  BOOST_TEST(paths == (std::vector<std::string>{data_root + "/x", data_root + "/x/y",
+                                                db_root + "/backup.sql",
+                                                archive_volume_root(stack, "intl") + "/café.txt"}));
+  BOOST_TEST(
+      read(ArchiveReader(path, stack), archive_volume_root(stack, "intl") + "/café.txt").value() ==
+      "crème");
+  const auto intl = read_tar(volume_tar_for_restore(path, stack, "intl").value());
+  BOOST_TEST_REQUIRE(intl.size() == 1u);
+  BOOST_TEST(intl[0].path == "café.txt");
+  BOOST_TEST(intl[0].data == "crème");
+}
+
+BOOST_AUTO_TEST_CASE(malformed_or_empty_tar_streams_are_infra_failures) {
+  TempDir tmp;
+  ArchiveWriter w(tmp / "b.tar.gz");
+  BOOST_CHECK_THROW(w.add_tar_stream("", data_root), InfraFailure);
+  BOOST_CHECK_THROW(w.add_tar_stream(std::string(1024, 'x'), data_root), InfraFailure);
+  std::string cut = make_tar({file("big.bin", big)});
+  cut.resize(cut.size() / 2);
+  try {
+    w.add_tar_stream(cut, data_root);
+    BOOST_FAIL("a cut tar stream was accepted");
+  } catch (const InfraFailure& e) {
+    BOOST_TEST(has(e.what(), data_root), e.what());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(archive_that_cannot_be_created_is_an_infra_failure) {
+  TempDir tmp;
+  try {
+    ArchiveWriter w(tmp / "no-such-dir" / "b.tar.gz");
+    BOOST_FAIL("no exception");
+  } catch (const InfraFailure& e) {
+    BOOST_TEST(has(e.what(), "no-such-dir"), e.what());
+  }
+}
+
+// ------------------------------------------------------------------ the plugins' view
+
+BOOST_AUTO_TEST_CASE(reader_lists_entries_and_reads_bytes_exactly) {
+  TempDir tmp;
+  const ArchiveReader reader(write_sample(tmp), stack);
+  const auto entries = reader.entries();
+  BOOST_TEST_REQUIRE(entries.size() == 4u);
+  BOOST_TEST(entries[0].path == data_root + "/a");
+  BOOST_TEST(entries[0].directory);
+  BOOST_TEST(entries[1].path == data_root + "/a/b.txt");
+  BOOST_TEST(!entries[1].directory);
+  BOOST_TEST(entries[1].size == 6u);
+  BOOST_TEST(entries[2].size == big.size());
+  BOOST_TEST(entries[3].path == db_root + "/backup.sql");
+
+  BOOST_TEST(reader.volume_path("db", "backup.sql") == db_root + "/backup.sql");
+  BOOST_TEST(reader.volume_path("db", "./backup.sql") == db_root + "/backup.sql");
+  BOOST_TEST(reader.volume_path("data", "/a/b.txt") == data_root + "/a/b.txt");
+
+  BOOST_TEST(read(reader, reader.volume_path("db", "backup.sql")).value() == sql);
+  BOOST_TEST((read(reader, data_root + "/big.bin").value() == big)); // spans many read blocks
+  BOOST_TEST(read(reader, "./" + data_root + "/a/b.txt").value() == "hello\n");
+  BOOST_TEST(reader.read(data_root + "/a/b.txt", 3).value() == "hel");
+  BOOST_TEST(!read(reader, db_root + "/nope.sql").has_value());
+  BOOST_TEST(!read(reader, data_root + "/a").has_value()); // a directory is not a file
+}
+
+BOOST_AUTO_TEST_CASE(reader_follows_hard_links) {
+  TempDir tmp;
+  const auto path = tmp / "b.tar.gz";
+  {
+    ArchiveWriter w(path);
+    TarEntry link = file("./g", "");
+    link.hardlink = "./f";
+    w.add_tar_stream(make_tar({dir("./"), file("./f", "shared bytes"), link}), data_root);
+    w.close();
+  }
+  BOOST_TEST(read(ArchiveReader(path, stack), data_root + "/g").value() == "shared bytes");
+  const auto restored = read_tar(volume_tar_for_restore(path, stack, "data").value());
+  BOOST_TEST(entry(restored, "g").hardlink == "f");
+}
+
+BOOST_AUTO_TEST_CASE(reader_of_a_damaged_archive_throws_infra_error_naming_it) {
+  TempDir tmp;
+  tmp.write("junk.tar.gz", "junk");
+  const ArchiveReader reader(tmp / "junk.tar.gz", stack);
+  try {
+    read(reader, db_root + "/backup.sql");
+    BOOST_FAIL("no exception");
+  } catch (const ccci::InfraError& e) {
+    BOOST_TEST(has(e.what(), "junk.tar.gz"), e.what());
+  }
+  BOOST_CHECK_THROW(reader.entries(), ccci::InfraError);
+
+  const auto path = write_sample(tmp);
+  fs::resize_file(path, fs::file_size(path) / 2);
+  BOOST_CHECK_THROW(ArchiveReader(path, stack).entries(), ccci::InfraError);
+  // The dump lies after the cut: the reader cannot know whether it exists.
+  BOOST_CHECK_THROW(read(ArchiveReader(path, stack), db_root + "/backup.sql"), ccci::InfraError);
+}
+
+// ------------------------------------------------------------------ restore
+
+BOOST_AUTO_TEST_CASE(restore_stream_round_trips_a_volume) {
+  TempDir tmp;
+  const auto path = write_sample(tmp);
+  const auto tar = volume_tar_for_restore(path, stack, "data");
+  BOOST_TEST_REQUIRE(tar.has_value());
+  const auto entries = read_tar(*tar);
+  BOOST_TEST_REQUIRE(entries.size() == 3u); // nothing of the db volume
+  BOOST_TEST(entries[0].path == "a");
+  BOOST_TEST(entries[0].directory);
+  BOOST_TEST(entries[0].mode == 0750);
+  BOOST_TEST(entries[1].path == "a/b.txt");
+  BOOST_TEST(entries[1].data == "hello\n");
+  BOOST_TEST(entries[1].mode == 0640);
+  BOOST_TEST(entries[2].path == "big.bin");
+  BOOST_TEST((entries[2].data == big));
+
+  const auto db = read_tar(volume_tar_for_restore(path, stack, "db").value());
+  BOOST_TEST_REQUIRE(db.size() == 1u);
+  BOOST_TEST(db[0].path == "backup.sql");
+  BOOST_TEST(db[0].data == sql);
+  BOOST_TEST(db[0].mode == 0600);
+
+  BOOST_TEST(!volume_tar_for_restore(path, stack, "uploads").has_value());
+  BOOST_TEST(!volume_tar_for_restore(path, "other-stack", "data").has_value());
+}
+
+BOOST_AUTO_TEST_CASE(restore_from_a_truncated_archive_is_an_infra_failure) {
+  TempDir tmp;
+  const auto path = write_sample(tmp);
+  fs::resize_file(path, fs::file_size(path) / 2);
+  try {
+    volume_tar_for_restore(path, stack, "db");
+    BOOST_FAIL("no exception");
+  } catch (const InfraFailure& e) {
+    BOOST_TEST(has(e.what(), path.filename().string()), e.what());
+    BOOST_TEST(has(e.what(), "truncated"), e.what());
+  }
+}
