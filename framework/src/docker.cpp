@@ -130,9 +130,12 @@ std::vector<ServiceState> stack_services(const std::string& stack) {
       s.running = std::atoi(counts[0].c_str());
       s.desired = std::atoi(counts[1].c_str());
     }
-    s.update_state = trim(docker({"service", "inspect", "--format",
-                                  "{{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}", s.name})
-                              .out);
+    auto update = trim(docker({"service", "inspect", "--format",
+                               "{{if .UpdateStatus}}{{.UpdateStatus.State}}|{{.UpdateStatus.Message}}{{end}}",
+                               s.name})
+                           .out);
+    s.update_state = update.substr(0, update.find('|'));
+    if (update.find('|') != std::string::npos) s.update_message = update.substr(update.find('|') + 1);
     auto ps = docker({"service", "ps", "--no-trunc", "--format",
                       "{{.Name}}\t{{.CurrentState}}\t{{.Error}}", s.name});
     std::set<std::string> seen;
@@ -158,6 +161,27 @@ std::vector<ServiceState> stack_services(const std::string& stack) {
     }
   }
   return out;
+}
+
+ProcessResult copy_from_container(const std::string& container, const std::string& path) {
+  ProcessOptions o;
+  o.timeout = std::chrono::minutes(30);
+  return docker({"cp", container + ":" + path, "-"}, o);
+}
+
+ProcessResult copy_into_container(const std::string& container, const std::string& dir,
+                                  const std::string& tar_stream) {
+  ProcessOptions o;
+  o.timeout = std::chrono::minutes(30);
+  o.input = tar_stream;
+  return docker({"cp", "-a", "-", container + ":" + dir}, o);
+}
+
+ProcessResult exec_shell(const std::string& container, const std::string& command, std::chrono::seconds timeout) {
+  ProcessOptions o;
+  o.timeout = timeout;
+  o.merge_stderr = true;
+  return docker({"exec", container, "sh", "-c", command}, o);
 }
 
 std::string service_container(const std::string& stack, const std::string& service) {

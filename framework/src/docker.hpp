@@ -36,6 +36,7 @@ struct ServiceState {
   std::string name;            ///< full name, <stack>_<service>
   int running = 0, desired = 0;
   std::string update_state;    ///< "" | updating | completed | paused | rollback_*
+  std::string update_message;  ///< the swarm's words about the last update
   std::vector<std::string> task_errors; ///< "task app.1: Rejected: No such image: ..."
   int healthy = 0, unhealthy = 0, starting = 0; ///< containers by health
 };
@@ -45,6 +46,18 @@ std::vector<ServiceState> stack_services(const std::string& stack);
 /// Images that cannot be had are hopeless to wait for; everything else
 /// (a slow start, a healthcheck still failing) may yet converge.
 bool is_image_error(std::string_view task_error);
+
+/// `docker cp CONTAINER:PATH -`: the path as an uncompressed tar stream.
+ProcessResult copy_from_container(const std::string& container, const std::string& path);
+
+/// `docker cp -a - CONTAINER:DIR`: unpacks `tar_stream` into DIR, keeping
+/// the owners recorded in it.
+ProcessResult copy_into_container(const std::string& container, const std::string& dir,
+                                  const std::string& tar_stream);
+
+/// Runs `sh -c COMMAND` in the container, with its environment.
+ProcessResult exec_shell(const std::string& container, const std::string& command,
+                         std::chrono::seconds timeout = std::chrono::minutes(10));
 
 /// The first running container of `<stack>_<service>`, or "".
 std::string service_container(const std::string& stack, const std::string& service);

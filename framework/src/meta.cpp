@@ -1,4 +1,5 @@
 #include "meta.hpp"
+#include "version.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -16,8 +17,9 @@ namespace fs = std::filesystem;
 namespace ccci::detail {
 namespace {
 
-constexpr std::array<std::string_view, 6> top_keys{"deploy_timeout", "check_timeout", "env",
-                                                   "readiness",      "expected_skips", "enroll"};
+constexpr std::array<std::string_view, 7> top_keys{"deploy_timeout", "check_timeout",  "env",
+                                                   "readiness",      "expected_skips", "enroll",
+                                                   "upgrade_base"};
 constexpr std::array<std::string_view, 4> probe_keys{"path", "expect_status", "attempts", "interval"};
 constexpr std::array<std::string_view, 6> tiers{"install", "upgrade", "backup", "restore", "custom", "lint"};
 
@@ -75,6 +77,7 @@ public:
       else if (key == "readiness") meta.readiness = readiness(kv.first, v);
       else if (key == "expected_skips") meta.expected_skips = skips(kv.first, v);
       else if (key == "enroll") meta.enroll = boolean(kv.first, v, key);
+      else if (key == "upgrade_base") meta.upgrade_base = release_tag(kv.first, v, key);
       else
         fail(kv.first, fmt::format("unknown key '{}' (known: {}){}", key, fmt::join(top_keys, ", "),
                                    suggestion(top_keys, key)));
@@ -116,6 +119,14 @@ private:
   // The node to blame: the value when it has a position, else its key.
   static const YAML::Node& blame(const YAML::Node& key, const YAML::Node& value) {
     return value.IsDefined() && !value.Mark().is_null() && !value.IsNull() ? value : key;
+  }
+
+  std::string release_tag(const YAML::Node& key, const YAML::Node& v, const std::string& name) const {
+    std::string text = v.IsScalar() ? v.Scalar() : "";
+    if (!v.IsScalar() || !parse_version(text))
+      fail(blame(key, v), fmt::format("'{}' must be a release tag of the recipe, got {}; e.g. {}: \"1.0.0+1.22.1\"",
+                                      name, v.IsScalar() ? fmt::format("'{}'", text) : std::string(kind(v)), name));
+    return text;
   }
 
   int positive_int(const YAML::Node& key, const YAML::Node& v, const std::string& name, std::string_view example) const {

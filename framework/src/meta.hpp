@@ -31,6 +31,7 @@ struct RecipeMeta {
   std::vector<ReadinessProbe> readiness;             ///< none = no HTTP probe
   std::map<std::string, std::string> expected_skips; ///< tier name -> reason
   bool enroll = false;                               ///< part of the weekly sweep
+  std::optional<std::string> upgrade_base;           ///< pinned upgrade base release tag
 };
 
 /// Reads and validates a meta file. Every problem throws InputError naming

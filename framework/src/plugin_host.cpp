@@ -57,9 +57,19 @@ std::vector<CheckSpec> LoadedPlugin::checks_for(Tier tier) const {
   return out;
 }
 
+std::vector<HookSpec> LoadedPlugin::hooks(Hook kind) const {
+  std::vector<HookSpec> out;
+  for (auto& h : plugin_->hooks())
+    if (h.hook == kind) out.push_back(h);
+  return out;
+}
+
 PluginInfo LoadedPlugin::info() const {
   PluginInfo info{path_.string(), plugin_->recipe(), abi_version, {}};
   for (auto& c : plugin_->checks()) info.checks.push_back(fmt::format("{}/{}", to_string(c.tier), c.name));
+  for (auto& h : plugin_->hooks())
+    info.checks.push_back(fmt::format("{}:{}", h.hook == Hook::seed ? "seed" : "verify", h.name));
+  for (auto& a : plugin_->archive_checks()) info.checks.push_back(fmt::format("archive:{}", a.name));
   return info;
 }
 
@@ -77,12 +87,12 @@ void write_all(int fd, const std::string& s) {
 
 // The child's side: run the check, send log lines and one verdict as JSON
 // lines, and leave without running any of the parent's atexit handlers.
-[[noreturn]] void child_main(const CheckSpec& spec, Context& context, int fd) {
+[[noreturn]] void child_main(const CheckBody& body, Context& context, int fd) {
   rlimit no_core{0, 0};
   ::setrlimit(RLIMIT_CORE, &no_core);
   json::object verdict;
   try {
-    CheckResult r = spec.run(context);
+    CheckResult r = body(context);
     verdict = {{"status", r.passed ? "pass" : "fail"}, {"message", r.message}};
   } catch (const InfraError& e) {
     verdict = {{"status", "unver"}, {"message", fmt::format("infrastructure error: {}", e.what())}};
@@ -121,7 +131,12 @@ private:
 
 CheckRecord run_isolated_check(const CheckSpec& spec, Context& context, std::chrono::seconds timeout,
                                const LogSink& log) {
-  CheckRecord rec{fmt::format("{}/{}", to_string(spec.tier), spec.name), Status::unver, "", 0};
+  return run_isolated(fmt::format("{}/{}", to_string(spec.tier), spec.name), spec.run, context, timeout, log);
+}
+
+CheckRecord run_isolated(const std::string& name, const CheckBody& body, Context& context,
+                         std::chrono::seconds timeout, const LogSink& log) {
+  CheckRecord rec{name, Status::unver, "", 0};
   auto started = std::chrono::steady_clock::now();
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) {
@@ -142,7 +157,7 @@ CheckRecord run_isolated_check(const CheckSpec& spec, Context& context, std::chr
     ::signal(SIGINT, SIG_DFL);
     ::signal(SIGTERM, SIG_DFL);
     ChildContext child(context, fds[1]);
-    child_main(spec, child, fds[1]);
+    child_main(body, child, fds[1]);
   }
   ::setpgid(pid, pid);
   ::close(fds[1]);

@@ -29,6 +29,7 @@ public:
   const Plugin& plugin() const { return *plugin_; }
   const std::filesystem::path& path() const { return path_; }
   std::vector<CheckSpec> checks_for(Tier tier) const;
+  std::vector<HookSpec> hooks(Hook kind) const;
   PluginInfo info() const;
 
 private:
@@ -42,9 +43,18 @@ private:
 /// Called in the parent for each line a check logs.
 using LogSink = std::function<void(const std::string&)>;
 
-/// Runs one check in a forked child with `timeout`. The child's verdict
-/// comes back over a pipe; a signal, an exit without a verdict, or the
-/// timeout make it `fail` with that text; a ccci::InfraError makes it `unver`.
+/// What an isolated child runs: a check, a hook, or an archive check bound
+/// to its archive.
+using CheckBody = std::function<CheckResult(Context&)>;
+
+/// Runs `body` in a forked child with `timeout`, recorded as `name`. The
+/// child's verdict comes back over a pipe; a signal, an exit without a
+/// verdict, or the timeout make it `fail` with that text; a
+/// ccci::InfraError makes it `unver`.
+CheckRecord run_isolated(const std::string& name, const CheckBody& body, Context& context,
+                         std::chrono::seconds timeout, const LogSink& log);
+
+/// run_isolated for a registered check, recorded as `<tier>/<name>`.
 CheckRecord run_isolated_check(const CheckSpec& spec, Context& context, std::chrono::seconds timeout,
                                const LogSink& log);
 

@@ -1,9 +1,12 @@
 #include "runner.hpp"
 
+#include "backup.hpp"
 #include "compose.hpp"
 #include "docker.hpp"
+#include "envfile.hpp"
 #include "errors.hpp"
 #include "level.hpp"
+#include "lint.hpp"
 #include "meta.hpp"
 #include "naming.hpp"
 #include "plugin_host.hpp"
@@ -11,9 +14,12 @@
 #include "recipe.hpp"
 #include "reporter.hpp"
 #include "secrets.hpp"
+#include "upgrade.hpp"
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <ctime>
 #include <fstream>
 #include <map>
@@ -23,11 +29,6 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 namespace ccci::detail {
-
-const std::set<Tier>& implemented_tiers() {
-  static const std::set<Tier> t{Tier::install, Tier::custom};
-  return t;
-}
 
 std::set<Tier> parse_tier_list(std::string_view list) {
   std::set<Tier> out;
@@ -127,6 +128,16 @@ private:
   Reporter& reporter_;
 };
 
+// One release of the recipe, checked out and rendered for this run's stack.
+struct Release {
+  std::string version; ///< release tag, or "" for a non-tag ref
+  std::string commit;
+  fs::path tree;
+  Env env;
+  Compose compose;
+  fs::path rendered; ///< the compose file handed to docker stack deploy
+};
+
 class Run {
 public:
   Run(const RunOptions& o, std::ostream& terminal) : opt_(o), reporter_(terminal, redactor_) {}
@@ -135,11 +146,32 @@ public:
 
 private:
   void prepare();
+  void run_tiers();
   void run_install();
+  void run_upgrade();
+  void run_backup();
+  void run_restore();
   void run_custom();
-  void converge(TierResult& tier, std::chrono::seconds timeout);
-  void readiness(TierResult& tier);
-  void plugin_checks(TierResult& tier);
+  void run_lint();
+
+  // Steps shared by the tiers.
+  Release render_release(const std::string& version, const std::string& commit, const std::string& label);
+  bool render_target(TierResult& tier, std::chrono::steady_clock::time_point started);
+  void provision(const Release& r);
+  bool deploy(TierResult& tier, const Release& r, std::chrono::steady_clock::time_point started);
+  bool converge(TierResult& tier, const std::string& check, bool after_update);
+  bool readiness(TierResult& tier);
+  void plugin_checks(TierResult& tier, Tier of, const std::string& prefix);
+  bool run_hooks(TierResult& tier, Hook kind);
+  bool seed_once(TierResult& tier);
+  bool take_backup(TierResult& tier);
+  void reset_stack(const std::string& why);
+  bool passing(const TierResult& tier) const {
+    for (auto& c : tier.checks)
+      if (c.status != Status::pass) return false;
+    return true;
+  }
+
   void collect_evidence();
   void teardown();
   void finish_tier(TierResult& t, std::chrono::steady_clock::time_point started);
@@ -147,9 +179,13 @@ private:
     reporter_.check(rec);
     tier.checks.push_back(std::move(rec));
   }
+  CheckRecord shell_hook(const std::string& name, const std::string& service, const std::string& command);
   void mark_rest(Status status, const std::string& reason);
   void check_stop() {
     if (stop_requested) throw Interrupted{};
+  }
+  AppContext app_context() {
+    return AppContext(stack_, domain_, target_.env, edge_target(opt_.edge, domain_), reporter_);
   }
 
   RunOptions opt_;
@@ -160,9 +196,14 @@ private:
   std::unique_ptr<LoadedPlugin> plugin_;
   fs::path run_dir_;
   std::string stack_, domain_;
-  Env env_;
-  Compose compose_;
+  std::vector<std::string> tags_;
+  Release target_;
+  bool target_rendered_ = false;
+  const Compose* deployed_compose_ = nullptr; ///< what is on the swarm now (for evidence)
   bool deployed_ = false;
+  bool seeded_ = false;                        ///< seed hooks ran on the current deployment
+  BackupPlan plan_;
+  fs::path archive_;
   std::optional<Tier> current_;
 };
 
@@ -170,6 +211,7 @@ void Run::prepare() {
   if (opt_.recipe.empty()) opt_.recipe = fs::absolute(opt_.recipe_dir).lexically_normal().filename().string();
   if (opt_.recipe.empty()) opt_.recipe = fs::absolute(opt_.recipe_dir).parent_path().filename().string();
   auto ref = resolve_recipe_ref(opt_.recipe_dir, opt_.version, opt_.ref);
+  tags_ = recipe_tags(opt_.recipe_dir);
   meta_ = load_meta_or_defaults(opt_.recipes_dir / opt_.recipe);
   if (opt_.deploy_timeout) meta_.deploy_timeout = *opt_.deploy_timeout;
   if (opt_.check_timeout) meta_.check_timeout = *opt_.check_timeout;
@@ -221,54 +263,128 @@ void Run::mark_rest(Status status, const std::string& reason) {
     }
 }
 
-void Run::converge(TierResult& tier, std::chrono::seconds timeout) {
+Release Run::render_release(const std::string& version, const std::string& commit, const std::string& label) {
+  Release r;
+  r.version = version;
+  r.commit = commit;
+  r.tree = run_dir_ / (label == "target" ? "tree" : "tree-" + label);
+  if (!fs::exists(r.tree)) checkout_private_tree(opt_.recipe_dir, commit, r.tree);
+  auto app = make_app_env(r.tree, domain_, stack_, meta_.env);
+  r.env = app.env;
+  r.compose = load_compose(r.tree, app.compose_files, r.env);
+  r.rendered = run_dir_ / (label == "target" ? "compose.rendered.yml" : "compose." + label + ".rendered.yml");
+  write_file_atomically(r.rendered, render_compose(r.compose));
+  if (label == "target") {
+    std::string env_text;
+    for (auto& [k, v] : r.env) env_text += fmt::format("{}={}\n", k, v);
+    write_file_atomically(run_dir_ / "app.env", env_text);
+  }
+  return r;
+}
+
+bool Run::render_target(TierResult& tier, std::chrono::steady_clock::time_point started) {
+  if (target_rendered_) return true;
+  reporter_.progress(ccci::to_string(tier.tier),
+                     fmt::format("checking out {} ({})", results_.ref, results_.commit.substr(0, 12)));
+  try {
+    target_ = render_release(results_.version, results_.commit, "target");
+    target_rendered_ = true;
+    record(tier, {fmt::format("{}/render", ccci::to_string(tier.tier)), Status::pass,
+                  fmt::format("rendered {} ({} service(s)) to compose.rendered.yml",
+                              fmt::join(compose_files(target_.env), ", "), target_.compose.services.size()),
+                  seconds_since(started)});
+    return true;
+  } catch (const RecipeDefect& e) {
+    record(tier, {fmt::format("{}/render", ccci::to_string(tier.tier)), Status::fail, e.what(), seconds_since(started)});
+    return false;
+  }
+}
+
+void Run::provision(const Release& r) {
+  ensure_overlay_network("proxy");
+  for (auto& s : r.compose.secrets) {
+    if (!s.external) continue;
+    // One value per secret name for the whole run: a redeploy (upgrade,
+    // restore) finds the same secrets the data was written with.
+    auto known = std::find_if(redactor_.secrets().begin(), redactor_.secrets().end(),
+                              [&](const GeneratedSecret& g) { return g.name == s.name; });
+    GeneratedSecret g = known != redactor_.secrets().end() ? *known : GeneratedSecret{s.name, generate_secret_value()};
+    if (known == redactor_.secrets().end()) redactor_.add(g);
+    if (docker({"secret", "inspect", g.name}).exit_code != 0) create_secret(g.name, g.value, stack_, opt_.run_id);
+  }
+  if (!r.compose.routes.empty()) {
+    ensure_edge(opt_.edge);
+    for (auto& route : r.compose.routes) add_edge_route(opt_.edge, stack_, route);
+  }
+}
+
+bool Run::deploy(TierResult& tier, const Release& r, std::chrono::steady_clock::time_point started) {
+  check_stop();
+  provision(r);
+  reporter_.progress(ccci::to_string(tier.tier),
+                     fmt::format("docker stack deploy {} ({})", stack_, r.version.empty() ? r.commit.substr(0, 12) : r.version));
+  deployed_ = true;
+  deployed_compose_ = &r.compose;
+  auto dep = docker({"stack", "deploy", "--resolve-image", "never", "--compose-file", r.rendered.string(), stack_});
+  if (dep.ok()) return true;
+  record(tier, {fmt::format("{}/deploy", ccci::to_string(tier.tier)), Status::fail,
+                fmt::format("docker stack deploy refused {} ({}): {}", r.rendered.filename().string(), dep.describe(),
+                            dep.err.empty() ? dep.out : dep.err),
+                seconds_since(started)});
+  return false;
+}
+
+bool Run::converge(TierResult& tier, const std::string& check, bool after_update) {
+  auto tier_name = std::string(ccci::to_string(tier.tier));
   auto started = std::chrono::steady_clock::now();
-  auto deadline = started + timeout;
+  auto deadline = started + meta_.deploy_timeout;
   std::string last_summary;
   auto last_print = started - 1h;
+  auto fail = [&](std::string msg) {
+    record(tier, {check, Status::fail, std::move(msg), seconds_since(started)});
+    return false;
+  };
   while (true) {
     check_stop();
     auto services = stack_services(stack_);
-    bool all = services.size() >= compose_.services.size();
+    bool all = services.size() >= deployed_compose_->services.size();
+    // The swarm starts an update a moment after the deploy returns: give it
+    // that moment before calling anything settled.
+    if (after_update && std::chrono::steady_clock::now() - started < 3s) all = false;
     std::vector<std::string> parts, problems;
     for (auto& s : services) {
+      auto short_name = s.name.substr(stack_.size() + 1);
       for (auto& e : s.task_errors)
-        if (is_image_error(e)) {
-          record(tier, {"install/converged", Status::fail,
-                        fmt::format("service {} cannot get its image, so it will never start: {}", s.name, e),
-                        seconds_since(started)});
-          return;
-        }
+        if (is_image_error(e))
+          return fail(fmt::format("service {} cannot get its image, so it will never start: {}", short_name, e));
+      if (s.update_state == "paused" || s.update_state.starts_with("rollback"))
+        return fail(fmt::format("the swarm's update of service {} ended '{}': {}{}", short_name, s.update_state,
+                                s.update_message,
+                                s.task_errors.empty() ? "" : fmt::format(" (last task error: {})", s.task_errors.back())));
       bool svc_ok = s.running >= s.desired && s.unhealthy == 0 && s.starting == 0;
-      bool updating = s.update_state == "updating" || s.update_state == "paused" ||
-                      s.update_state.starts_with("rollback_started") || s.update_state == "rollback_paused";
+      bool updating = s.update_state == "updating";
       if (!svc_ok || updating) all = false;
       std::string health;
       if (s.unhealthy) health += fmt::format(", {} unhealthy", s.unhealthy);
       if (s.starting) health += fmt::format(", {} health: starting", s.starting);
-      parts.push_back(fmt::format("{} {}/{}{}{}", s.name.substr(stack_.size() + 1), s.running, s.desired,
-                                  health, updating ? ", update " + s.update_state : ""));
+      parts.push_back(fmt::format("{} {}/{}{}{}", short_name, s.running, s.desired, health,
+                                  updating ? ", updating" : ""));
       if (!s.task_errors.empty()) problems.push_back(s.task_errors.back());
     }
     std::string summary = parts.empty() ? "no services yet" : fmt::format("{}", fmt::join(parts, "; "));
     if (all) {
-      record(tier, {"install/converged", Status::pass,
-                    fmt::format("{} service(s) converged in {:.1f}s: {}", services.size(), seconds_since(started),
-                                summary),
+      record(tier, {check, Status::pass,
+                    fmt::format("{} service(s) converged in {:.1f}s: {}", services.size(), seconds_since(started), summary),
                     seconds_since(started)});
-      return;
+      return true;
     }
-    if (std::chrono::steady_clock::now() >= deadline) {
-      record(tier, {"install/converged", Status::fail,
-                    fmt::format("not converged within the deploy timeout of {}s: {}{}; see evidence/tasks.txt "
-                                "and evidence/<service>.log",
-                                timeout.count(), summary,
-                                problems.empty() ? "" : fmt::format(" (last task error: {})", problems.back())),
-                    seconds_since(started)});
-      return;
-    }
+    if (std::chrono::steady_clock::now() >= deadline)
+      return fail(fmt::format("not converged within the deploy timeout of {}s: {}{}; see evidence/tasks.txt and "
+                              "evidence/<service>.log",
+                              meta_.deploy_timeout.count(), summary,
+                              problems.empty() ? "" : fmt::format(" (last task error: {})", problems.back())));
     if (summary != last_summary || std::chrono::steady_clock::now() - last_print > 10s) {
-      reporter_.progress("install", fmt::format("converging: {}", summary));
+      reporter_.progress(tier_name, fmt::format("converging: {}", summary));
       last_summary = summary;
       last_print = std::chrono::steady_clock::now();
     }
@@ -276,18 +392,21 @@ void Run::converge(TierResult& tier, std::chrono::seconds timeout) {
   }
 }
 
-void Run::readiness(TierResult& tier) {
-  if (compose_.routes.empty() && meta_.readiness.empty()) return;
-  if (compose_.routes.empty()) {
-    record(tier, {"install/ready", Status::fail,
+bool Run::readiness(TierResult& tier) {
+  auto check = fmt::format("{}/ready", ccci::to_string(tier.tier));
+  const auto& routes = deployed_compose_->routes;
+  if (routes.empty() && meta_.readiness.empty()) return true;
+  if (routes.empty()) {
+    record(tier, {check, Status::fail,
                   "recipe meta declares readiness probes but no service has traefik labels "
                   "(traefik.enable=true, a Host() rule and a loadbalancer port), so nothing routes to the app",
                   0});
-    return;
+    return false;
   }
   std::vector<ReadinessProbe> probes = meta_.readiness;
   if (probes.empty()) probes.push_back({"/", 0, 30, 1s}); // 0: any answer from the app itself
   auto target = edge_target(opt_.edge, domain_);
+  bool all_ok = true;
   for (auto& p : probes) {
     auto started = std::chrono::steady_clock::now();
     std::vector<std::string> seen;
@@ -300,94 +419,274 @@ void Run::readiness(TierResult& tier) {
         bool from_app = r.status != 421 && r.status != 502 && r.status != 503 && r.status != 504;
         ok = p.expect_status ? r.status == p.expect_status : from_app;
         seen.push_back(std::to_string(r.status));
-      } catch (const InfraError& e) {
+      } catch (const InfraError&) {
         seen.push_back("no answer");
       }
       if (!ok && attempt < p.attempts) interruptible_sleep(p.interval);
     }
     std::string want = p.expect_status ? std::to_string(p.expect_status) : "an answer from the app";
     if (ok)
-      record(tier, {"install/ready", Status::pass,
-                    fmt::format("GET {} answered {} on attempt {} of {} (bounded readiness retries; seen: {})",
-                                p.path, seen.back(), seen.size(), p.attempts, fmt::join(seen, ", ")),
+      record(tier, {check, Status::pass,
+                    fmt::format("GET {} answered {} on attempt {} of {} (bounded readiness retries; seen: {})", p.path,
+                                seen.back(), seen.size(), p.attempts, fmt::join(seen, ", ")),
                     seconds_since(started)});
     else
-      record(tier, {"install/ready", any_answer ? Status::fail : Status::unver,
-                    fmt::format("GET {} (Host: {}) never gave {} in {} attempts {}s apart; seen: {}", p.path,
-                                domain_, want, p.attempts, p.interval.count(), fmt::join(seen, ", ")),
+      record(tier, {check, any_answer ? Status::fail : Status::unver,
+                    fmt::format("GET {} (Host: {}) never gave {} in {} attempts {}s apart; seen: {}", p.path, domain_,
+                                want, p.attempts, p.interval.count(), fmt::join(seen, ", ")),
                     seconds_since(started)});
+    all_ok = all_ok && ok;
+  }
+  return all_ok;
+}
+
+void Run::plugin_checks(TierResult& tier, Tier of, const std::string& prefix) {
+  if (!plugin_) return;
+  auto ctx = app_context();
+  for (auto& spec : plugin_->checks_for(of)) {
+    check_stop();
+    auto name = prefix + spec.name;
+    reporter_.progress(ccci::to_string(tier.tier), fmt::format("running {}", name));
+    record(tier, run_isolated(name, spec.run, ctx, meta_.check_timeout,
+                              [&](const std::string& l) { reporter_.line(fmt::format("    | {}", l)); }));
   }
 }
 
-void Run::plugin_checks(TierResult& tier) {
-  if (!plugin_) return;
-  AppContext ctx(stack_, domain_, env_, edge_target(opt_.edge, domain_), reporter_);
-  for (auto& spec : plugin_->checks_for(tier.tier)) {
+bool Run::run_hooks(TierResult& tier, Hook kind) {
+  if (!plugin_) return true;
+  auto ctx = app_context();
+  bool ok = true;
+  for (auto& h : plugin_->hooks(kind)) {
     check_stop();
-    reporter_.progress(ccci::to_string(tier.tier), fmt::format("running {}/{}", ccci::to_string(tier.tier), spec.name));
-    record(tier, run_isolated_check(spec, ctx, meta_.check_timeout,
-                                    [&](const std::string& l) { reporter_.line(fmt::format("    | {}", l)); }));
+    auto name = fmt::format("{}/{}:{}", ccci::to_string(tier.tier), kind == Hook::seed ? "seed" : "verify", h.name);
+    reporter_.progress(ccci::to_string(tier.tier), fmt::format("running {}", name));
+    auto rec = run_isolated(name, h.run, ctx, meta_.check_timeout,
+                            [&](const std::string& l) { reporter_.line(fmt::format("    | {}", l)); });
+    ok = ok && rec.status == Status::pass;
+    record(tier, std::move(rec));
   }
+  return ok;
+}
+
+bool Run::seed_once(TierResult& tier) {
+  if (seeded_) return true;
+  seeded_ = run_hooks(tier, Hook::seed);
+  return seeded_;
+}
+
+CheckRecord Run::shell_hook(const std::string& name, const std::string& service, const std::string& command) {
+  auto started = std::chrono::steady_clock::now();
+  auto container = service_container(stack_, service);
+  if (container.empty())
+    return {name, Status::fail, fmt::format("no running container of service {} to run the hook in", service), 0};
+  auto r = exec_shell(container, command);
+  auto out = tail_lines(r.out, 5);
+  while (!out.empty() && std::isspace(static_cast<unsigned char>(out.back()))) out.pop_back();
+  if (r.ok()) return {name, Status::pass, fmt::format("`{}` in {}: exit 0", command, service), seconds_since(started)};
+  return {name, Status::fail,
+          fmt::format("`{}` in {}: {}{}", command, service, r.describe(), out.empty() ? "" : ": " + out),
+          seconds_since(started)};
+}
+
+void Run::reset_stack(const std::string& why) {
+  reporter_.progress(current_ ? ccci::to_string(*current_) : "run", fmt::format("removing the stack: {}", why));
+  auto report = teardown_stack(stack_, /*throwaway=*/true);
+  if (!report.leftovers.empty())
+    throw InfraFailure(fmt::format("could not remove the stack before {}: still there: {}", why,
+                                   fmt::join(report.leftovers, ", ")));
+  deployed_ = false;
+  seeded_ = false;
 }
 
 void Run::run_install() {
   auto& tier = results_.tier(Tier::install);
   current_ = Tier::install;
   auto started = std::chrono::steady_clock::now();
-  reporter_.progress("install", fmt::format("checking out {} ({})", results_.ref, results_.commit.substr(0, 12)));
-  auto tree = run_dir_ / "tree";
-  checkout_private_tree(opt_.recipe_dir, results_.commit, tree);
-
-  try {
-    auto app = make_app_env(tree, domain_, stack_, meta_.env);
-    env_ = app.env;
-    compose_ = load_compose(tree, app.compose_files, env_);
-    write_file_atomically(run_dir_ / "compose.rendered.yml", render_compose(compose_));
-    std::string env_text;
-    for (auto& [k, v] : env_) env_text += fmt::format("{}={}\n", k, v);
-    write_file_atomically(run_dir_ / "app.env", env_text);
-    record(tier, {"install/render", Status::pass,
-                  fmt::format("rendered {} ({} service(s)) to compose.rendered.yml", fmt::join(app.compose_files, ", "),
-                              compose_.services.size()),
-                  seconds_since(started)});
-  } catch (const RecipeDefect& e) {
-    record(tier, {"install/render", Status::fail, e.what(), seconds_since(started)});
-    finish_tier(tier, started);
-    return;
-  }
-
-  reporter_.progress("install", "creating secrets and the proxy network");
-  ensure_overlay_network("proxy");
-  for (auto& s : compose_.secrets) {
-    if (!s.external) continue;
-    GeneratedSecret g{s.name, generate_secret_value()};
-    redactor_.add(g);
-    create_secret(g.name, g.value, stack_, opt_.run_id);
-  }
-  if (!compose_.routes.empty()) {
-    reporter_.progress("install", fmt::format("routing {} through the edge proxy on 127.0.0.1:{}", domain_,
-                                              opt_.edge.port));
-    ensure_edge(opt_.edge);
-    for (auto& r : compose_.routes) add_edge_route(opt_.edge, stack_, r);
-  }
-
-  check_stop();
-  reporter_.progress("install", fmt::format("docker stack deploy {}", stack_));
-  deployed_ = true;
-  auto dep = docker({"stack", "deploy", "--prune", "--resolve-image", "never", "--compose-file",
-                     (run_dir_ / "compose.rendered.yml").string(), stack_});
-  if (!dep.ok()) {
-    record(tier, {"install/deploy", Status::fail,
-                  fmt::format("docker stack deploy refused compose.rendered.yml ({}): {}", dep.describe(),
-                              dep.err.empty() ? dep.out : dep.err),
-                  seconds_since(started)});
-    finish_tier(tier, started);
-    return;
-  }
-  converge(tier, meta_.deploy_timeout);
-  if (tier.checks.back().status == Status::pass) {
+  if (render_target(tier, started) && deploy(tier, target_, started) && converge(tier, "install/converged", false)) {
     readiness(tier);
-    plugin_checks(tier);
+    plugin_checks(tier, Tier::install, "install/");
+  }
+  finish_tier(tier, started);
+}
+
+void Run::run_upgrade() {
+  auto& tier = results_.tier(Tier::upgrade);
+  current_ = Tier::upgrade;
+  auto started = std::chrono::steady_clock::now();
+  auto base = choose_upgrade_base(tags_, results_.version, meta_.upgrade_base);
+  std::string base_commit;
+  if (base.tag) {
+    auto rev = run_process({"git", "-C", opt_.recipe_dir.string(), "rev-parse", *base.tag + "^{commit}"});
+    base_commit = rev.out.substr(0, rev.out.find('\n'));
+    if (base_commit == results_.commit) base = {std::nullopt, fmt::format("same version on both sides: {} is the "
+                                                                          "commit under test",
+                                                                          *base.tag)};
+  }
+  if (!base.tag) {
+    tier.status = Status::skip;
+    tier.reason = base.reason;
+    reporter_.tier_done(tier);
+    return;
+  }
+  reporter_.progress("upgrade", fmt::format("base {}", base.reason));
+  reset_stack("deploying the upgrade base");
+  Release base_release;
+  try {
+    base_release = render_release(*base.tag, base_commit, "base");
+  } catch (const RecipeDefect& e) {
+    record(tier, {"upgrade/base_render", Status::fail, fmt::format("the base release {} does not render: {}", *base.tag, e.what()),
+                  seconds_since(started)});
+    finish_tier(tier, started);
+    return;
+  }
+  bool ok = deploy(tier, base_release, started) && converge(tier, "upgrade/base_converged", false) &&
+            readiness(tier) && seed_once(tier);
+  if (ok) {
+    reporter_.progress("upgrade", fmt::format("redeploying {} in place over {}", results_.version.empty() ? results_.ref : results_.version, *base.tag));
+    ok = deploy(tier, target_, started) && converge(tier, "upgrade/reconverged", true) && readiness(tier);
+    if (ok) {
+      run_hooks(tier, Hook::verify);
+      plugin_checks(tier, Tier::install, "upgrade/install:");
+      plugin_checks(tier, Tier::upgrade, "upgrade/");
+    }
+  }
+  finish_tier(tier, started);
+  if (tier.status == Status::pass) tier.reason = fmt::format("{} -> {}: {}", *base.tag, results_.version.empty() ? results_.ref : results_.version, tier.reason);
+}
+
+bool Run::take_backup(TierResult& tier) {
+  // The whole backup is retried, at most 3 times, and only when the
+  // archive's integrity check says it was cut short.
+  for (int attempt = 1; attempt <= 3; ++attempt) {
+    check_stop();
+    auto started = std::chrono::steady_clock::now();
+    fs::create_directories(run_dir_ / "backup");
+    archive_ = run_dir_ / "backup" / fmt::format("{}.tar.gz", stack_);
+    std::vector<CheckRecord> steps;
+    bool ok = true;
+    {
+      ArchiveWriter writer(archive_);
+      for (auto& svc : plan_.services) {
+        if (!svc.pre_hook.empty()) {
+          steps.push_back(shell_hook(fmt::format("backup/pre-hook:{}", svc.service), svc.service, svc.pre_hook));
+          if (steps.back().status != Status::pass) {
+            ok = false;
+            break;
+          }
+        }
+        auto container = service_container(stack_, svc.service);
+        for (auto& vol : svc.volumes) {
+          std::vector<std::string> paths = vol.paths.empty() ? std::vector<std::string>{"."} : vol.paths;
+          for (auto& rel : paths) {
+            auto src = rel == "." ? vol.target + "/." : vol.target + "/" + rel;
+            auto copy = copy_from_container(container, src);
+            if (!copy.ok()) {
+              steps.push_back({fmt::format("backup/copy:{}/{}", svc.service, vol.volume), Status::fail,
+                               fmt::format("docker cp {}:{} failed ({}): {}", svc.service, src, copy.describe(), copy.err),
+                               seconds_since(started)});
+              ok = false;
+              continue;
+            }
+            auto parent = fs::path(rel).parent_path().string();
+            auto prefix = archive_volume_root(stack_, vol.volume) + (rel == "." || parent.empty() ? "" : "/" + parent);
+            writer.add_tar_stream(copy.out, prefix);
+          }
+        }
+        if (!svc.post_hook.empty())
+          steps.push_back(shell_hook(fmt::format("backup/post-hook:{}", svc.service), svc.service, svc.post_hook));
+      }
+      writer.close();
+    }
+    for (auto& s : steps) record(tier, s);
+    if (!ok) return false;
+    auto verdict = verify_archive(archive_, plan_);
+    if (verdict.truncated && attempt < 3) {
+      reporter_.progress("backup", fmt::format("attempt {} of 3: archive truncated ({}); backing up again", attempt,
+                                               verdict.error));
+      record(tier, {"backup/attempt", Status::pass,
+                    fmt::format("attempt {} produced a truncated archive ({}); retried (at most 3 attempts)", attempt,
+                                verdict.error),
+                    seconds_since(started)});
+      continue;
+    }
+    record(tier, {"backup/archive_complete", verdict.ok() ? Status::pass : Status::fail,
+                  fmt::format("{}: {}", fs::relative(archive_, run_dir_).string(), verdict.describe()),
+                  seconds_since(started)});
+    return verdict.ok();
+  }
+  return false;
+}
+
+void Run::run_backup() {
+  auto& tier = results_.tier(Tier::backup);
+  current_ = Tier::backup;
+  auto started = std::chrono::steady_clock::now();
+  try {
+    plan_ = plan_backup(target_.compose, stack_);
+  } catch (const RecipeDefect& e) {
+    record(tier, {"backup/labels", Status::fail, e.what(), 0});
+    finish_tier(tier, started);
+    return;
+  }
+  if (plan_.empty()) {
+    tier.status = Status::skip;
+    tier.reason = "not backup-capable: no service has the label backupbot.backup=true";
+    reporter_.tier_done(tier);
+    return;
+  }
+  if (seed_once(tier) && take_backup(tier) && plugin_) {
+    ArchiveReader reader(archive_, stack_);
+    auto ctx = app_context();
+    for (auto& a : plugin_->plugin().archive_checks()) {
+      check_stop();
+      auto run = a.run;
+      record(tier, run_isolated(fmt::format("backup/archive:{}", a.name),
+                                [&reader, run](Context& c) { return run(c, reader); }, ctx, meta_.check_timeout,
+                                [&](const std::string& l) { reporter_.line(fmt::format("    | {}", l)); }));
+    }
+  }
+  finish_tier(tier, started);
+}
+
+void Run::run_restore() {
+  auto& tier = results_.tier(Tier::restore);
+  current_ = Tier::restore;
+  auto started = std::chrono::steady_clock::now();
+  reset_stack("restoring into fresh volumes");
+  bool ok = deploy(tier, target_, started) && converge(tier, "restore/converged", false);
+  for (auto& svc : plan_.services) {
+    if (!ok) break;
+    if (!svc.restore_pre_hook.empty()) {
+      record(tier, shell_hook(fmt::format("restore/pre-hook:{}", svc.service), svc.service, svc.restore_pre_hook));
+      ok = tier.checks.back().status == Status::pass;
+    }
+    auto container = service_container(stack_, svc.service);
+    for (auto& vol : svc.volumes) {
+      if (!ok) break;
+      auto tar = volume_tar_for_restore(archive_, stack_, vol.volume);
+      auto name = fmt::format("restore/copy:{}/{}", svc.service, vol.volume);
+      if (!tar) {
+        record(tier, {name, Status::fail, fmt::format("the archive holds nothing of volume {}", vol.volume), 0});
+        ok = false;
+        break;
+      }
+      auto r = copy_into_container(container, vol.target, *tar);
+      record(tier, {name, r.ok() ? Status::pass : Status::fail,
+                    r.ok() ? fmt::format("{} bytes of tar into {}:{}", tar->size(), svc.service, vol.target)
+                           : fmt::format("docker cp into {}:{} failed ({}): {}", svc.service, vol.target, r.describe(), r.err),
+                    0});
+      ok = r.ok();
+    }
+    if (ok && !svc.restore_post_hook.empty()) {
+      record(tier, shell_hook(fmt::format("restore/post-hook:{}", svc.service), svc.service, svc.restore_post_hook));
+      ok = tier.checks.back().status == Status::pass;
+    }
+  }
+  if (ok && converge(tier, "restore/reconverged", false) && readiness(tier)) {
+    // The data must come back: the verify hooks look for what was seeded.
+    seeded_ = true;
+    run_hooks(tier, Hook::verify);
+    plugin_checks(tier, Tier::restore, "restore/");
   }
   finish_tier(tier, started);
 }
@@ -399,10 +698,74 @@ void Run::run_custom() {
   if (!plugin_ || plugin_->checks_for(Tier::custom).empty()) {
     tier.status = Status::skip;
     tier.reason = plugin_ ? "the plugin registers no custom checks" : "no plugin for this recipe";
+    reporter_.tier_done(tier);
     return;
   }
-  plugin_checks(tier);
+  plugin_checks(tier, Tier::custom, "custom/");
   finish_tier(tier, started);
+}
+
+void Run::run_lint() {
+  auto& tier = results_.tier(Tier::lint);
+  current_ = Tier::lint;
+  auto started = std::chrono::steady_clock::now();
+  if (!render_target(tier, started)) {
+    finish_tier(tier, started);
+    return;
+  }
+  BackupPlan plan;
+  try {
+    plan = plan_backup(target_.compose, stack_);
+  } catch (const RecipeDefect& e) {
+    record(tier, {"lint/backup-labels", Status::fail, e.what(), 0});
+  }
+  auto findings = lint_recipe(target_.compose, plan, results_.version);
+  auto table = lint_table(findings);
+  write_file_atomically(run_dir_ / "lint.txt", table);
+  reporter_.line(table);
+  for (auto& f : findings) {
+    bool failing = !f.satisfied && f.severity == "error";
+    record(tier, {fmt::format("lint/{}", f.rule), failing ? Status::fail : Status::pass,
+                  f.satisfied ? f.detail : fmt::format("{}: {}; fix: {}", f.severity, f.detail, f.fix), 0});
+  }
+  finish_tier(tier, started);
+}
+
+void Run::run_tiers() {
+  auto status_of = [&](Tier t) { return results_.tier(t).status; };
+  auto to_run = [&](Tier t) { return status_of(t) == Status::na; }; // selected, not skipped up front
+  if (to_run(Tier::install)) run_install();
+  // Every deployed tier needs the one before it to have passed (or been a
+  // skip that leaves the app as it was).
+  std::string blocker;
+  if (status_of(Tier::install) != Status::pass)
+    blocker = status_of(Tier::install) == Status::skip ? "install did not run, and every later tier needs a deployed app"
+                                                       : fmt::format("install did not pass ({})", to_string(status_of(Tier::install)));
+  for (Tier t : {Tier::upgrade, Tier::backup, Tier::restore, Tier::custom}) {
+    if (!to_run(t)) continue;
+    if (!blocker.empty()) {
+      results_.tier(t).reason = blocker;
+      continue;
+    }
+    if (t == Tier::restore && status_of(Tier::backup) != Status::pass) {
+      auto& r = results_.tier(t);
+      r.status = Status::skip;
+      r.reason = fmt::format("nothing to restore: the backup tier did not produce an archive ({}: {})",
+                             to_string(status_of(Tier::backup)), results_.tier(Tier::backup).reason);
+      r.declared_skip = results_.tier(Tier::backup).declared_skip;
+      continue;
+    }
+    if (t == Tier::upgrade) run_upgrade();
+    if (t == Tier::backup) run_backup();
+    if (t == Tier::restore) run_restore();
+    if (t == Tier::custom) run_custom();
+    auto st = status_of(t);
+    if (st == Status::fail || st == Status::unver)
+      blocker = fmt::format("{} did not pass ({})", ccci::to_string(t), to_string(st));
+  }
+  // Lint is static: it judges the recipe at the ref whatever the deployed
+  // tiers found.
+  if (to_run(Tier::lint)) run_lint();
 }
 
 void Run::collect_evidence() {
@@ -412,7 +775,7 @@ void Run::collect_evidence() {
   write_file_atomically(run_dir_ / "evidence" / "tasks.txt",
                         redactor_.redact("NAME\tIMAGE\tDESIRED\tCURRENT\tERROR\n" + ps.out + ps.err));
   results_.evidence.push_back("evidence/tasks.txt");
-  for (auto& s : compose_.services) {
+  for (auto& s : deployed_compose_->services) {
     ProcessOptions o;
     o.merge_stderr = true;
     o.timeout = 20s;
@@ -444,7 +807,8 @@ int Run::execute() {
                              results_.version.empty() ? results_.ref : results_.version,
                              results_.commit.substr(0, 12), stack_, domain_));
   reporter_.line(fmt::format("run directory {}", run_dir_.string()));
-  reporter_.line(plugin_ ? fmt::format("plugin {} ({} checks)", plugin_->path().string(), plugin_->info().checks.size())
+  reporter_.line(plugin_ ? fmt::format("plugin {} ({} checks and hooks)", plugin_->path().string(),
+                                       plugin_->info().checks.size())
                          : "no plugin for this recipe: only ccci's own checks run");
 
   std::vector<std::string> tools{"docker", "git"};
@@ -462,9 +826,6 @@ int Run::execute() {
     } else if (!opt_.tiers.count(t.tier)) {
       t.status = Status::skip;
       t.reason = "not selected with --tiers";
-    } else if (!implemented_tiers().count(t.tier)) {
-      t.status = Status::skip;
-      t.reason = "not implemented in this version of ccci";
     }
   }
 
@@ -477,17 +838,7 @@ int Run::execute() {
       throw InfraFailure(fmt::format("required tool(s) not on PATH: {}; install them (see `ccci doctor`)",
                                      fmt::join(missing, ", ")));
     require_swarm_manager();
-    bool install_selected = results_.tier(Tier::install).status == Status::na;
-    if (install_selected) run_install();
-    auto install_status = results_.tier(Tier::install).status;
-    if (install_status != Status::pass) {
-      auto why = install_selected ? fmt::format("install did not pass ({})", to_string(install_status))
-                                  : std::string("install did not run, and every later tier needs a deployed app");
-      for (auto& t : results_.tiers)
-        if (t.status == Status::na && t.tier != Tier::install) t.reason = why;
-    } else if (results_.tier(Tier::custom).status == Status::na) {
-      run_custom();
-    }
+    run_tiers();
   } catch (const Interrupted&) {
     auto sig = signal_name(static_cast<int>(stop_requested));
     if (current_) {
@@ -520,7 +871,7 @@ int Run::execute() {
 
   bool trouble = false;
   for (auto& t : results_.tiers) trouble |= t.status == Status::fail || t.status == Status::unver;
-  if (trouble && deployed_) {
+  if (trouble && deployed_ && deployed_compose_) {
     try {
       collect_evidence();
     } catch (const std::exception& e) {

@@ -30,10 +30,6 @@ struct RunOptions {
   EdgeSettings edge;
 };
 
-/// The tiers this version of ccci can run; the others are recorded `skip`
-/// with that reason (which caps the level unless declared in recipe meta).
-const std::set<Tier>& implemented_tiers();
-
 /// Runs and returns the exit code (0 green, 1 red, 3 unverified). Throws
 /// InputError (exit 2) before anything is deployed when ccci's own input is
 /// wrong.

@@ -127,7 +127,7 @@ BOOST_AUTO_TEST_CASE(unknown_key_names_file_line_key_and_the_known_ones) {
   auto msg = input_error(m, "enroll: true\n\ndeploy_timout: 300\n");
   std::string expected = m.file().string() +
                          ":3: unknown key 'deploy_timout' (known: deploy_timeout, check_timeout, env, readiness, "
-                         "expected_skips, enroll)";
+                         "expected_skips, enroll, upgrade_base)";
   BOOST_TEST(msg.starts_with(expected), msg);
   BOOST_TEST(has(msg, "did you mean 'deploy_timeout'"), msg);
 
@@ -192,4 +192,15 @@ BOOST_AUTO_TEST_CASE(unparsable_and_unreadable_files) {
   } catch (const InputError& e) {
     BOOST_TEST(has(e.what(), "missing.yml"), e.what());
   }
+}
+
+BOOST_AUTO_TEST_CASE(upgrade_base_pins_a_release_tag) {
+  TempMeta m;
+  m.write("upgrade_base: \"2.1.8+10.11.13\"\n");
+  BOOST_TEST(load_meta(m.file()).upgrade_base.value_or("") == "2.1.8+10.11.13");
+  m.write("deploy_timeout: 60\n");
+  BOOST_TEST(!load_meta(m.file()).upgrade_base.has_value());
+  auto e = input_error(m, "deploy_timeout: 60\nupgrade_base: main\n");
+  BOOST_TEST(has(e, "ccci.yml:2"), e);
+  BOOST_TEST(has(e, "'upgrade_base' must be a release tag"), e);
 }
