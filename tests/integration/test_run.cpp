@@ -286,3 +286,95 @@ BOOST_AUTO_TEST_CASE(sigint_mid_run_tears_down_and_is_unverified) {
   BOOST_TEST(o.tier(Tier::custom).status == Status::unver);
   expect_nothing_left(o);
 }
+
+// The data tiers on a real PostgreSQL: notes-pg and its variants.
+
+namespace {
+
+Outcome run_notes(const std::string& repo, std::vector<std::string> extra = {}) {
+  std::vector<std::string> args{"run", "--recipe-dir", (repos / repo).string(), "--recipe", "notes-pg"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return run_ccci(repo, args);
+}
+
+void expect_passed(const Outcome& o, std::initializer_list<Tier> tiers) {
+  for (Tier t : tiers)
+    BOOST_TEST((o.tier(t).status == Status::pass), ccci::to_string(t) << ": " << o.tier(t).reason);
+}
+
+// A red names its tier and check, and leaves evidence behind.
+void expect_red_at(const Outcome& o, Tier tier, const std::string& check, const std::string& text) {
+  BOOST_TEST(o.exit_code == 1);
+  BOOST_TEST((o.tier(tier).status == Status::fail), ccci::to_string(tier) << ": " << o.tier(tier).reason);
+  auto* c = o.check(check);
+  BOOST_TEST_REQUIRE(c, "no check " << check);
+  BOOST_TEST((c->status == Status::fail), check);
+  BOOST_TEST(c->message.find(text) != std::string::npos, c->message);
+  BOOST_TEST(o.tier(tier).reason.find(check) != std::string::npos, o.tier(tier).reason);
+  BOOST_TEST_REQUIRE(!o.results->evidence.empty());
+  for (auto& e : o.results->evidence) BOOST_TEST(fs::exists(o.run_dir() / e), e);
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(notes_pg_is_green_on_every_tier) {
+  auto o = run_notes("notes-pg");
+  BOOST_TEST(o.exit_code == 0);
+  BOOST_TEST_REQUIRE(o.results.has_value());
+  expect_passed(o, {Tier::install, Tier::upgrade, Tier::backup, Tier::restore, Tier::custom, Tier::lint});
+  BOOST_TEST(o.results->level.level == 5);
+  for (const char* check : {"upgrade/seed:rows", "upgrade/verify:rows", "backup/pre-hook:db", "backup/archive_complete",
+                            "backup/archive:dump_has_rows", "restore/post-hook:db", "restore/verify:rows",
+                            "custom/migration_applied"}) {
+    auto* c = o.check(check);
+    BOOST_TEST_REQUIRE(c, check);
+    BOOST_TEST((c->status == Status::pass), check << ": " << c->message);
+  }
+  // The archive is kept in the run directory, and its dump holds no secret.
+  BOOST_TEST(fs::exists(o.run_dir() / "backup" / (o.results->stack + ".tar.gz")));
+  for (Tier t : all_tiers)
+    BOOST_TEST_MESSAGE("notes-pg " << ccci::to_string(t) << " " << to_string(o.tier(t).status) << " "
+                                   << o.tier(t).duration << "s");
+  expect_nothing_left(o);
+}
+
+BOOST_AUTO_TEST_CASE(notes_pg_new_release_that_cannot_start_is_red_at_upgrade) {
+  auto o = run_notes("notes-pg-bad-upgrade", {"--deploy-timeout", "120"});
+  BOOST_TEST_REQUIRE(o.results.has_value());
+  expect_passed(o, {Tier::install});
+  expect_red_at(o, Tier::upgrade, "upgrade/reconverged", "app");
+  BOOST_TEST(o.tier(Tier::backup).status == Status::na);
+  BOOST_TEST(o.results->level.level == 1);
+  expect_nothing_left(o);
+}
+
+BOOST_AUTO_TEST_CASE(notes_pg_failing_backup_hook_is_red_at_backup) {
+  auto o = run_notes("notes-pg-bad-backup-hook");
+  BOOST_TEST_REQUIRE(o.results.has_value());
+  expect_passed(o, {Tier::install, Tier::upgrade});
+  expect_red_at(o, Tier::backup, "backup/pre-hook:db", "notes_db");
+  BOOST_TEST(o.tier(Tier::restore).status == Status::na);
+  expect_nothing_left(o);
+}
+
+BOOST_AUTO_TEST_CASE(notes_pg_live_data_directory_is_red_at_restore_and_flagged_by_lint) {
+  // Without the plugin's archive check, nothing stops the bad backup before
+  // the restore, where the seeded rows do not come back.
+  auto o = run_notes("notes-pg-live-datadir",
+                     {"--plugin", std::string(CCCI_TEST_PLUGIN_DIR) + "/notes-pg-no-archive-check.so"});
+  BOOST_TEST_REQUIRE(o.results.has_value());
+  expect_passed(o, {Tier::install, Tier::upgrade, Tier::backup});
+  expect_red_at(o, Tier::restore, "restore/verify:rows", "missing");
+  auto* lint = o.check("lint/db-backup-is-a-dump");
+  BOOST_TEST_REQUIRE(lint);
+  BOOST_TEST((lint->status == Status::fail));
+  BOOST_TEST(lint->message.find("backupbot.backup.volumes.db.path=backup.sql") != std::string::npos, lint->message);
+  expect_nothing_left(o);
+}
+
+BOOST_AUTO_TEST_CASE(notes_pg_live_data_directory_is_caught_by_the_archive_check) {
+  auto o = run_notes("notes-pg-live-datadir");
+  BOOST_TEST_REQUIRE(o.results.has_value());
+  expect_red_at(o, Tier::backup, "backup/archive:dump_has_rows", "live data directory");
+  expect_nothing_left(o);
+}
