@@ -44,6 +44,9 @@ po::options_description run_options() {
        "per plugin check (default: the recipe meta's check_timeout)")                      //
       ("edge-port", po::value<int>()->value_name("PORT"),
        "host port of the managed edge proxy (default: $CCCI_EDGE_PORT or 8480)")            //
+      ("canonical", po::value<std::string>()->value_name("TAG"),
+       "the recipe's canonical release, a candidate upgrade base (the sweep passes it)")   //
+      ("keep-running", "leave the app deployed when every selected tier passed (the sweep's promotion)") //
       ("help,h", "show these options");
   return d;
 }
@@ -92,6 +95,8 @@ int cmd_run(const Args& args) {
     o.check_timeout = std::chrono::seconds(t);
   }
   o.edge.port = vm.count("edge-port") ? vm["edge-port"].as<int>() : std::stoi(env_or("CCCI_EDGE_PORT", "8480"));
+  if (vm.count("canonical")) o.canonical = vm["canonical"].as<std::string>();
+  o.keep_running = vm.count("keep-running") > 0;
   install_stop_handlers();
   return run_recipe(o, std::cout);
 }

@@ -1,9 +1,67 @@
-// ccci sweep
+// ccci sweep: the weekly sweep over enrolled recipes.
 #include "cli.hpp"
 #include "errors.hpp"
+#include "process.hpp"
+#include "sweep.hpp"
+
+#include <boost/algorithm/string.hpp>
+#include <boost/program_options.hpp>
+
+#include <iostream>
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+using namespace ccci::detail;
 
 namespace ccci::cli {
 
-int cmd_sweep(const Args&) { throw ccci::detail::InputError("ccci sweep: not implemented yet"); }
+int cmd_sweep(const Args& args) {
+  po::options_description d("ccci sweep options");
+  d.add_options()                                                                                     //
+      ("state-dir", po::value<std::string>()->value_name("DIR"),
+       "registry, checkouts, lock and sweep summaries (default: $CCCI_STATE_DIR)")                    //
+      ("runs-dir", po::value<std::string>()->value_name("DIR"), "run directories (default: $CCCI_RUNS_DIR)") //
+      ("recipes-dir", po::value<std::string>()->value_name("DIR"),
+       "recipe meta; recipes with `enroll: true` are swept (default: $CCCI_RECIPES_DIR)")             //
+      ("source", po::value<std::string>()->value_name("BASE"),
+       "upstream base: <BASE>/<recipe> is fetched unless the meta names an `upstream`")               //
+      ("mirror", po::value<std::string>()->value_name("BASE"), "push main and tags to <BASE>/<recipe>") //
+      ("only", po::value<std::string>()->value_name("LIST"), "comma-separated recipes to sweep")        //
+      ("plugin-dir", po::value<std::string>()->value_name("DIR"), "where recipe plugins are looked up")  //
+      ("help,h", "show these options");
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(d).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    std::cout << "Usage: ccci sweep [options]\n\n"
+                 "For every enrolled recipe: fetch its upstream's main and tags (and push them to the\n"
+                 "mirror), find the newest release by version order, and when it is newer than the\n"
+                 "canonical, run it cold through every tier; a green tagged release is promoted: a\n"
+                 "faithful install left running as the warm canonical, recorded in the registry\n"
+                 "after it converged. Labels are read back from the registry: PASS (promoted),\n"
+                 "GREEN-BUT-PROMOTE-FAILED, FAIL, SKIP no-new-version, SKIP never-released, UNVER.\n"
+                 "One sweep at a time. Exit: 0 all PASS/SKIP, 1 a FAIL or failed promote, 2 nothing\n"
+                 "enrolled or bad options, 3 infrastructure trouble or another sweep running.\n\n"
+              << d;
+    return 0;
+  }
+  SweepOptions o;
+  o.state_dir = vm.count("state-dir") ? fs::path(vm["state-dir"].as<std::string>()) : default_state_dir();
+  o.runs_dir = vm.count("runs-dir") ? fs::path(vm["runs-dir"].as<std::string>())
+                                    : fs::path(env_or("CCCI_RUNS_DIR", (o.state_dir / "runs").string()));
+  o.recipes_dir = vm.count("recipes-dir") ? fs::path(vm["recipes-dir"].as<std::string>()) : default_recipes_dir();
+  if (vm.count("source")) o.source = vm["source"].as<std::string>();
+  if (vm.count("mirror")) o.mirror = vm["mirror"].as<std::string>();
+  if (vm.count("only")) boost::split(o.only, vm["only"].as<std::string>(), boost::is_any_of(","));
+  o.ccci = exe_dir() / "ccci";
+  o.run_args = {"--plugin-dir", vm.count("plugin-dir") ? vm["plugin-dir"].as<std::string>() : default_plugin_dir().string(),
+                "--recipes-dir", o.recipes_dir.string()};
+  try {
+    return run_sweep(o, std::cout);
+  } catch (const InfraFailure& e) {
+    std::cerr << "ccci sweep: " << e.what() << "\n";
+    return 3;
+  }
+}
 
 } // namespace ccci::cli

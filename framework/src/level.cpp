@@ -88,7 +88,7 @@ int exit_code_for(const RunResults& r) {
     if (t.status == Status::unver) unver = true;
   }
   if (!r.no_secret_leak) return 1;
-  if (unver || !r.clean_teardown) return 3;
+  if (unver || (!r.clean_teardown && !r.kept_running)) return 3;
   return 0;
 }
 

@@ -17,9 +17,9 @@ namespace fs = std::filesystem;
 namespace ccci::detail {
 namespace {
 
-constexpr std::array<std::string_view, 7> top_keys{"deploy_timeout", "check_timeout",  "env",
+constexpr std::array<std::string_view, 8> top_keys{"deploy_timeout", "check_timeout",  "env",
                                                    "readiness",      "expected_skips", "enroll",
-                                                   "upgrade_base"};
+                                                   "upgrade_base",   "upstream"};
 constexpr std::array<std::string_view, 4> probe_keys{"path", "expect_status", "attempts", "interval"};
 constexpr std::array<std::string_view, 6> tiers{"install", "upgrade", "backup", "restore", "custom", "lint"};
 
@@ -78,6 +78,7 @@ public:
       else if (key == "expected_skips") meta.expected_skips = skips(kv.first, v);
       else if (key == "enroll") meta.enroll = boolean(kv.first, v, key);
       else if (key == "upgrade_base") meta.upgrade_base = release_tag(kv.first, v, key);
+      else if (key == "upstream") meta.upstream = non_empty_string(kv.first, v, key);
       else
         fail(kv.first, fmt::format("unknown key '{}' (known: {}){}", key, fmt::join(top_keys, ", "),
                                    suggestion(top_keys, key)));
@@ -119,6 +120,13 @@ private:
   // The node to blame: the value when it has a position, else its key.
   static const YAML::Node& blame(const YAML::Node& key, const YAML::Node& value) {
     return value.IsDefined() && !value.Mark().is_null() && !value.IsNull() ? value : key;
+  }
+
+  std::string non_empty_string(const YAML::Node& key, const YAML::Node& v, const std::string& name) const {
+    if (!v.IsScalar() || v.Scalar().empty())
+      fail(blame(key, v), fmt::format("'{}' must be a non-empty string (a git URL or path), got {}", name,
+                                      v.IsScalar() ? "''" : std::string(kind(v))));
+    return v.Scalar();
   }
 
   std::string release_tag(const YAML::Node& key, const YAML::Node& v, const std::string& name) const {

@@ -32,6 +32,7 @@ struct RecipeMeta {
   std::map<std::string, std::string> expected_skips; ///< tier name -> reason
   bool enroll = false;                               ///< part of the weekly sweep
   std::optional<std::string> upgrade_base;           ///< pinned upgrade base release tag
+  std::optional<std::string> upstream;               ///< the recipe's git URL for the sweep
 };
 
 /// Reads and validates a meta file. Every problem throws InputError naming

@@ -153,6 +153,7 @@ std::string to_json(const RunResults& r) {
       {"level_cap", json::object{{"rung", r.level.rung}, {"reason", r.level.reason}}},
       {"flags",
        json::object{{"clean_teardown", r.clean_teardown}, {"no_secret_leak", r.no_secret_leak}}},
+      {"kept_running", r.kept_running},
       {"teardown_leftovers", strings(r.teardown_leftovers)},
       {"environment", std::move(env)},
       {"plugin", std::move(plugin)},
@@ -206,6 +207,7 @@ RunResults results_from_json(std::string_view text, std::string_view origin) {
   auto& flags = rd.obj(rd.at(o, "flags"), "flags");
   r.clean_teardown = rd.boolean(flags, "clean_teardown");
   r.no_secret_leak = rd.boolean(flags, "no_secret_leak");
+  r.kept_running = rd.boolean(o, "kept_running");
   for (auto& v : rd.arr(o, "teardown_leftovers")) r.teardown_leftovers.emplace_back(v.as_string());
   for (auto& v : rd.arr(o, "environment")) {
     auto& e = rd.obj(v, "environment entry");

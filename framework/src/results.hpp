@@ -65,6 +65,7 @@ struct RunResults {
   LevelCap level;
   bool clean_teardown = false;
   bool no_secret_leak = false;
+  bool kept_running = false; ///< left deployed on purpose (--keep-running: a warm canonical)
   std::vector<std::string> teardown_leftovers;
   std::vector<ToolInfo> environment;
   std::optional<PluginInfo> plugin;

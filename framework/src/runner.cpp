@@ -14,6 +14,7 @@
 #include "recipe.hpp"
 #include "reporter.hpp"
 #include "secrets.hpp"
+#include "tools.hpp"
 #include "upgrade.hpp"
 
 #include <fmt/format.h>
@@ -62,27 +63,6 @@ std::string compact_utc_now() {
   char buf[20];
   std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
   return buf;
-}
-
-std::string tool_version(const std::string& tool) {
-  try {
-    ProcessOptions o;
-    o.timeout = 10s;
-    o.merge_stderr = true;
-    auto r = run_process({tool, "--version"}, o);
-    return r.out.substr(0, r.out.find('\n'));
-  } catch (const std::exception&) {
-    return "";
-  }
-}
-
-std::vector<ToolInfo> fingerprint(const std::vector<std::string>& tools) {
-  std::vector<ToolInfo> out;
-  for (auto& t : tools) {
-    auto path = find_on_path(t);
-    out.push_back({t, path ? path->string() : "", path ? tool_version(t) : ""});
-  }
-  return out;
 }
 
 std::string tail_lines(const std::string& text, std::size_t n) {
@@ -513,7 +493,7 @@ void Run::run_upgrade() {
   auto& tier = results_.tier(Tier::upgrade);
   current_ = Tier::upgrade;
   auto started = std::chrono::steady_clock::now();
-  auto base = choose_upgrade_base(tags_, results_.version, meta_.upgrade_base);
+  auto base = choose_upgrade_base(tags_, results_.version, meta_.upgrade_base, opt_.canonical);
   std::string base_commit;
   if (base.tag) {
     auto rev = run_process({"git", "-C", opt_.recipe_dir.string(), "rev-parse", *base.tag + "^{commit}"});
@@ -811,7 +791,8 @@ int Run::execute() {
                                        plugin_->info().checks.size())
                          : "no plugin for this recipe: only ccci's own checks run");
 
-  std::vector<std::string> tools{"docker", "git"};
+  std::vector<std::string> tools;
+  for (auto& t : framework_tools()) tools.push_back(t.name);
   if (plugin_)
     for (auto& t : plugin_->plugin().required_tools()) tools.push_back(t);
   results_.environment = fingerprint(tools);
@@ -878,7 +859,16 @@ int Run::execute() {
       reporter_.line(fmt::format("could not collect all evidence: {}", e.what()));
     }
   }
-  teardown();
+  bool all_passed = true;
+  for (auto& t : results_.tiers)
+    if (opt_.tiers.count(t.tier)) all_passed = all_passed && t.status == Status::pass;
+  if (opt_.keep_running && all_passed && deployed_) {
+    // The promotion path: the same install, left running as the warm canonical.
+    results_.kept_running = true;
+    reporter_.progress("teardown", fmt::format("kept running on purpose: stack {}, domain {}", stack_, domain_));
+  } else {
+    teardown();
+  }
 
   results_.level = compute_level(results_.tiers);
   results_.finished = now_iso8601();

@@ -28,6 +28,8 @@ struct RunOptions {
   std::optional<std::chrono::seconds> deploy_timeout; ///< overrides the meta
   std::optional<std::chrono::seconds> check_timeout;  ///< overrides the meta
   EdgeSettings edge;
+  std::optional<std::string> canonical; ///< the recipe's canonical version (an upgrade base)
+  bool keep_running = false;            ///< leave a green install deployed (the sweep's promotion)
 };
 
 /// Runs and returns the exit code (0 green, 1 red, 3 unverified). Throws
