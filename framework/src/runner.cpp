@@ -307,9 +307,16 @@ bool Run::deploy(TierResult& tier, const Release& r, std::chrono::steady_clock::
   deployed_compose_ = &r.compose;
   auto dep = docker({"stack", "deploy", "--resolve-image", "never", "--compose-file", r.rendered.string(), stack_});
   if (dep.ok()) return true;
+  // The CLI's notice about --detach is noise here; keep the daemon's words.
+  std::string why;
+  std::istringstream lines(dep.err + dep.out);
+  for (std::string line; std::getline(lines, line);)
+    if (!line.empty() && line.find("--detach") == std::string::npos) why += (why.empty() ? "" : " ") + line;
+  if (why.find("only updates to Labels are allowed") != std::string::npos)
+    why += " (a config or secret changed its content but kept its name: bump its version, e.g. the matching "
+           "*_VERSION export in abra.sh, as abra recipes do)";
   record(tier, {fmt::format("{}/deploy", ccci::to_string(tier.tier)), Status::fail,
-                fmt::format("docker stack deploy refused {} ({}): {}", r.rendered.filename().string(), dep.describe(),
-                            dep.err.empty() ? dep.out : dep.err),
+                fmt::format("docker stack deploy refused {} ({}): {}", r.rendered.filename().string(), dep.describe(), why),
                 seconds_since(started)});
   return false;
 }

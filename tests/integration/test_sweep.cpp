@@ -1,0 +1,218 @@
+// `ccci sweep` end to end on the real swarm, with local git repositories
+// standing in for the recipes' upstreams and the mirror.
+#define BOOST_TEST_MODULE integration_sweep
+#include <boost/test/unit_test.hpp>
+
+#include "docker.hpp"
+#include "process.hpp"
+#include "registry.hpp"
+
+#include <boost/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+using namespace ccci::detail;
+
+namespace {
+
+const fs::path source_dir = CCCI_SOURCE_DIR;
+
+std::string read(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+ProcessOptions options(std::chrono::minutes timeout, std::vector<std::string> env = {}) {
+  ProcessOptions o;
+  o.timeout = timeout;
+  o.merge_stderr = true;
+  o.extra_env = std::move(env);
+  return o;
+}
+
+ProcessResult sh(const std::string& script, std::vector<std::string> env = {}) {
+  return run_process({"bash", "-euo", "pipefail", "-c", script}, options(std::chrono::minutes(10), std::move(env)));
+}
+
+// A world of its own per test: state, runs, recipe meta, upstreams, mirror.
+struct World {
+  fs::path root;
+  explicit World(const std::string& name) : root(fs::path(CCCI_TEST_WORK_DIR) / "sweep" / name) {
+    fs::remove_all(root);
+    for (auto d : {"state", "runs", "recipes", "upstream", "mirror", "plugins"}) fs::create_directories(root / d);
+  }
+  ~World() {
+    // Warm canonicals are the sweep's to keep; the test's to remove.
+    for (auto& entry : fs::directory_iterator(root / "state" / "registry", ec_))
+      if (auto c = read_canonical(root / "state", entry.path().stem().string())) teardown_stack(c->stack, true);
+  }
+  World(const World&) = delete;
+  World& operator=(const World&) = delete;
+
+  // An enrolled recipe `name` made from the example `example`, with the
+  // example's plugin (or `plugin`), upstream made by make-recipe-repo.
+  void recipe(const std::string& name, const std::string& example, const std::string& make_args = "",
+              const fs::path& plugin = {}) {
+    fs::create_directories(root / "recipes" / name);
+    fs::copy_file(source_dir / "recipes" / example / "ccci.yml", root / "recipes" / name / "ccci.yml");
+    fs::create_symlink(plugin.empty() ? fs::path(CCCI_PLUGIN_DIR) / (example + ".so") : plugin,
+                       root / "plugins" / (name + ".so"));
+    auto r = sh("'" + (source_dir / "scripts/make-recipe-repo").string() + "' '" +
+                (source_dir / "recipes" / example / "recipe").string() + "' '" + (root / "upstream" / name).string() +
+                "' " + make_args + " >/dev/null && git init -q --bare '" + (root / "mirror" / name).string() + "'");
+    BOOST_TEST_REQUIRE(r.ok(), r.out);
+  }
+
+  // A new release on the upstream: the version label bumped, committed, tagged.
+  void tag(const std::string& name, const std::string& from, const std::string& to) {
+    auto r = sh("cd '" + (root / "upstream" / name).string() + "' && sed -i 's/version=" + from + "/version=" + to +
+                "/' compose.yml && git -c user.name=t -c user.email=t@t commit -qam 'release " + to + "' && git tag '" +
+                to + "'");
+    BOOST_TEST_REQUIRE(r.ok(), r.out);
+  }
+
+  struct Sweep {
+    int exit_code;
+    std::string output;
+    json::object summary;
+    std::string label(const std::string& recipe) const {
+      for (auto& r : summary.at("recipes").as_array())
+        if (r.as_object().at("recipe").as_string() == recipe) return std::string(r.as_object().at("label").as_string());
+      return "(not in summary)";
+    }
+  };
+
+  Sweep sweep(std::vector<std::string> env = {}) {
+    auto r = run_process({CCCI_BIN, "sweep", "--state-dir", (root / "state").string(), "--runs-dir",
+                          (root / "runs").string(), "--recipes-dir", (root / "recipes").string(), "--source",
+                          (root / "upstream").string(), "--mirror", (root / "mirror").string(), "--plugin-dir",
+                          (root / "plugins").string()},
+                         options(std::chrono::minutes(20), std::move(env)));
+    BOOST_TEST_MESSAGE(r.out);
+    Sweep s{r.exit_code, r.out, {}};
+    fs::path newest;
+    for (auto& e : fs::directory_iterator(root / "state" / "sweeps", ec_))
+      if (newest.empty() || e.path().filename() > newest.filename()) newest = e.path();
+    if (!newest.empty()) s.summary = json::parse(read(newest / "summary.json")).as_object();
+    return s;
+  }
+
+  std::optional<Canonical> canonical(const std::string& name) { return read_canonical(root / "state", name); }
+  std::size_t run_count() {
+    std::size_t n = 0;
+    for (auto& e : fs::directory_iterator(root / "runs", ec_)) n += e.is_directory();
+    return n;
+  }
+  std::string rev(const std::string& name, const std::string& ref) {
+    auto r = run_process({"git", "-C", (root / "upstream" / name).string(), "rev-parse", ref + "^{commit}"});
+    return r.out.substr(0, r.out.find('\n'));
+  }
+  std::error_code ec_;
+};
+
+bool stack_running(const std::string& stack) {
+  return run_process({"docker", "stack", "ls", "--format", "{{.Name}}"}).out.find(stack) != std::string::npos;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(sweep_promotes_greens_skips_when_current_and_follows_new_tags) {
+  World w("lifecycle");
+  w.recipe("site", "custom-html-tiny");
+  w.recipe("site-red", "custom-html-tiny", "--variant '" +
+                                               (source_dir / "recipes/custom-html-tiny/variants/txt-octet-stream.patch").string() + "'");
+  // The red recipe had a canonical once (an older release): a red run must not touch it.
+  Canonical old{"site-red", "1.0.0+1.22.1", "0ld", "1.0.0+1.22.1", "old-run", "2026-01-01T00:00:00Z", "", ""};
+  write_canonical(w.root / "state", old);
+  // An untagged commit on top of the newest tag: never the canonical.
+  BOOST_TEST_REQUIRE(sh("cd '" + (w.root / "upstream/site").string() +
+                        "' && echo 'work in progress' >> README.md && git -c user.name=t -c user.email=t@t commit -qam wip")
+                         .ok());
+
+  auto first = w.sweep();
+  BOOST_TEST(first.exit_code == 1); // the red recipe
+  BOOST_TEST(first.label("site") == "PASS (promoted)");
+  BOOST_TEST(first.label("site-red") == "FAIL");
+  auto site = w.canonical("site");
+  BOOST_TEST_REQUIRE(site.has_value());
+  BOOST_TEST(site->version == "1.1.0+1.22.1");
+  BOOST_TEST(site->commit == w.rev("site", "1.1.0+1.22.1"));
+  BOOST_TEST(site->commit != w.rev("site", "main")); // the untagged head was not promoted
+  BOOST_TEST(stack_running(site->stack));             // the warm canonical
+  BOOST_TEST(w.canonical("site-red")->run_id == "old-run");
+  // The mirror got main and the tags.
+  BOOST_TEST(run_process({"git", "-C", (w.root / "mirror/site").string(), "rev-parse", "1.1.0+1.22.1"}).ok());
+
+  auto runs_before = w.run_count();
+  auto second = w.sweep();
+  BOOST_TEST(second.label("site") == "SKIP no-new-version");
+  BOOST_TEST(w.canonical("site")->run_id == site->run_id);
+  // Only the red recipe (latest still newer than its canonical) ran again.
+  BOOST_TEST(second.label("site-red") == "FAIL");
+  BOOST_TEST(w.run_count() == runs_before + 1);
+
+  w.tag("site", "1.1.0+1.22.1", "1.2.0+1.22.1");
+  auto third = w.sweep();
+  BOOST_TEST(third.label("site") == "PASS (promoted)");
+  auto moved = w.canonical("site");
+  BOOST_TEST(moved->version == "1.2.0+1.22.1");
+  BOOST_TEST(stack_running(moved->stack));
+  BOOST_TEST(!stack_running(site->stack)); // the old canonical went after the new one converged
+  BOOST_TEST(w.canonical("site-red")->run_id == "old-run");
+}
+
+BOOST_AUTO_TEST_CASE(sweep_twice_over_greens_skips_everything_and_deploys_nothing) {
+  World w("twice");
+  w.recipe("site", "custom-html-tiny");
+  auto first = w.sweep();
+  BOOST_TEST(first.exit_code == 0);
+  BOOST_TEST(first.label("site") == "PASS (promoted)");
+  auto runs = w.run_count();
+  auto second = w.sweep();
+  BOOST_TEST(second.exit_code == 0);
+  BOOST_TEST(second.label("site") == "SKIP no-new-version");
+  BOOST_TEST(w.run_count() == runs);
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_promote_is_labelled_and_leaves_the_registry_alone) {
+  World w("promote-fails");
+  // One release (so no upgrade tier re-runs the install checks) and a plugin
+  // whose install check passes the first time only: the cold run is green,
+  // the promotion's install fails.
+  w.recipe("once", "custom-html-tiny", "--tags 1.0.0+1.22.1", fs::path(CCCI_TEST_PLUGIN_DIR) / "once.so");
+  auto marker = w.root / "once-marker";
+  auto s = w.sweep({"CCCI_TEST_ONCE_MARKER=" + marker.string()});
+  BOOST_TEST(s.label("once") == "GREEN-BUT-PROMOTE-FAILED");
+  BOOST_TEST(s.exit_code == 1);
+  BOOST_TEST(!w.canonical("once").has_value());
+  BOOST_TEST(s.output.find("promote failed") != std::string::npos, s.output);
+}
+
+BOOST_AUTO_TEST_CASE(a_second_concurrent_sweep_refuses) {
+  World w("concurrent");
+  w.recipe("site", "custom-html-tiny");
+  // Hold the lock the way a sweep does, with flock(1) on the same file.
+  fs::create_directories(w.root / "state");
+  auto holder = sh("set +e; flock '" + (w.root / "state/sweep.lock").string() + "' '" + CCCI_BIN + "' sweep --state-dir '" +
+                   (w.root / "state").string() + "' --recipes-dir '" + (w.root / "recipes").string() +
+                   "' --source '" + (w.root / "upstream").string() + "' --runs-dir '" + (w.root / "runs").string() +
+                   "' --plugin-dir '" + (w.root / "plugins").string() + "'; echo rc=$?");
+  BOOST_TEST(holder.out.find("another sweep is running") != std::string::npos, holder.out);
+  BOOST_TEST(holder.out.find("rc=3") != std::string::npos, holder.out);
+  BOOST_TEST(w.run_count() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_sweep_with_nothing_enrolled_says_so_and_fails) {
+  World w("empty");
+  auto r = run_process({CCCI_BIN, "sweep", "--state-dir", (w.root / "state").string(), "--recipes-dir",
+                        (w.root / "recipes").string(), "--runs-dir", (w.root / "runs").string()},
+                       options(std::chrono::minutes(1)));
+  BOOST_TEST(r.exit_code == 2);
+  BOOST_TEST(r.out.find("no enrolled recipes") != std::string::npos, r.out);
+}

@@ -1,0 +1,50 @@
+#define BOOST_TEST_MODULE sweep
+#include <boost/test/unit_test.hpp>
+
+#include "sweep.hpp"
+
+using namespace ccci::detail;
+
+namespace {
+Canonical canon(const std::string& v) { return Canonical{"r", v, "c0ffee", v, "run", "2026-11-01T00:00:00Z", "s", "d"}; }
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_new_tag_runs) {
+  BOOST_TEST((sweep_decision(std::string("1.13.0+1.27.2"), canon("1.11.0+1.27.2")).action == SweepAction::run));
+  BOOST_TEST((sweep_decision(std::string("1.0.0+1"), std::nullopt).action == SweepAction::run));
+}
+
+BOOST_AUTO_TEST_CASE(the_same_or_an_older_tag_skips_by_version_not_commit) {
+  BOOST_TEST((sweep_decision(std::string("1.11.0+1.27.2"), canon("1.11.0+1.27.2")).action ==
+              SweepAction::skip_no_new_version));
+  // The canonical is newer than anything tagged upstream (a tag was deleted): still no new version.
+  BOOST_TEST((sweep_decision(std::string("1.9.0+1.27.2"), canon("1.11.0+1.27.2")).action ==
+              SweepAction::skip_no_new_version));
+}
+
+BOOST_AUTO_TEST_CASE(never_released_skips) {
+  BOOST_TEST((sweep_decision(std::nullopt, std::nullopt).action == SweepAction::skip_never_released));
+  BOOST_TEST((sweep_decision(std::string("main"), std::nullopt).action == SweepAction::skip_never_released));
+}
+
+BOOST_AUTO_TEST_CASE(promotion_needs_every_condition) {
+  BOOST_TEST(should_promote(true, true, true, false, true));
+  BOOST_TEST(!should_promote(false, true, true, false, true)); // not enrolled
+  BOOST_TEST(!should_promote(true, false, true, false, true)); // red
+  BOOST_TEST(!should_promote(true, true, false, false, true)); // warm, not cold
+  BOOST_TEST(!should_promote(true, true, true, true, true));   // a ref/PR run
+  BOOST_TEST(!should_promote(true, true, true, false, false)); // untagged
+}
+
+BOOST_AUTO_TEST_CASE(labels_come_from_the_registry_not_the_exit_code) {
+  SweepDecision run{SweepAction::run, ""};
+  BOOST_TEST(sweep_label(run, 0, canon("1.2.0+1"), "1.2.0+1") == "PASS (promoted)");
+  // Green, but the registry still holds the old version: the promote failed.
+  BOOST_TEST(sweep_label(run, 0, canon("1.1.0+1"), "1.2.0+1") == "GREEN-BUT-PROMOTE-FAILED");
+  BOOST_TEST(sweep_label(run, 0, std::nullopt, "1.2.0+1") == "GREEN-BUT-PROMOTE-FAILED");
+  BOOST_TEST(sweep_label(run, 1, canon("1.2.0+1"), "1.2.0+1") == "FAIL");
+  BOOST_TEST(sweep_label(run, 3, std::nullopt, "1.2.0+1") == "UNVER");
+  BOOST_TEST(sweep_label(run, std::nullopt, std::nullopt, "1.2.0+1") == "UNVER");
+  BOOST_TEST(sweep_label({SweepAction::skip_no_new_version, ""}, std::nullopt, canon("1.2.0+1"), "1.2.0+1") ==
+             "SKIP no-new-version");
+}
