@@ -14,7 +14,8 @@
       boostFor = pkgs:
         if lib.versionAtLeast pkgs.boost.version "1.81" then pkgs.boost else pkgs.boost181;
 
-      # The one runtime list (see nixos-module/runtime-inputs.nix).
+      # The one runtime list: nixos-module/runtime-inputs.nix, derived from the
+      # tool -> nixpkgs attribute mapping in nixos-module/runtime-tools.nix.
       runtimeInputsFor = pkgs: import ./nixos-module/runtime-inputs.nix { inherit pkgs; };
 
       # The plain build: CLI, libccci, the bundled plugins and recipes. Unit tests
@@ -93,6 +94,107 @@
               meta = ccci.meta // { mainProgram = "ccci"; };
             })
           { };
+
+      # The image custom-html-tiny (and ccci's edge proxy) runs, built without
+      # network: scripts/build-images debootstraps Debian, which a VM cannot.
+      # Same tag, same layout where it matters (nginx on PATH, www-data,
+      # /etc/nginx/mime.types, curl and /bin/sh for the healthcheck).
+      localNginxImageFor = pkgs:
+        pkgs.dockerTools.buildImage {
+          name = "ccci-local/nginx";
+          tag = "bookworm";
+          copyToRoot = pkgs.buildEnv {
+            name = "ccci-nginx-root";
+            paths = [ pkgs.nginx pkgs.curl pkgs.busybox ];
+            pathsToLink = [ "/bin" ];
+          };
+          # nginx's built-in log and temp paths, the recipe's web root and
+          # pid dir, the users its conf and nginx's default `user` name.
+          extraCommands = ''
+            mkdir -p etc/nginx var/www/html var/log/nginx var/cache/nginx run
+            mkdir -m 1777 tmp
+            if [ -e ${pkgs.nginx}/conf/mime.types ]; then
+              cp ${pkgs.nginx}/conf/mime.types etc/nginx/mime.types
+            else
+              cp ${pkgs.mailcap}/etc/nginx/mime.types etc/nginx/mime.types
+            fi
+            cat >etc/passwd <<'EOF'
+            root:x:0:0:root:/root:/bin/sh
+            www-data:x:33:33:www-data:/var/www:/bin/false
+            nginx:x:101:101:nginx:/var/empty:/bin/false
+            nobody:x:65534:65534:nobody:/var/empty:/bin/false
+            EOF
+            cat >etc/group <<'EOF'
+            root:x:0:
+            www-data:x:33:
+            nginx:x:101:
+            nogroup:x:65534:
+            nobody:x:65534:
+            EOF
+          '';
+          config = {
+            Cmd = [ "nginx" "-g" "daemon off;" ];
+            Env = [ "PATH=/bin" ];
+          };
+        };
+
+      # services.ccci on a one-node swarm: the bundled custom-html-tiny, made
+      # into a tagged repo in the VM, is the upstream; the enrolled meta is the
+      # only recipe; one sweep promotes its newest release to the canonical.
+      sweepVmTestFor = pkgs:
+        let
+          upstream = "/srv/ccci-upstream";
+          recipes = pkgs.runCommand "ccci-vm-recipes" { } ''
+            mkdir -p $out
+            cp -r ${self}/recipes/custom-html-tiny $out/
+          '';
+          image = localNginxImageFor pkgs;
+          program = self.apps.${pkgs.system}.ccci.program;
+        in
+        pkgs.testers.runNixOSTest {
+          name = "ccci-sweep";
+          passthru = { inherit image recipes; };
+          nodes.machine = {
+            imports = [ self.nixosModules.default ];
+            virtualisation.docker.enable = true;
+            virtualisation.memorySize = 2048;
+            virtualisation.diskSize = 4096;
+            environment.systemPackages = [ pkgs.git ];
+            services.ccci = {
+              enable = true;
+              recipesDir = "${recipes}";
+              source = "file://${upstream}";
+            };
+          };
+          testScript = ''
+            import json
+
+            machine.wait_for_unit("docker.service")
+            machine.succeed("docker load < ${image}")
+            machine.succeed("docker image inspect ccci-local/nginx:bookworm")
+            machine.succeed("docker swarm init --advertise-addr 127.0.0.1")
+
+            # The upstream: the bundled example as a tagged repo (1.0.0, 1.1.0),
+            # owned by the service user so git's ownership check lets it fetch.
+            machine.succeed("mkdir -p ${upstream}")
+            machine.succeed("${pkgs.bash}/bin/bash ${self}/scripts/make-recipe-repo ${self}/recipes/custom-html-tiny/recipe ${upstream}/custom-html-tiny")
+            machine.succeed("chown -R ccci:ccci ${upstream}")
+
+            # The timer is there; the service runs what `nix run .#ccci` runs.
+            machine.succeed("systemctl is-enabled ccci-sweep.timer")
+            exec_start = machine.succeed("systemctl show -p ExecStart ccci-sweep.service")
+            assert "${program} sweep" in exec_start, exec_start
+            assert "--source file://${upstream}" in exec_start, exec_start
+
+            status, _ = machine.execute("systemctl start ccci-sweep.service", timeout=3600)
+            print(machine.succeed("journalctl -u ccci-sweep.service --no-pager"))
+            assert status == 0, f"ccci-sweep.service failed (systemctl start exited {status})"
+
+            record = json.loads(machine.succeed("cat /var/lib/ccci/registry/custom-html-tiny.json"))
+            assert record["version"] == "1.1.0+1.22.1", record
+            assert record["tag"] == "1.1.0+1.22.1", record
+          '';
+        };
     in
     {
       packages = forAllSystems (pkgs:
@@ -137,11 +239,13 @@
         };
       });
 
-      # For now: the package build, which runs the unit tests (doCheck), and the
-      # wrapper. A NixOS VM test (services.ccci on a one-node swarm, timer fires,
-      # PATH of the service == PATH of `nix run .#ccci`) comes in a later issue.
-      checks = forAllSystems (pkgs: {
-        inherit (self.packages.${pkgs.system}) ccci ccci-wrapped;
-      });
+      # The package build (which runs the unit tests, doCheck), the wrapper,
+      # and on x86_64-linux the NixOS VM test of the sweep service.
+      checks = forAllSystems (pkgs:
+        {
+          inherit (self.packages.${pkgs.system}) ccci ccci-wrapped;
+        } // lib.optionalAttrs (pkgs.system == "x86_64-linux") {
+          sweep-vm = sweepVmTestFor pkgs;
+        });
     };
 }

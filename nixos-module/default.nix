@@ -3,35 +3,18 @@
 # and "Runtime environment parity".
 #
 # The service runs the same wrapped binary as `nix run .#ccci`. That wrapper
-# *sets* PATH from nixos-module/runtime-inputs.nix, so the service's PATH is
-# the manual run's PATH by construction, not by keeping two lists in step.
+# *sets* PATH from nixos-module/runtime-inputs.nix (derived from
+# runtime-tools.nix), so the service's PATH is the manual run's PATH by
+# construction, not by keeping two lists in step.
+#
+# ExecStart is exactly the CLI's `ccci sweep` (framework/cli/cmd_sweep.cpp):
+#   ccci sweep --state-dir <stateDir> --runs-dir <runsDir> --recipes-dir <recipesDir>
+#              [--source <source>] [--mirror <mirror>]
 { config, lib, pkgs, ... }:
 
 let
   cfg = config.services.ccci;
   inherit (lib) types mkOption mkEnableOption mkIf literalExpression;
-
-  mirrorType = types.submodule {
-    options = {
-      url = mkOption {
-        type = types.str;
-        example = "https://git.example.org/ccci-mirror";
-        description = ''
-          Base URL of the git mirror the sweep syncs each enrolled recipe
-          (main and tags) from before deciding whether to test it.
-        '';
-      };
-      pushTo = mkOption {
-        type = types.nullOr types.str;
-        default = null;
-        example = "ssh://git@git.example.org/ccci-mirror";
-        description = ''
-          Where the faithful mirror-sync pushes (main and tags), or null to
-          only read from {option}`url`.
-        '';
-      };
-    };
-  };
 
   # With extra tools, the service and anything that uses finalPackage run the
   # wrapper re-made with them (still PATH *set*, never prefixed): adding them
@@ -45,11 +28,9 @@ let
     "sweep"
     "--state-dir" cfg.stateDir
     "--runs-dir" cfg.runsDir
-    "--recipes" "${cfg.recipesSource}"
-  ] ++ lib.optionals (cfg.mirror != null) (
-    [ "--mirror" cfg.mirror.url ]
-    ++ lib.optionals (cfg.mirror.pushTo != null) [ "--mirror-push-to" cfg.mirror.pushTo ]
-  );
+    "--recipes-dir" "${cfg.recipesDir}"
+  ] ++ lib.optionals (cfg.source != null) [ "--source" cfg.source ]
+    ++ lib.optionals (cfg.mirror != null) [ "--mirror" cfg.mirror ];
 
   # systemd creates and chowns a StateDirectory only under /var/lib; any other
   # stateDir (and a runsDir outside it) gets a tmpfiles rule instead.
@@ -95,7 +76,10 @@ in
     stateDir = mkOption {
       type = types.str;
       default = "/var/lib/ccci";
-      description = "Registry of canonicals, sweep lock and mirror clones.";
+      description = ''
+        Registry of canonicals, the sweep's upstream checkouts, its lock and
+        summaries, and the edge proxy's routes (`<stateDir>/edge`).
+      '';
     };
 
     runsDir = mkOption {
@@ -105,25 +89,46 @@ in
       description = "Where each run's directory (results.json, logs, rendered compose) goes.";
     };
 
-    recipesSource = mkOption {
+    recipesDir = mkOption {
       type = types.either types.path types.str;
       default =
         if cfg.package == null then packageMissing else "${cfg.package}/share/ccci/recipes";
       defaultText = literalExpression ''"''${config.services.ccci.package}/share/ccci/recipes"'';
       example = "/etc/ccci/recipes";
       description = ''
-        The recipes/ tree (per-recipe ccci.yml: enrollment, timeouts, probes)
-        the sweep reads. A path literal (`./recipes`) is copied to the store
-        and frozen until the next rebuild; a string (`"/etc/ccci/recipes"`) is
-        read live at each sweep. The sweep refuses an empty enrolled set and
-        exits non-zero, so a wrong path shows as a failed unit, not a quiet week.
+        The recipe meta tree (`<recipe>/ccci.yml`: enrollment, timeouts,
+        probes, optional `upstream:`) passed as `--recipes-dir`; every recipe
+        with `enroll: true` is swept. The default is the bundled examples. A
+        path literal (`./recipes`) is copied to the store and frozen until the
+        next rebuild; a string (`"/etc/ccci/recipes"`) is read live at each
+        sweep. The sweep refuses an empty enrolled set and exits non-zero, so a
+        wrong path shows as a failed unit, not a quiet week.
+      '';
+    };
+
+    source = mkOption {
+      type = types.nullOr types.str;
+      default = null;
+      example = "https://git.coopcloud.tech/coop-cloud";
+      description = ''
+        Upstream base passed as `--source`: the sweep fetches main and tags of
+        each enrolled recipe from `<source>/<recipe>`, unless its ccci.yml
+        names an `upstream:`. git fetches it as the service user: an https://
+        or ssh:// URL (keys in {option}`stateDir`/.ssh), or a `file://` path
+        the `ccci` user can read outside /home, /root and /tmp (the service has
+        ProtectHome and PrivateTmp). null: every enrolled recipe must name its
+        `upstream:`, or it fails.
       '';
     };
 
     mirror = mkOption {
-      type = types.nullOr mirrorType;
+      type = types.nullOr types.str;
       default = null;
-      description = "Git mirror the sweep syncs recipes through; null = upstream directly.";
+      example = "ssh://git@git.example.org/ccci-mirror";
+      description = ''
+        Mirror base passed as `--mirror`: after each fetch the sweep pushes main
+        and tags to `<mirror>/<recipe>`. null: no mirror.
+      '';
     };
 
     timerConfig = mkOption {
@@ -142,7 +147,7 @@ in
         the one way the service can differ from `nix run .#ccci`: it applies to
         {option}`finalPackage` (service and system PATH alike) but not to a
         `nix run` of the flake. Tools every deployment needs belong in
-        nixos-module/runtime-inputs.nix instead.
+        nixos-module/runtime-tools.nix instead.
       '';
     };
   };
@@ -190,9 +195,17 @@ in
       after = [ "docker.service" "network-online.target" ];
       wants = [ "network-online.target" ];
       # No `path` here: the wrapper sets PATH itself (see finalPackage).
+      # The same dirs for the `ccci run`s the sweep starts; the edge proxy's
+      # routes follow stateDir (its built-in default is /var/lib/ccci/edge).
       environment = {
+        CCCI_STATE_DIR = cfg.stateDir;
         CCCI_RUNS_DIR = cfg.runsDir;
+        CCCI_EDGE_DIR = "${cfg.stateDir}/edge";
         HOME = cfg.stateDir; # git and docker write config under $HOME
+        # git's https transport: systemd services do not get the login
+        # session's NIX_SSL_CERT_FILE; NixOS always provides this bundle.
+        NIX_SSL_CERT_FILE = "/etc/ssl/certs/ca-certificates.crt";
+        SSL_CERT_FILE = "/etc/ssl/certs/ca-certificates.crt";
       };
       serviceConfig = {
         Type = "oneshot";
@@ -210,8 +223,11 @@ in
         KillMode = "mixed";
         TimeoutStopSec = "10min";
 
-        # Hardening that still lets ccci reach /run/docker.sock (AF_UNIX) and the
-        # network: no PrivateNetwork, no RestrictAddressFamilies.
+        # Hardening that still lets ccci reach /run/docker.sock (AF_UNIX, via
+        # the docker group) and git reach the upstream and mirror (https, ssh,
+        # or a file:// path outside /home, /root and /tmp): no PrivateNetwork,
+        # no RestrictAddressFamilies, the file system read-only but for the
+        # state and runs dirs.
         ProtectSystem = "strict";
         ReadWritePaths = lib.unique [ cfg.stateDir cfg.runsDir ];
         PrivateTmp = true;
