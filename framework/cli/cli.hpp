@@ -26,5 +26,8 @@ std::filesystem::path exe_dir();
 std::filesystem::path default_plugin_dir();
 std::filesystem::path default_recipes_dir();
 std::filesystem::path default_state_dir();
+/// The ccci source tree (scripts/, recipes/, tests/canaries/): $CCCI_SOURCE_DIR,
+/// else the tree this binary was built from.
+std::filesystem::path default_source_dir();
 
 } // namespace ccci::cli

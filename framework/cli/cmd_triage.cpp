@@ -1,9 +1,190 @@
-// ccci triage
+// ccci triage: rerun a recipe N times alone and N times beside K other runs
+// of itself, then say what kind of red it is: genuine, flake,
+// load-sensitive, harness, or not reproduced (framework/src/triage.hpp).
+#include "child_runs.hpp"
 #include "cli.hpp"
 #include "errors.hpp"
+#include "naming.hpp"
+#include "process.hpp"
+#include "triage.hpp"
+
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+using namespace ccci::detail;
 
 namespace ccci::cli {
 
-int cmd_triage(const Args&) { throw ccci::detail::InputError("ccci triage: not implemented yet"); }
+namespace {
+
+po::options_description triage_options() {
+  po::options_description d("ccci triage options");
+  d.add_options()                                                                                            //
+      ("recipe-dir", po::value<std::string>()->value_name("PATH"), "the recipe's git checkout (or positional)") //
+      ("recipe", po::value<std::string>()->value_name("NAME"),
+       "recipe name for meta and plugin lookup (default: the directory's name)")                             //
+      ("repeat", po::value<int>()->value_name("N"), "runs alone, one after another, and rounds under load (required)") //
+      ("load", po::value<int>()->default_value(1)->value_name("K"),
+       "other runs of the same recipe beside each loaded run (0: no runs under load)")                       //
+      ("runs-dir", po::value<std::string>()->value_name("DIR"),
+       "where the runs and triage-report.{json,txt} go (default: $CCCI_RUNS_DIR)")                          //
+      ("help,h", "show these options");
+  return d;
+}
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+TriageRun collect(const ChildJob& job, const fs::path& runs_dir, const std::string& run_id, bool loaded, int round,
+                  bool background) {
+  TriageRun r;
+  r.run_id = run_id;
+  r.run_dir = (runs_dir / run_id).string();
+  r.under_load = loaded;
+  r.round = round;
+  r.background = background;
+  r.exit_code = job.exit_code;
+  r.seconds = job.seconds;
+  auto file = runs_dir / run_id / "results.json";
+  if (!fs::exists(file)) {
+    r.error = job.signal ? fmt::format("killed by {}", signal_name(job.signal))
+                         : fmt::format("no results.json; {}", tail_of(job.log, 3));
+    return r;
+  }
+  try {
+    r.results = results_from_json(read_file(file), file.string());
+  } catch (const InputError& e) {
+    r.error = e.what();
+  }
+  return r;
+}
+
+} // namespace
+
+int cmd_triage(const Args& all_args) {
+  // Everything after `--` goes to each `ccci run` untouched.
+  Args args, extra;
+  auto dash = std::find(all_args.begin(), all_args.end(), "--");
+  args.assign(all_args.begin(), dash);
+  if (dash != all_args.end()) extra.assign(dash + 1, all_args.end());
+
+  auto desc = triage_options();
+  po::positional_options_description pos;
+  pos.add("recipe-dir", 1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(desc).positional(pos).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    std::cout << "Usage: ccci triage RECIPE_DIR --repeat N [--load K] [--recipe NAME] [--runs-dir DIR] [-- RUN ARGS]\n\n"
+                 "Reruns the recipe N times alone, then N rounds of it beside K other runs of itself\n"
+                 "(each its own stack), and classifies what it saw: genuine (red at the same tier and\n"
+                 "check every time), flake (the runs alone disagree), load-sensitive (green alone, red\n"
+                 "under load), harness (ccci or the machine failed: unverified, exit 2/3) or\n"
+                 "not-reproduced (green every time). Arguments after `--` go to every `ccci run`,\n"
+                 "e.g. `-- --tiers install,custom`. Writes triage-report.json and triage-report.txt\n"
+                 "in the runs dir. Exit 0: not reproduced; 1: a red was classified; 2: bad input;\n"
+                 "3: harness trouble or interrupted.\n\n"
+              << desc;
+    return 0;
+  }
+  if (!vm.count("recipe-dir"))
+    throw InputError("ccci triage: the recipe directory is required (ccci triage RECIPE_DIR --repeat N); see "
+                     "`ccci triage --help`");
+  if (!vm.count("repeat")) throw InputError("ccci triage: --repeat N is required (e.g. --repeat 4)");
+  const int repeat = vm["repeat"].as<int>();
+  const int load_k = vm["load"].as<int>();
+  if (repeat < 1 || repeat > 100) throw InputError(fmt::format("--repeat {}: must be between 1 and 100", repeat));
+  if (load_k < 0 || load_k > 16) throw InputError(fmt::format("--load {}: must be between 0 and 16", load_k));
+  const fs::path recipe_dir = fs::absolute(vm["recipe-dir"].as<std::string>());
+  if (!fs::is_directory(recipe_dir))
+    throw InputError(fmt::format("{}: not a directory; give the recipe's git checkout", recipe_dir.string()));
+  const std::string recipe = vm.count("recipe") ? vm["recipe"].as<std::string>() : recipe_dir.filename().string();
+  const fs::path runs_dir = vm.count("runs-dir") ? fs::path(vm["runs-dir"].as<std::string>())
+                                                 : fs::path(env_or("CCCI_RUNS_DIR", (default_state_dir() / "runs").string()));
+  install_stop_handlers();
+  fs::create_directories(runs_dir);
+  std::string stamp;
+  for (char ch : now_iso8601().substr(0, 19)) stamp += (ch == ':' ? '-' : ch);
+  const std::string session = fmt::format("triage-{}-{}", stamp, random_hex(4));
+  const fs::path logs = runs_dir / (session + ".logs");
+  fs::create_directories(logs);
+
+  auto make_job = [&](const std::string& run_id) {
+    ChildJob j;
+    j.args = {"run", "--recipe-dir", recipe_dir.string(), "--recipe", recipe, "--runs-dir", runs_dir.string(),
+              "--run-id", run_id};
+    j.args.insert(j.args.end(), extra.begin(), extra.end());
+    j.log = logs / (run_id + ".log");
+    return j;
+  };
+  auto say = [](const std::string& line) { std::cout << "[triage] " << line << std::endl; };
+
+  // Alone: one after another.
+  std::vector<ChildJob> iso_jobs;
+  std::vector<std::string> iso_ids;
+  for (int i = 1; i <= repeat; ++i) {
+    iso_ids.push_back(fmt::format("{}-alone-{:02}", session, i));
+    iso_jobs.push_back(make_job(iso_ids.back()));
+  }
+  std::vector<TriageRun> isolation;
+  say(fmt::format("{}: {} run(s) alone, then {} round(s) of 1 + {} beside it; runs in {}", recipe, repeat,
+                  load_k ? repeat : 0, load_k, runs_dir.string()));
+  bool completed = run_children(
+      iso_jobs, 1, [&](std::size_t i) { say(fmt::format("alone {}/{}: started → run {}", i + 1, repeat, iso_ids[i])); },
+      [&](std::size_t i) {
+        isolation.push_back(collect(iso_jobs[i], runs_dir, iso_ids[i], false, static_cast<int>(i) + 1, false));
+        say(fmt::format("alone {}/{}: {:.0f}s, exit {}: {}", i + 1, repeat, iso_jobs[i].seconds, iso_jobs[i].exit_code,
+                        signature_of(isolation.back()).label));
+      });
+  // A bad invocation (the child said exit 2) is our input, not a result.
+  if (!isolation.empty() && isolation.front().exit_code == 2)
+    throw InputError(fmt::format("the first run refused its input (exit 2): {}", tail_of(iso_jobs.front().log, 5)));
+
+  // Under load: each round, the measured run and K others start together.
+  std::vector<TriageRun> load;
+  for (int round = 1; completed && load_k > 0 && round <= repeat; ++round) {
+    std::vector<ChildJob> jobs;
+    std::vector<std::string> ids;
+    for (int k = 0; k <= load_k; ++k) {
+      ids.push_back(k == 0 ? fmt::format("{}-load-{:02}", session, round)
+                           : fmt::format("{}-load-{:02}-beside-{}", session, round, k));
+      jobs.push_back(make_job(ids.back()));
+    }
+    say(fmt::format("under load {}/{}: {} runs at once", round, repeat, jobs.size()));
+    completed = run_children(
+        jobs, jobs.size(), [](std::size_t) {},
+        [&](std::size_t i) {
+          load.push_back(collect(jobs[i], runs_dir, ids[i], true, round, i > 0));
+          say(fmt::format("under load {}/{}{}: {:.0f}s, exit {}: {}", round, repeat, i ? " (beside)" : "",
+                          jobs[i].seconds, jobs[i].exit_code, signature_of(load.back()).label));
+        });
+  }
+
+  auto report = classify_triage(isolation, load);
+  write_file_atomically(runs_dir / "triage-report.json",
+                        triage_report_json(report, isolation, load, recipe, repeat, load_k));
+  auto text = triage_report_text(report, isolation, load, recipe, repeat, load_k);
+  write_file_atomically(runs_dir / "triage-report.txt", text);
+  std::cout << "\n" << text << "report: " << (runs_dir / "triage-report.json").string() << "\n";
+  if (!completed) {
+    std::cout << "interrupted: the classification covers only the runs that finished\n";
+    return 3;
+  }
+  switch (report.cls) {
+  case TriageClass::not_reproduced: return 0;
+  case TriageClass::harness: return 3;
+  default: return 1;
+  }
+}
 
 } // namespace ccci::cli

@@ -38,4 +38,8 @@ fs::path default_recipes_dir() {
   return env_or("CCCI_RECIPES_DIR", first_existing({bin / "../share/ccci/recipes", CCCI_SOURCE_RECIPES_DIR}).string());
 }
 
+fs::path default_source_dir() {
+  return env_or("CCCI_SOURCE_DIR", fs::path(CCCI_SOURCE_RECIPES_DIR).parent_path().string());
+}
+
 } // namespace ccci::cli
