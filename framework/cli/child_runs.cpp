@@ -53,7 +53,9 @@ pid_t spawn(const fs::path& exe, const ChildJob& job) {
     if (devnull >= 0) ::dup2(devnull, 0);
     ::dup2(fd, 1);
     ::dup2(fd, 2);
-    ::execv(cargv[0], cargv.data());
+    // /proc/self/exe, not its target's path: a rebuild that replaced the
+    // binary since we started must not break the runs still to come.
+    ::execv("/proc/self/exe", cargv.data());
     _exit(127);
   }
   ::setpgid(pid, pid);
@@ -64,7 +66,8 @@ pid_t spawn(const fs::path& exe, const ChildJob& job) {
 } // namespace
 
 bool run_children(std::vector<ChildJob>& jobs, std::size_t parallel, const std::function<void(std::size_t)>& on_start,
-                  const std::function<void(std::size_t)>& on_finish) {
+                  const std::function<void(std::size_t)>& on_finish,
+                  const std::function<void(std::size_t, double)>& on_still_running) {
   using clock = std::chrono::steady_clock;
   const auto exe = self_exe();
   struct Running {
@@ -75,6 +78,7 @@ bool run_children(std::vector<ChildJob>& jobs, std::size_t parallel, const std::
   std::vector<Running> running;
   std::size_t next = 0;
   bool forwarded = false;
+  auto last_note = clock::now();
   if (parallel == 0) parallel = 1;
   while (next < jobs.size() || !running.empty()) {
     while (!stop_requested && next < jobs.size() && running.size() < parallel) {
@@ -103,6 +107,11 @@ bool run_children(std::vector<ChildJob>& jobs, std::size_t parallel, const std::
       auto index = it->index;
       it = running.erase(it);
       on_finish(index);
+    }
+    if (on_still_running && clock::now() - last_note >= std::chrono::minutes(1)) {
+      last_note = clock::now();
+      for (auto& r : running)
+        on_still_running(r.index, std::chrono::duration<double>(clock::now() - r.since).count());
     }
     ::usleep(200 * 1000);
   }

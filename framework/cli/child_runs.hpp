@@ -27,9 +27,11 @@ std::filesystem::path self_exe();
 /// Runs `jobs`, at most `parallel` at once, in order. `on_start(i)` and
 /// `on_finish(i)` are called from this thread (for progress lines). After a
 /// stop request no new job starts; running ones get the signal and are
-/// waited for (they tear down). Returns false when stopped early.
+/// waited for (they tear down). `on_still_running(i, seconds)` is called
+/// for each running job once a minute. Returns false when stopped early.
 bool run_children(std::vector<ChildJob>& jobs, std::size_t parallel, const std::function<void(std::size_t)>& on_start,
-                  const std::function<void(std::size_t)>& on_finish);
+                  const std::function<void(std::size_t)>& on_finish,
+                  const std::function<void(std::size_t, double)>& on_still_running = {});
 
 /// The last `n` lines of a file, for messages.
 std::string tail_of(const std::filesystem::path& file, std::size_t n);

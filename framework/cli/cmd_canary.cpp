@@ -14,6 +14,7 @@
 #include <fmt/ranges.h>
 
 #include <cstdlib>
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -256,7 +257,10 @@ int cmd_canary(const Args& args) {
                              row.exit_code, row.verdict.got, to_string(row.verdict.outcome))
               << std::endl;
   };
-  bool completed = run_children(jobs, 2, on_start, on_finish);
+  auto on_still_running = [&](std::size_t i, double seconds) {
+    std::cout << fmt::format("[canary] {}: still running ({})", canaries[i].name, fmt_seconds(seconds)) << std::endl;
+  };
+  bool completed = run_children(jobs, 2, on_start, on_finish, on_still_running);
 
   const std::string finished = now_iso8601();
   write_file_atomically(runs_dir / "canary-report.json",
