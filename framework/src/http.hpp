@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 namespace ccci::detail {
 
@@ -20,5 +21,19 @@ struct HttpTarget {
 /// answer came at all (connection refused, DNS, timeout).
 HttpResponse http_request(const HttpTarget& target, std::string_view method, std::string_view path,
                           std::chrono::seconds timeout = std::chrono::seconds(30));
+
+/// Any request: for helpers that send a body or go through a proxy (the git
+/// helpers probe the LFS batch API with it).
+struct HttpRequest {
+  std::string method = "GET";
+  std::string url;
+  std::vector<std::string> headers; ///< "Name: value"
+  std::string body;
+  std::string proxy;                ///< "" = none
+  std::chrono::seconds timeout{30};
+};
+
+/// Sends `request`; throws ccci::InfraError when no answer came at all.
+HttpResponse http_send(const HttpRequest& request);
 
 } // namespace ccci::detail

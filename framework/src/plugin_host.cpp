@@ -118,6 +118,17 @@ public:
   ExecResult exec(std::string_view s, const std::vector<std::string>& a) override {
     return inner_.exec(s, a);
   }
+  GitRoundTrip git_round_trip(std::string_view r) override { return inner_.git_round_trip(r); }
+  LfsRoundTrip lfs_round_trip(std::string_view r, std::size_t n, std::string_view p) override {
+    return inner_.lfs_round_trip(r, n, p);
+  }
+  LfsRoundTrip lfs_push_file(std::string_view r, std::string_view f, std::string_view c) override {
+    return inner_.lfs_push_file(r, f, c);
+  }
+  LfsRoundTrip lfs_fetch(std::string_view r, std::string_view f, std::string_view h) override {
+    return inner_.lfs_fetch(r, f, h);
+  }
+  std::string sha256_hex(std::string_view b) override { return inner_.sha256_hex(b); }
   void log(std::string_view line) override {
     write_all(fd_, json::serialize(json::object{{"log", line}}) + "\n");
   }

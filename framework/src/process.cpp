@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -90,8 +91,16 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
   if (::pipe2(in_pipe, O_CLOEXEC) || ::pipe2(out_pipe, O_CLOEXEC) || ::pipe2(err_pipe, O_CLOEXEC))
     throw InfraFailure(fmt::format("pipe: {}", std::strerror(errno)));
 
+  // extra_env overrides: an inherited variable of the same name is left out
+  // (with duplicates, getenv and Go's os.Getenv both take the first).
+  auto overridden = [&](std::string_view entry) {
+    auto key = entry.substr(0, entry.find('=') + 1);
+    return std::any_of(options.extra_env.begin(), options.extra_env.end(),
+                       [&](const std::string& kv) { return kv.starts_with(key); });
+  };
   std::vector<std::string> env_storage;
-  for (char** e = environ; *e; ++e) env_storage.emplace_back(*e);
+  for (char** e = environ; *e; ++e)
+    if (!overridden(*e)) env_storage.emplace_back(*e);
   for (auto& kv : options.extra_env) env_storage.push_back(kv);
   std::vector<char*> envp;
   for (auto& s : env_storage) envp.push_back(s.data());

@@ -5,6 +5,7 @@
 #include "docker.hpp"
 #include "envfile.hpp"
 #include "errors.hpp"
+#include "git_roundtrip.hpp"
 #include "level.hpp"
 #include "lint.hpp"
 #include "meta.hpp"
@@ -100,6 +101,19 @@ public:
     return {r.exit_code, r.out};
   }
   void log(std::string_view line) override { reporter_.line(fmt::format("    | {}", line)); }
+  GitRoundTrip git_round_trip(std::string_view repo) override {
+    return detail::git_round_trip(git_remote_for(http_, repo));
+  }
+  LfsRoundTrip lfs_round_trip(std::string_view repo, std::size_t bytes, std::string_view pattern) override {
+    return detail::lfs_round_trip(git_remote_for(http_, repo), bytes, pattern);
+  }
+  LfsRoundTrip lfs_push_file(std::string_view repo, std::string_view file, std::string_view content) override {
+    return detail::lfs_push_file(git_remote_for(http_, repo), file, content);
+  }
+  LfsRoundTrip lfs_fetch(std::string_view repo, std::string_view file, std::string_view sha256) override {
+    return detail::lfs_fetch(git_remote_for(http_, repo), file, sha256);
+  }
+  std::string sha256_hex(std::string_view bytes) override { return detail::sha256_hex(bytes); }
 
 private:
   std::string stack_, domain_;

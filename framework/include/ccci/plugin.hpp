@@ -25,7 +25,7 @@ namespace ccci {
 
 /// Bumped on any change to the layout or meaning of the types in this header.
 /// The host refuses a plugin built against another value.
-inline constexpr int abi_version = 2;
+inline constexpr int abi_version = 3;
 
 /// The tiers, in the order a run takes them.
 enum class Tier { install, upgrade, backup, restore, custom, lint };
@@ -65,6 +65,33 @@ struct ExecResult {
   std::string output; ///< stdout and stderr, interleaved
 };
 
+/// What Context::git_round_trip saw: clone, commit, push, fresh clone.
+struct GitRoundTrip {
+  bool ok = false;
+  /// What was done and seen, or which step failed with git's (and so the
+  /// server's) own words.
+  std::string message;
+  std::string url;    ///< the repository's URL as git saw it
+  std::string commit; ///< the commit pushed, found again in the fresh clone
+  double clone_seconds = 0, push_seconds = 0, fresh_clone_seconds = 0, total_seconds = 0;
+};
+
+/// What Context::lfs_round_trip, lfs_push_file and lfs_fetch saw.
+struct LfsRoundTrip {
+  bool ok = false;
+  /// Sizes, SHA-256s and times; or the failing step with the server's answer
+  /// (e.g. the LFS batch API's status and message).
+  std::string message;
+  std::string url;               ///< the repository's URL
+  std::string file;              ///< the file's path in the repository
+  std::uint64_t bytes = 0;       ///< size of the content pushed (or expected)
+  std::uint64_t cloned_bytes = 0;
+  std::string sha256_pushed;     ///< lower-case hex; "" for lfs_fetch without an expectation
+  std::string sha256_cloned;     ///< of the file in the fresh clone after the LFS download
+  bool pointer_in_repo = false;  ///< git's object store holds an LFS pointer, not the bytes
+  double push_seconds = 0, fetch_seconds = 0, total_seconds = 0;
+};
+
 /// Thrown by the Context helpers when the infrastructure (not the app) could
 /// not be reached: the check is then recorded `unver`, never `fail`.
 class InfraError : public std::runtime_error {
@@ -92,6 +119,49 @@ public:
   virtual ExecResult exec(std::string_view service, const std::vector<std::string>& argv) = 0;
   /// A line for the run's log (secret values are redacted by the host).
   virtual void log(std::string_view line) = 0;
+
+  // Git helpers (need "git" and, for LFS, "git-lfs" on PATH: declare them in
+  // CCCI_PLUGIN). `repo_path` is the repository's path on the app, e.g.
+  // "git/ccci.git"; the app is reached like http_get (Host = domain). Each
+  // call works in its own temporary directories (removed afterwards) with a
+  // private git configuration: nothing of the user's or the machine's is read
+  // or written. A failing step gives ok=false with git's words; the helpers
+  // throw InfraError only when git itself cannot be run.
+
+  /// Clones the repository over HTTP, commits a small file, pushes, clones
+  /// afresh elsewhere and checks the commit is there.
+  ///   auto r = ctx.git_round_trip("git/ccci-install.git");
+  ///   return r.ok ? ccci::pass(r.message) : ccci::fail(r.message);
+  virtual GitRoundTrip git_round_trip(std::string_view repo_path) = 0;
+
+  /// Commits `bytes` random bytes as a file matching `pattern` (tracked by
+  /// Git LFS), pushes, clones afresh elsewhere, downloads the object through
+  /// the LFS API and compares SHA-256s; also checks git itself stores only
+  /// the pointer. When the server does not serve LFS, `message` carries its
+  /// answer.
+  ///   auto r = ctx.lfs_round_trip("git/ccci-lfs.git", 10u << 20);
+  ///   return r.ok ? ccci::pass(r.message) : ccci::fail(r.message);
+  virtual LfsRoundTrip lfs_round_trip(std::string_view repo_path, std::size_t bytes,
+                                      std::string_view pattern = "*.bin") = 0;
+
+  /// Like lfs_round_trip, with your content at `file` (tracked by LFS by its
+  /// own path). Pushing the same content again changes nothing and passes.
+  /// For seed hooks: derive `content` from ctx.stack().
+  ///   auto r = ctx.lfs_push_file("git/seed.git", "data/seed.bin", content);
+  virtual LfsRoundTrip lfs_push_file(std::string_view repo_path, std::string_view file,
+                                     std::string_view content) = 0;
+
+  /// Clones afresh and downloads `file` through the LFS API; with
+  /// `expected_sha256` (lower-case hex) a different hash is a failure. For
+  /// verify hooks.
+  ///   auto r = ctx.lfs_fetch("git/seed.git", "data/seed.bin", sha256_of_content);
+  virtual LfsRoundTrip lfs_fetch(std::string_view repo_path, std::string_view file,
+                                 std::string_view expected_sha256 = {}) = 0;
+
+  /// The SHA-256 of `bytes`, lower-case hex (what Git LFS calls the oid), so
+  /// a verify hook can name the hash of the content its seed pushed.
+  ///   auto want = ctx.sha256_hex(seed_content(ctx));
+  virtual std::string sha256_hex(std::string_view bytes) = 0;
 };
 
 /// The verdict of one check.
