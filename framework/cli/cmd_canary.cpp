@@ -226,7 +226,7 @@ int cmd_canary(const Args& args) {
     rows.push_back(row);
   }
 
-  std::cout << fmt::format("[canary] running {} canar{} two at a time; run directories in {}", canaries.size(),
+  std::cout << fmt::format("[canary] running {} canar{}, at most two at a time; run directories in {}", canaries.size(),
                            canaries.size() == 1 ? "y" : "ies", runs_dir.string())
             << std::endl;
   auto on_start = [&](std::size_t i) {
