@@ -71,7 +71,10 @@ std::string tail_of(const std::string& text, std::size_t max_lines = 6) {
   for (std::string line; std::getline(in, line);) {
     if (auto cr = line.rfind('\r'); cr != std::string::npos) line = line.substr(cr + 1); // progress meters
     while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.pop_back();
-    if (line.empty() || line.starts_with("hint:")) continue;
+    // Hints and git-lfs progress meters say nothing about the failure.
+    if (line.empty() || line.starts_with("hint:") || line.starts_with("Uploading LFS objects:") ||
+        line.starts_with("Downloading LFS objects:"))
+      continue;
     lines.push_back(line);
   }
   std::string out;
@@ -165,11 +168,16 @@ public:
     return fmt::format("`{}` failed ({}): {}", what, r.describe(), tail_of(r.err + "\n" + r.out));
   }
 
-  /// The LFS batch API's own answer for one object, in words, or "" when
-  /// the remote is not HTTP. Called after a failed LFS transfer so the
-  /// message carries what the server said, not only how git-lfs took it.
-  std::string probe_batch(std::string_view operation, const Pointer& object) const {
-    if (!remote_.url.starts_with("http")) return "";
+  /// The LFS batch API's own answer for one object, in words ("" when the
+  /// remote is not HTTP), and whether it refused LFS outright. Asked after a
+  /// failed LFS transfer so the message carries what the server said, not
+  /// only how git-lfs took it.
+  struct Probe {
+    bool refused = false;
+    std::string text;
+  };
+  Probe probe_batch(std::string_view operation, const Pointer& object) const {
+    if (!remote_.url.starts_with("http")) return {};
     HttpRequest req;
     req.method = "POST";
     req.url = lfs_endpoint(remote_.url) + "/objects/batch";
@@ -183,7 +191,7 @@ public:
     try {
       r = http_send(req);
     } catch (const InfraError& e) {
-      return fmt::format("; the LFS batch API did not answer: {}", e.what());
+      return {false, fmt::format("the LFS batch API did not answer: {}", e.what())};
     }
     std::string said = r.body.substr(0, 300);
     std::optional<std::string> object_error;
@@ -198,13 +206,13 @@ public:
     }
     while (!said.empty() && (said.back() == '\n' || said.back() == '\r')) said.pop_back();
     if (r.status < 200 || r.status >= 300)
-      return fmt::format("; the server does not serve Git LFS for this repository: POST {} answered {}: {}", req.url,
-                         r.status, said.empty() ? "(empty body)" : said);
+      return {true, fmt::format("the server does not serve Git LFS for this repository: POST {} answered {}: {}",
+                                req.url, r.status, said.empty() ? "(empty body)" : said)};
     if (object_error)
-      return fmt::format("; POST {} answered {} with an error for object {}: {}", req.url, r.status, object.oid,
-                         *object_error);
-    return fmt::format("; POST {} answers {} for {} of this object, so the LFS API itself works", req.url, r.status,
-                       operation);
+      return {false, fmt::format("POST {} answered {} with an error for object {}: {}", req.url, r.status, object.oid,
+                                 *object_error)};
+    return {false, fmt::format("POST {} answers {} for {} of this object, so the LFS API itself works", req.url,
+                               r.status, operation)};
   }
 
 private:
@@ -227,6 +235,13 @@ private:
   TempDir tmp_;
   std::vector<std::string> env_;
 };
+
+// A failure message with the LFS API's answer: first when the server
+// refused LFS outright (that is the news), after git's words otherwise.
+std::string with_probe(const GitSession::Probe& probe, const std::string& what) {
+  if (probe.text.empty()) return what;
+  return probe.refused ? fmt::format("{}; in detail: {}", probe.text, what) : fmt::format("{}; {}", what, probe.text);
+}
 
 std::string head_commit(const GitSession& s, const fs::path& repo) {
   auto r = s.git({"rev-parse", "HEAD"}, repo);
@@ -270,18 +285,21 @@ void fetch_and_check(const GitSession& s, LfsRoundTrip& res, const std::string& 
   r = s.git({"lfs", "pull", "--include", res.file}, fresh);
   res.fetch_seconds = since(pulled);
   if (!r.ok()) {
-    res.message = fmt::format("the fresh clone of {} holds only the LFS pointer of {} (oid sha256:{}, {}): the "
-                              "download through the LFS API failed: {}{}",
-                              s.url(), res.file, pointer.oid, human_size(pointer.size),
-                              s.failed("git lfs pull", r), s.probe_batch("download", pointer));
+    res.message = with_probe(s.probe_batch("download", pointer),
+                             fmt::format("the fresh clone of {} holds only the LFS pointer of {} (oid sha256:{}, {}): "
+                                         "the download through the LFS API failed: {}",
+                                         s.url(), res.file, pointer.oid, human_size(pointer.size),
+                                         s.failed("git lfs pull", r)));
     return;
   }
   auto path = fresh / res.file;
   auto head = read_prefix(path, pointer_header.size());
   if (head == pointer_header) {
-    res.message = fmt::format("pointer-only clone: after `git lfs pull` the fresh clone's {} is still the LFS pointer "
-                              "(oid sha256:{}), not the {} object: the LFS server did not deliver it{}",
-                              res.file, pointer.oid, human_size(pointer.size), s.probe_batch("download", pointer));
+    res.message = with_probe(s.probe_batch("download", pointer),
+                             fmt::format("pointer-only clone: after `git lfs pull` the fresh clone's {} is still the "
+                                         "LFS pointer (oid sha256:{}), not the {} object: the LFS server did not "
+                                         "deliver it",
+                                         res.file, pointer.oid, human_size(pointer.size)));
     return;
   }
   auto store = fresh / ".git" / "lfs" / "objects" / pointer.oid.substr(0, 2) / pointer.oid.substr(2, 2) / pointer.oid;
@@ -354,8 +372,9 @@ std::string commit_and_push(const GitSession& s, LfsRoundTrip& res, const std::s
   r = s.git({"push", "origin", "HEAD"}, work);
   res.push_seconds = since(pushed);
   if (!r.ok()) {
-    res.message = fmt::format("pushing {} ({}, SHA-256 {}) to {} was refused: {}{}", res.file, human_size(res.bytes),
-                              res.sha256_pushed, s.url(), s.failed("git push", r), s.probe_batch("upload", pointer));
+    res.message = with_probe(s.probe_batch("upload", pointer),
+                             fmt::format("pushing {} ({}, SHA-256 {}) to {} was refused: {}", res.file,
+                                         human_size(res.bytes), res.sha256_pushed, s.url(), s.failed("git push", r)));
     return "";
   }
   return head_commit(s, work) + (changed ? "" : " (unchanged)");
