@@ -171,6 +171,9 @@ int cmd_triage(const Args& all_args) {
         });
   }
 
+  std::stable_sort(load.begin(), load.end(), [](const TriageRun& a, const TriageRun& b) {
+    return a.round != b.round ? a.round < b.round : a.background < b.background; // finish order → round order
+  });
   auto report = classify_triage(isolation, load);
   write_file_atomically(runs_dir / "triage-report.json",
                         triage_report_json(report, isolation, load, recipe, repeat, load_k));
