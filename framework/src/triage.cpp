@@ -224,8 +224,8 @@ std::string triage_report_text(const TriageReport& report, const std::vector<Tri
     out += fmt::format("\n{}:\n", title);
     if (runs.empty()) out += "  (none)\n";
     for (const auto& r : runs)
-      out += fmt::format("  round {:>2}{} {:<48} {:>6.1f}s  {}\n", r.round, r.background ? " (beside)" : "         ",
-                         r.run_id, r.seconds, signature_of(r).label);
+      out += fmt::format("  {} {:>2}{} {:<48} {:>6.1f}s  {}\n", r.under_load ? "round" : "run  ", r.round,
+                         r.background ? " (beside)" : "         ", r.run_id, r.seconds, signature_of(r).label);
   };
   section("alone", isolation);
   section("under load", load);
