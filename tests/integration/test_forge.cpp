@@ -1,0 +1,167 @@
+// The git and git-lfs helpers end to end: the real ccci binary, the real
+// local swarm and the git-forge example (made by ./setup), and a plugin built
+// out of tree against an installed ccci.
+#define BOOST_TEST_MODULE integration_forge
+#include <boost/test/unit_test.hpp>
+
+#include "process.hpp"
+#include "results.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace fs = std::filesystem;
+using namespace ccci::detail;
+using ccci::Tier;
+
+namespace {
+
+const fs::path work = CCCI_TEST_WORK_DIR;
+const fs::path repos = work / "repos";
+
+struct Outcome {
+  int exit_code = -1;
+  std::string output;
+  std::optional<RunResults> results;
+  const TierResult& tier(Tier t) const { return results->tier(t); }
+  const CheckRecord* check(const std::string& name) const {
+    for (auto& t : results->tiers)
+      for (auto& c : t.checks)
+        if (c.name == name) return &c;
+    return nullptr;
+  }
+};
+
+std::string read(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// A directory of this test case's own: scenarios run in parallel.
+fs::path fresh_dir(const std::string& name) {
+  auto d = work / "forge" / std::string(boost::unit_test::framework::current_test_case().p_name) / name;
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+ProcessResult run_logged(const std::vector<std::string>& argv, std::chrono::minutes timeout = std::chrono::minutes(8)) {
+  ProcessOptions opts;
+  opts.timeout = timeout;
+  opts.merge_stderr = true;
+  auto r = run_process(argv, opts);
+  BOOST_TEST_MESSAGE(argv.front() << " " << (argv.size() > 1 ? argv[1] : "") << ": " << r.describe() << "\n" << r.out);
+  return r;
+}
+
+// Runs `ccci` (the given binary) with `args` and a fresh runs directory, and
+// reads the one results.json it wrote.
+Outcome run_ccci(const std::string& ccci, const std::string& name, std::vector<std::string> args) {
+  Outcome o;
+  auto runs = fresh_dir(name);
+  std::vector<std::string> argv{ccci};
+  argv.insert(argv.end(), args.begin(), args.end());
+  argv.insert(argv.end(), {"--runs-dir", runs.string()});
+  auto r = run_logged(argv);
+  o.exit_code = r.exit_code;
+  o.output = r.out;
+  for (auto& entry : fs::directory_iterator(runs))
+    if (fs::exists(entry.path() / "results.json"))
+      o.results = results_from_json(read(entry.path() / "results.json"), entry.path().string());
+  return o;
+}
+
+Outcome run_forge(const std::string& repo, std::vector<std::string> extra = {}) {
+  std::vector<std::string> args{"run", "--recipe-dir", (repos / repo).string(), "--recipe", "git-forge",
+                                "--plugin", std::string(CCCI_PLUGIN_DIR) + "/git-forge.so"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return run_ccci(CCCI_BIN, repo, args);
+}
+
+void expect_pass(const Outcome& o, const std::string& check) {
+  auto* c = o.check(check);
+  BOOST_TEST_REQUIRE(c, "no check " << check << " in results.json");
+  BOOST_TEST(c->status == Status::pass, check << ": " << c->message);
+}
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(git_forge_is_green_on_every_tier_with_the_lfs_object_intact) {
+  auto o = run_forge("git-forge");
+  BOOST_TEST(o.exit_code == 0);
+  BOOST_TEST_REQUIRE(o.results.has_value());
+  for (Tier t : {Tier::install, Tier::upgrade, Tier::backup, Tier::restore, Tier::custom, Tier::lint})
+    BOOST_TEST(o.tier(t).status == Status::pass, ccci::to_string(t) << ": " << o.tier(t).reason);
+  BOOST_TEST(o.results->level.level == 5);
+  expect_pass(o, "install/git_roundtrip");
+  expect_pass(o, "upgrade/seed:lfs_object");
+  // The LFS object survives the in-place upgrade and the wipe and restore.
+  expect_pass(o, "upgrade/verify:lfs_object");
+  expect_pass(o, "upgrade/install:git_roundtrip");
+  expect_pass(o, "backup/archive:repo_and_lfs_object");
+  expect_pass(o, "restore/verify:lfs_object");
+  expect_pass(o, "custom/lfs_roundtrip");
+  auto* lfs = o.check("custom/lfs_roundtrip");
+  BOOST_TEST(contains(lfs->message, "10485760 bytes"), lfs->message);
+  BOOST_TEST(contains(lfs->message, "through the LFS API"), lfs->message);
+  BOOST_TEST(contains(lfs->message, "git stores only the pointer"), lfs->message);
+  BOOST_TEST(o.results->clean_teardown);
+  BOOST_TEST(o.results->no_secret_leak);
+}
+
+BOOST_AUTO_TEST_CASE(git_forge_without_lfs_is_red_at_custom_and_install_passes) {
+  auto o = run_forge("git-forge-lfs-off", {"--tiers", "install,custom"});
+  BOOST_TEST(o.exit_code == 1);
+  BOOST_TEST_REQUIRE(o.results.has_value());
+  BOOST_TEST(o.tier(Tier::install).status == Status::pass, o.tier(Tier::install).reason);
+  expect_pass(o, "install/git_roundtrip");
+  BOOST_TEST(o.tier(Tier::custom).status == Status::fail);
+  auto* lfs = o.check("custom/lfs_roundtrip");
+  BOOST_TEST_REQUIRE(lfs);
+  BOOST_TEST(lfs->status == Status::fail);
+  BOOST_TEST(lfs->message.starts_with("the server does not serve Git LFS"), lfs->message);
+  BOOST_TEST(contains(lfs->message, "answered 501"), lfs->message);
+  BOOST_TEST(contains(lfs->message, "LFS_ENABLED=false"), lfs->message);
+  BOOST_TEST(o.results->clean_teardown);
+}
+
+// The plugin author's path: install ccci into a clean prefix, build a plugin
+// out of tree with find_package(ccci) + ccci_add_plugin, and run the
+// INSTALLED ccci with it.
+BOOST_AUTO_TEST_CASE(out_of_tree_plugin_builds_against_the_installed_sdk_and_passes) {
+  auto root = fresh_dir("consumer");
+  auto prefix = root / "prefix", build = root / "build";
+  auto install = run_logged({CCCI_CMAKE, "--install", CCCI_BUILD_DIR, "--prefix", prefix.string()});
+  BOOST_TEST_REQUIRE(install.ok(), install.out);
+  for (auto p : {"bin/ccci", "include/ccci/plugin.hpp", "lib/cmake/ccci/ccciConfig.cmake",
+                 "lib/cmake/ccci/ccciConfigVersion.cmake", "lib/cmake/ccci/ccciPlugin.cmake",
+                 "lib/ccci/plugins/custom-html-tiny.so", "share/ccci/recipes/custom-html-tiny/ccci.yml"})
+    BOOST_TEST(fs::exists(prefix / p), "not installed: " << p);
+  BOOST_TEST(!fs::exists(prefix / "lib/ccci/plugins/crashy.so"), "a test plugin was installed");
+
+  auto configure = run_logged({CCCI_CMAKE, "-S", std::string(CCCI_SOURCE_DIR) + "/tests/consumer", "-B", build.string(),
+                               "-DCMAKE_PREFIX_PATH=" + prefix.string(), "-DCMAKE_BUILD_TYPE=Release"});
+  BOOST_TEST_REQUIRE(configure.ok(), configure.out);
+  auto compile = run_logged({CCCI_CMAKE, "--build", build.string()});
+  BOOST_TEST_REQUIRE(compile.ok(), compile.out);
+  auto plugin = build / "plugins" / "consumer-html.so";
+  BOOST_TEST_REQUIRE(fs::exists(plugin));
+
+  auto o = run_ccci((prefix / "bin" / "ccci").string(), "run",
+                    {"run", "--recipe-dir", (repos / "custom-html-tiny").string(), "--recipe", "custom-html-tiny",
+                     "--plugin", plugin.string(), "--tiers", "install,custom"});
+  BOOST_TEST(o.exit_code == 0);
+  BOOST_TEST_REQUIRE(o.results.has_value());
+  BOOST_TEST(o.results->plugin.has_value());
+  if (o.results->plugin) BOOST_TEST(o.results->plugin->path == plugin.string());
+  expect_pass(o, "install/consumer_serving");
+  expect_pass(o, "custom/consumer_hello_is_text");
+  BOOST_TEST(o.tier(Tier::install).status == Status::pass);
+  BOOST_TEST(o.tier(Tier::custom).status == Status::pass);
+  BOOST_TEST(o.results->clean_teardown);
+}
