@@ -175,6 +175,7 @@ private:
   }
   CheckRecord shell_hook(const std::string& name, const std::string& service, const std::string& command);
   void mark_rest(Status status, const std::string& reason);
+  void mark_plugin_tiers_unver(const std::vector<std::string>& tools);
   void check_stop() {
     if (stop_requested) throw Interrupted{};
   }
@@ -254,6 +255,25 @@ void Run::mark_rest(Status status, const std::string& reason) {
     if (t.status == Status::na && t.reason == "not attempted" && opt_.tiers.count(t.tier)) {
       t.status = status;
       t.reason = reason;
+    }
+}
+
+// The tiers that would run plugin code (checks, seeds, verifies, archive
+// checks) cannot give a verdict without the plugin's tools: unver, not run.
+void Run::mark_plugin_tiers_unver(const std::vector<std::string>& tools) {
+  auto has = [&](Tier t) { return !plugin_->checks_for(t).empty(); };
+  bool seeds = !plugin_->hooks(Hook::seed).empty(), verifies = !plugin_->hooks(Hook::verify).empty();
+  std::map<Tier, bool> uses{{Tier::install, has(Tier::install)},
+                            {Tier::upgrade, seeds || verifies || has(Tier::install) || has(Tier::upgrade)},
+                            {Tier::backup, seeds || !plugin_->plugin().archive_checks().empty()},
+                            {Tier::restore, verifies || has(Tier::restore)},
+                            {Tier::custom, has(Tier::custom)}};
+  for (auto& t : results_.tiers)
+    if (t.status == Status::na && uses[t.tier]) {
+      t.status = Status::unver;
+      t.reason = fmt::format("the plugin's tool(s) {} not on PATH, and this tier runs the plugin's checks; install "
+                             "them (see `ccci doctor`)",
+                             fmt::join(tools, ", "));
     }
 }
 
@@ -743,7 +763,12 @@ void Run::run_tiers() {
     blocker = status_of(Tier::install) == Status::skip ? "install did not run, and every later tier needs a deployed app"
                                                        : fmt::format("install did not pass ({})", to_string(status_of(Tier::install)));
   for (Tier t : {Tier::upgrade, Tier::backup, Tier::restore, Tier::custom}) {
-    if (!to_run(t)) continue;
+    if (!to_run(t)) {
+      // Marked unver before the run (a missing plugin tool): it stops the climb.
+      if (status_of(t) == Status::unver && blocker.empty())
+        blocker = fmt::format("{} did not pass (unver)", ccci::to_string(t));
+      continue;
+    }
     if (!blocker.empty()) {
       results_.tier(t).reason = blocker;
       continue;
@@ -831,9 +856,17 @@ int Run::execute() {
     }
   }
 
-  std::vector<std::string> missing;
-  for (auto& t : results_.environment)
-    if (!t.found()) missing.push_back(t.name);
+  // A missing tool of ccci's own stops every tier; one that only the plugin
+  // declared stops the tiers that run plugin code (lint still runs).
+  std::vector<std::string> missing, missing_for_plugin;
+  for (auto& t : results_.environment) {
+    if (t.found()) continue;
+    bool own = std::any_of(framework_tools().begin(), framework_tools().end(),
+                           [&](const RequiredTool& r) { return r.name == t.name; });
+    auto& list = own ? missing : missing_for_plugin;
+    if (std::find(list.begin(), list.end(), t.name) == list.end()) list.push_back(t.name);
+  }
+  if (missing.empty() && !missing_for_plugin.empty()) mark_plugin_tiers_unver(missing_for_plugin);
 
   try {
     if (!missing.empty())

@@ -165,3 +165,20 @@ BOOST_AUTO_TEST_CASE(out_of_tree_plugin_builds_against_the_installed_sdk_and_pas
   BOOST_TEST(o.tier(Tier::custom).status == Status::pass);
   BOOST_TEST(o.results->clean_teardown);
 }
+
+// A tool only the plugin declared is missing: the tier whose plugin checks
+// need it is unver (never fail); ccci's own install and the lint still run.
+BOOST_AUTO_TEST_CASE(a_missing_plugin_tool_makes_its_tiers_unverified_not_failed) {
+  auto o = run_ccci(CCCI_BIN, "needs-tool",
+                    {"run", "--recipe-dir", (repos / "custom-html-tiny").string(), "--recipe", "custom-html-tiny",
+                     "--plugin", std::string(CCCI_TEST_PLUGIN_DIR) + "/needs_tool.so", "--tiers",
+                     "install,custom,lint"});
+  BOOST_TEST(o.exit_code == 3);
+  BOOST_TEST_REQUIRE(o.results.has_value());
+  BOOST_TEST(o.tier(Tier::install).status == Status::pass, o.tier(Tier::install).reason);
+  BOOST_TEST(o.tier(Tier::custom).status == Status::unver);
+  BOOST_TEST(contains(o.tier(Tier::custom).reason, "ccci-no-such-tool"), o.tier(Tier::custom).reason);
+  BOOST_TEST(o.tier(Tier::lint).status == Status::pass, o.tier(Tier::lint).reason);
+  BOOST_TEST(!o.check("custom/uses_the_missing_tool"));
+  BOOST_TEST(o.results->clean_teardown);
+}
