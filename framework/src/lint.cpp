@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <regex>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -359,6 +361,14 @@ const Engine& engine_of_tool(const std::string& tool) {
   return mysql;
 }
 
+// A restore hook loads a dump when it runs a load tool, or a script of the
+// recipe's own (immich's `/pg_backup.sh restore`); one that only moves or
+// removes files (`rm -f backup.sql`) puts nothing back into the database.
+bool hook_loads_a_dump(const std::string& hook) {
+  static const std::regex loader(R"((^|[^A-Za-z0-9_-])(psql|pg_restore|mysql|mariadb|mongorestore)([^A-Za-z0-9_-]|$)|\.sh\b)");
+  return std::regex_search(hook, loader);
+}
+
 LintFinding rule_dump_has_restore_hook(const BackupPlan& plan) {
   const std::string rule = "dump-has-restore-hook";
   if (plan.empty()) return finding(rule, {}, {}, "no backup configured (no service has backupbot.backup=true)");
@@ -367,16 +377,20 @@ LintFinding rule_dump_has_restore_hook(const BackupPlan& plan) {
   for (const auto& sb : plan.services) {
     const std::string tool = dump_tool_in(sb.pre_hook);
     if (tool.empty()) continue;
-    if (!sb.restore_post_hook.empty() || !sb.restore_pre_hook.empty()) {
+    if (hook_loads_a_dump(sb.restore_post_hook) || hook_loads_a_dump(sb.restore_pre_hook)) {
       fine.push_back(fmt::format("service {}: the {} dump is loaded by backupbot.restore.{}-hook", sb.service, tool,
-                                 sb.restore_post_hook.empty() ? "pre" : "post"));
+                                 hook_loads_a_dump(sb.restore_post_hook) ? "post" : "pre"));
       continue;
     }
     const std::string file = dump_file_in(sb.pre_hook);
     const std::string shown = file.empty() ? std::string("the dump file") : file;
-    problems.push_back(fmt::format("service {}: backupbot.backup.pre-hook dumps with {} (`{}`) but there is no "
-                                   "backupbot.restore.post-hook, so a restore puts {} back and never loads it",
-                                   sb.service, tool, sb.pre_hook, shown));
+    const std::string hooks = sb.restore_post_hook.empty() && sb.restore_pre_hook.empty()
+                                  ? std::string("there is no backupbot.restore.post-hook")
+                                  : fmt::format("its restore hook (`{}`) runs no load tool or script",
+                                                sb.restore_post_hook.empty() ? sb.restore_pre_hook : sb.restore_post_hook);
+    problems.push_back(fmt::format("service {}: backupbot.backup.pre-hook dumps with {} (`{}`) but {}, so a restore "
+                                   "puts {} back and never loads it",
+                                   sb.service, tool, sb.pre_hook, hooks, shown));
     fixes.push_back(fmt::format("add `backupbot.restore.post-hook` to service {}'s deploy.labels that loads {}, e.g. `{}`",
                                 sb.service, shown,
                                 fmt::format(fmt::runtime(engine_of_tool(tool).load_example),

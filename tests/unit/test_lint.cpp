@@ -316,6 +316,18 @@ BOOST_AUTO_TEST_CASE(a_restore_pre_hook_also_loads_the_dump) {
   BOOST_TEST(rule(lint_recipe(c, plan, ""), "dump-has-restore-hook").satisfied);
 }
 
+BOOST_AUTO_TEST_CASE(a_restore_hook_that_only_removes_the_dump_does_not_load_it) {
+  // The bad-restore canary's shape: a hook exists, but nothing reads the dump.
+  auto c = load(recipe("nginx:1.25", "", mattermost_db, "  postgres_data:\n"));
+  auto plan = mattermost_plan();
+  plan.services[0].restore_post_hook = "rm -f /var/lib/postgresql/data/backup.sql";
+  auto f = rule(lint_recipe(c, plan, ""), "dump-has-restore-hook");
+  BOOST_TEST(!f.satisfied);
+  BOOST_TEST(has(f.detail, "runs no load tool or script"), f.detail);
+  plan.services[0].restore_post_hook = "pg_restore -d app /var/lib/postgresql/data/backup.dump";
+  BOOST_TEST(rule(lint_recipe(c, plan, ""), "dump-has-restore-hook").satisfied);
+}
+
 BOOST_AUTO_TEST_CASE(selecting_the_data_directory_by_path_is_still_live_data) {
   // Mounted one level up: the path "data" is PGDATA itself.
   auto c = load(recipe("nginx:1.25", "",
