@@ -8,43 +8,18 @@
 
 namespace {
 
-/// The first `n` bytes of `body` on one line, for messages: runs of
-/// whitespace become one space, other control characters become '.'.
-std::string excerpt(std::string_view body, std::size_t n = 200) {
-  std::string out;
-  for (char c : body.substr(0, n)) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
-      if (!out.empty() && out.back() != ' ') out += ' ';
-    } else {
-      out += u < 0x20 || u == 0x7f ? '.' : c;
-    }
-  }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  if (body.size() > n) out += "...";
-  return out;
-}
-
-/// Lower-cased copy (media types compare case-insensitively).
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
 /// Empty when GET `path` answers 200 with a Content-Type starting with
 /// `expected`; otherwise what went wrong.
 std::string content_type_problem(ccci::Context& ctx, std::string_view path, std::string_view expected) {
   const ccci::HttpResponse r = ctx.http_get(path);
   const std::string where = "GET " + std::string(path);
   if (r.status != 200)
-    return where + ": status " + std::to_string(r.status) + ", expected 200 (body: '" + excerpt(r.body) + "')";
+    return where + ": status " + std::to_string(r.status) + ", expected 200 (body: '" + ccci::excerpt(r.body) + "')";
   const std::string type = r.header("content-type");
   if (type.empty())
     return where + ": no Content-Type header, expected " + std::string(expected) +
            " (is `include mime.types` missing from nginx.conf?)";
-  if (!lower(type).starts_with(expected))
+  if (!ccci::lowercase(type).starts_with(expected))
     return where + ": Content-Type is '" + type + "', expected " + std::string(expected) +
            " (is `include mime.types` missing from nginx.conf?)";
   ctx.log(where + ": Content-Type '" + type + "'");
@@ -59,10 +34,10 @@ CCCI_CHECK(install, serving) {
   constexpr std::string_view marker = "ccci custom-html-tiny";
   if (r.status != 200)
     return ccci::fail("GET /: status " + std::to_string(r.status) + ", expected 200; body starts: '" +
-                      excerpt(r.body) + "'");
+                      ccci::excerpt(r.body) + "'");
   if (r.body.find(marker) == std::string::npos)
     return ccci::fail("GET /: status 200 but the body does not contain '" + std::string(marker) +
-                      "' (is index.html mounted at /var/www/html?); body starts: '" + excerpt(r.body) + "'");
+                      "' (is index.html mounted at /var/www/html?); body starts: '" + ccci::excerpt(r.body) + "'");
   return ccci::pass("GET /: 200, body contains '" + std::string(marker) + "' (" + std::to_string(r.body.size()) +
                     " bytes)");
 }

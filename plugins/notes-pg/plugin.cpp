@@ -20,30 +20,6 @@ namespace {
 
 constexpr std::size_t seed_count = 3;
 
-/// The first `n` bytes of `text` on one line, for messages: runs of
-/// whitespace become one space, other control characters become '.'.
-std::string excerpt(std::string_view text, std::size_t n = 200) {
-  std::string out;
-  for (char c : text.substr(0, n)) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
-      if (!out.empty() && out.back() != ' ') out += ' ';
-    } else {
-      out += u < 0x20 || u == 0x7f ? '.' : c;
-    }
-  }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  if (text.size() > n) out += "...";
-  return out;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
 /// `s` as one single-quoted shell word.
 std::string shell_quote(std::string_view s) {
   std::string out = "'";
@@ -97,7 +73,7 @@ StoredBodies stored_seed_bodies(ccci::Context& ctx) {
   const auto r = psql(ctx, "SELECT body FROM notes WHERE body LIKE " + sql_literal("ccci-seed-" + ctx.stack() + "-%") +
                                " ORDER BY id");
   if (r.exit_code != 0)
-    return {{}, "psql in the db container exited " + std::to_string(r.exit_code) + ": '" + excerpt(r.output) +
+    return {{}, "psql in the db container exited " + std::to_string(r.exit_code) + ": '" + ccci::excerpt(r.output) +
                     "' (is the notes table there? the app's schema step creates it: see the app service's log)"};
   StoredBodies out;
   for (auto& line : lines_of(r.output)) out.bodies.insert(line);
@@ -120,12 +96,12 @@ CCCI_CHECK(install, notes_served) {
     return ccci::fail("GET /notes: status " + std::to_string(r.status) +
                       ", expected 200 (a 503 body says why the CGI could not read the notes table; a 502 means "
                       "fcgiwrap is not running: see the app service's log); body: '" +
-                      excerpt(r.body) + "'");
+                      ccci::excerpt(r.body) + "'");
   const std::string type = r.header("content-type");
-  if (!lower(type).starts_with("text/plain"))
+  if (!ccci::lowercase(type).starts_with("text/plain"))
     return ccci::fail("GET /notes: status 200 but Content-Type is '" + type +
                       "', expected text/plain (the CGI prints its own Content-Type header); body: '" +
-                      excerpt(r.body) + "'");
+                      ccci::excerpt(r.body) + "'");
   return ccci::pass("GET /notes: 200 " + type + ", " + std::to_string(lines_of(r.body).size()) + " note(s) listed");
 }
 
@@ -140,7 +116,7 @@ CCCI_SEED(rows) {
   const auto r = psql(ctx, sql);
   if (r.exit_code != 0)
     return ccci::fail("seeding " + std::to_string(bodies.size()) + " notes with psql in the db container failed (exit " +
-                      std::to_string(r.exit_code) + "): '" + excerpt(r.output) +
+                      std::to_string(r.exit_code) + "): '" + ccci::excerpt(r.output) +
                       "' (is the notes table there? the app's schema step creates it: see the app service's log)");
   const auto stored = stored_seed_bodies(ctx);
   if (!stored.error.empty()) return ccci::fail("after seeding: " + stored.error);
@@ -170,13 +146,13 @@ CCCI_VERIFY(rows) {
   const ccci::HttpResponse r = ctx.http_get("/notes");
   if (r.status != 200)
     return ccci::fail("the seeded notes are in the database, but GET /notes answers " + std::to_string(r.status) +
-                      " (expected 200): '" + excerpt(r.body) + "'");
+                      " (expected 200): '" + ccci::excerpt(r.body) + "'");
   std::vector<std::string> missing_http;
   for (const auto& b : bodies)
     if (r.body.find(b) == std::string::npos) missing_http.push_back(b);
   if (!missing_http.empty())
     return ccci::fail("the seeded notes are in the database, but GET /notes does not list " + join(missing_http) +
-                      "; body: '" + excerpt(r.body) + "'");
+                      "; body: '" + ccci::excerpt(r.body) + "'");
   return ccci::pass("all " + std::to_string(bodies.size()) + " seeded notes are in the notes table and listed by GET /notes");
 }
 
@@ -188,7 +164,7 @@ CCCI_CHECK(custom, migration_applied) {
                       "SELECT data_type || '|' || is_nullable FROM information_schema.columns "
                       "WHERE table_schema = 'public' AND table_name = 'notes' AND column_name = 'created_at'");
   if (r.exit_code != 0)
-    return ccci::fail("psql in the db container exited " + std::to_string(r.exit_code) + ": '" + excerpt(r.output) + "'");
+    return ccci::fail("psql in the db container exited " + std::to_string(r.exit_code) + ": '" + ccci::excerpt(r.output) + "'");
   const auto lines = lines_of(r.output);
   if (lines.empty())
     return ccci::fail("column notes.created_at does not exist: the 1.1.0 migration (ALTER TABLE notes ADD COLUMN "
@@ -251,7 +227,7 @@ CCCI_ARCHIVE_CHECK(dump_has_rows) {
     if (dump->find(b) == std::string::npos) missing.push_back(b);
   if (!missing.empty())
     return ccci::fail(want + " (" + std::to_string(dump->size()) + " bytes) lacks the seeded notes " + join(missing) +
-                      " (was it dumped from another database, or before the seed?); starts: '" + excerpt(*dump) + "'");
+                      " (was it dumped from another database, or before the seed?); starts: '" + ccci::excerpt(*dump) + "'");
   return ccci::pass(want + ": " + std::to_string(dump->size()) + " bytes, holds all " +
                     std::to_string(seed_count) + " seeded notes; no live data-directory files in the db volume");
 }

@@ -43,6 +43,33 @@ constexpr std::string_view to_string(Tier t) noexcept {
   return "?";
 }
 
+/// `s` with ASCII letters lower-cased (media types and header names compare
+/// case-insensitively).
+inline std::string lowercase(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+/// The first `n` bytes of `text` on one line, for failure messages: runs of
+/// whitespace become one space, other control characters become '.', and
+/// "..." marks a cut. `ccci::fail("body starts: '" + ccci::excerpt(r.body) + "'")`
+inline std::string excerpt(std::string_view text, std::size_t n = 200) {
+  std::string out;
+  for (char c : text.substr(0, n)) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+      if (!out.empty() && out.back() != ' ') out += ' ';
+    } else {
+      out += u < 0x20 || u == 0x7f ? '.' : c;
+    }
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  if (text.size() > n) out += "...";
+  return out;
+}
+
 /// An HTTP answer from the deployed app. Header names are lower-case.
 struct HttpResponse {
   long status = 0;
@@ -51,10 +78,7 @@ struct HttpResponse {
 
   /// The value of header `name` (any case), or "" when absent.
   std::string header(std::string_view name) const {
-    std::string key(name);
-    for (auto& c : key)
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    auto it = headers.find(key);
+    auto it = headers.find(lowercase(name));
     return it == headers.end() ? std::string{} : it->second;
   }
 };
