@@ -1,7 +1,7 @@
 #include "child_runs.hpp"
 
-#include "errors.hpp"
-#include "process.hpp"
+#include "model/errors.hpp"
+#include "os/process.hpp"
 
 #include <fmt/format.h>
 
@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 namespace fs = std::filesystem;
-using namespace ccci::detail;
+using namespace ccci::host;
 
 namespace ccci::cli {
 

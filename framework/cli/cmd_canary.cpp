@@ -2,12 +2,12 @@
 // fixture repository is built with scripts/make-recipe-repo, held to its
 // targeted change by the fixture guard, run by a child `ccci run`, and its
 // results.json compared with the spec (framework/src/canary.hpp).
-#include "canary.hpp"
+#include "canary/canary.hpp"
 #include "child_runs.hpp"
 #include "cli.hpp"
-#include "errors.hpp"
-#include "naming.hpp"
-#include "process.hpp"
+#include "model/errors.hpp"
+#include "model/naming.hpp"
+#include "os/process.hpp"
 
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
@@ -21,7 +21,7 @@
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
-using namespace ccci::detail;
+using namespace ccci::host;
 
 namespace ccci::cli {
 

@@ -1,9 +1,9 @@
 // ccci doctor: what this machine has of what ccci and its plugins need.
 #include "cli.hpp"
-#include "docker.hpp"
-#include "errors.hpp"
-#include "plugin_host.hpp"
-#include "tools.hpp"
+#include "swarm/docker.hpp"
+#include "model/errors.hpp"
+#include "plugin/plugin_host.hpp"
+#include "os/tools.hpp"
 
 #include <boost/json.hpp>
 #include <boost/program_options.hpp>
@@ -16,7 +16,7 @@
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
 namespace json = boost::json;
-using namespace ccci::detail;
+using namespace ccci::host;
 
 namespace ccci::cli {
 

@@ -1,8 +1,8 @@
 // ccci run: one recipe at one ref through the tiers.
 #include "cli.hpp"
-#include "errors.hpp"
-#include "process.hpp"
-#include "runner.hpp"
+#include "model/errors.hpp"
+#include "os/process.hpp"
+#include "run/run.hpp"
 
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
@@ -11,7 +11,7 @@
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
-using namespace ccci::detail;
+using namespace ccci::host;
 
 namespace ccci::cli {
 

@@ -1,8 +1,8 @@
 // ccci sweep: the weekly sweep over enrolled recipes.
 #include "cli.hpp"
-#include "errors.hpp"
-#include "process.hpp"
-#include "sweep.hpp"
+#include "model/errors.hpp"
+#include "os/process.hpp"
+#include "sweep/sweep.hpp"
 
 #include <boost/algorithm/string.hpp>
 #include <boost/program_options.hpp>
@@ -11,7 +11,7 @@
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
-using namespace ccci::detail;
+using namespace ccci::host;
 
 namespace ccci::cli {
 

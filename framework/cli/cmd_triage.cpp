@@ -3,10 +3,10 @@
 // load-sensitive, harness, or not reproduced (framework/src/triage.hpp).
 #include "child_runs.hpp"
 #include "cli.hpp"
-#include "errors.hpp"
-#include "naming.hpp"
-#include "process.hpp"
-#include "triage.hpp"
+#include "model/errors.hpp"
+#include "model/naming.hpp"
+#include "os/process.hpp"
+#include "triage/triage.hpp"
 
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
@@ -18,7 +18,7 @@
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
-using namespace ccci::detail;
+using namespace ccci::host;
 
 namespace ccci::cli {
 

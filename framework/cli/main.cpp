@@ -1,6 +1,6 @@
 // The ccci command line.
 #include "cli.hpp"
-#include "errors.hpp"
+#include "model/errors.hpp"
 
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
@@ -11,7 +11,7 @@
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
-using namespace ccci::detail;
+using namespace ccci::host;
 using namespace ccci::cli;
 
 namespace {

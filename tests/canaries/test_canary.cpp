@@ -4,8 +4,8 @@
 #define BOOST_TEST_MODULE integration_canary
 #include <boost/test/unit_test.hpp>
 
-#include "process.hpp"
-#include "results.hpp"
+#include "os/process.hpp"
+#include "model/results.hpp"
 
 #include <boost/json.hpp>
 
@@ -15,7 +15,7 @@
 
 namespace fs = std::filesystem;
 namespace json = boost::json;
-using namespace ccci::detail;
+using namespace ccci::host;
 using ccci::Tier;
 
 namespace {

@@ -4,15 +4,15 @@
 #define BOOST_TEST_MODULE integration_forge
 #include <boost/test/unit_test.hpp>
 
-#include "process.hpp"
-#include "results.hpp"
+#include "os/process.hpp"
+#include "model/results.hpp"
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 namespace fs = std::filesystem;
-using namespace ccci::detail;
+using namespace ccci::host;
 using ccci::Tier;
 
 namespace {

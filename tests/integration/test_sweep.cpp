@@ -3,9 +3,9 @@
 #define BOOST_TEST_MODULE integration_sweep
 #include <boost/test/unit_test.hpp>
 
-#include "docker.hpp"
-#include "process.hpp"
-#include "registry.hpp"
+#include "swarm/docker.hpp"
+#include "os/process.hpp"
+#include "sweep/registry.hpp"
 
 #include <boost/json.hpp>
 
@@ -15,7 +15,7 @@
 
 namespace fs = std::filesystem;
 namespace json = boost::json;
-using namespace ccci::detail;
+using namespace ccci::host;
 
 namespace {
 

@@ -1,7 +1,7 @@
 #define BOOST_TEST_MODULE backup
 #include <boost/test/unit_test.hpp>
 
-#include "backup.hpp"
+#include "backup/backup.hpp"
 
 #include <fmt/format.h>
 
@@ -17,7 +17,7 @@
 #include <vector>
 
 namespace fs = std::filesystem;
-using namespace ccci::detail;
+using namespace ccci::host;
 
 namespace {
 

@@ -2,14 +2,14 @@
 #define BOOST_TEST_MODULE canary
 #include <boost/test/unit_test.hpp>
 
-#include "canary.hpp"
-#include "errors.hpp"
+#include "canary/canary.hpp"
+#include "model/errors.hpp"
 
 #include <boost/json.hpp>
 
 #include <filesystem>
 
-using namespace ccci::detail;
+using namespace ccci::host;
 using ccci::Tier;
 namespace fs = std::filesystem;
 

@@ -1,7 +1,7 @@
 #define BOOST_TEST_MODULE compose
 #include <boost/test/unit_test.hpp>
 
-#include "compose.hpp"
+#include "recipe/compose.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -11,7 +11,7 @@
 #include <string>
 
 namespace fs = std::filesystem;
-using namespace ccci::detail;
+using namespace ccci::host;
 
 namespace {
 

@@ -1,11 +1,11 @@
 #define BOOST_TEST_MODULE envfile
 #include <boost/test/unit_test.hpp>
 
-#include "envfile.hpp"
+#include "recipe/envfile.hpp"
 
 #include <string>
 
-using namespace ccci::detail;
+using namespace ccci::host;
 
 namespace {
 

@@ -5,15 +5,15 @@
 #define BOOST_TEST_MODULE git_roundtrip
 #include <boost/test/unit_test.hpp>
 
-#include "git_roundtrip.hpp"
-#include "process.hpp"
+#include "plugin/git_roundtrip.hpp"
+#include "os/process.hpp"
 
 #include <filesystem>
 #include <fstream>
 #include <set>
 
 namespace fs = std::filesystem;
-using namespace ccci::detail;
+using namespace ccci::host;
 
 namespace {
 

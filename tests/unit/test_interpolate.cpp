@@ -1,11 +1,11 @@
 #define BOOST_TEST_MODULE interpolate
 #include <boost/test/unit_test.hpp>
 
-#include "interpolate.hpp"
+#include "recipe/interpolate.hpp"
 
 #include <string>
 
-using namespace ccci::detail;
+using namespace ccci::host;
 
 namespace {
 

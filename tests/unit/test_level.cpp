@@ -1,9 +1,9 @@
 #define BOOST_TEST_MODULE level
 #include <boost/test/unit_test.hpp>
 
-#include "level.hpp"
+#include "model/level.hpp"
 
-using namespace ccci::detail;
+using namespace ccci::host;
 using ccci::Tier;
 
 namespace {

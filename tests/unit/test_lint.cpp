@@ -1,7 +1,7 @@
 #define BOOST_TEST_MODULE lint
 #include <boost/test/unit_test.hpp>
 
-#include "lint.hpp"
+#include "lint/lint.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -10,7 +10,7 @@
 #include <string>
 
 namespace fs = std::filesystem;
-using namespace ccci::detail;
+using namespace ccci::host;
 
 namespace {
 

@@ -1,7 +1,7 @@
 #define BOOST_TEST_MODULE meta
 #include <boost/test/unit_test.hpp>
 
-#include "meta.hpp"
+#include "recipe/meta.hpp"
 
 #include <atomic>
 #include <fstream>
@@ -9,7 +9,7 @@
 #include <string>
 
 namespace fs = std::filesystem;
-using namespace ccci::detail;
+using namespace ccci::host;
 
 namespace {
 

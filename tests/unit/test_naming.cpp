@@ -1,9 +1,9 @@
 #define BOOST_TEST_MODULE naming
 #include <boost/test/unit_test.hpp>
 
-#include "naming.hpp"
+#include "model/naming.hpp"
 
-using namespace ccci::detail;
+using namespace ccci::host;
 
 BOOST_AUTO_TEST_CASE(domain_is_a_safe_dns_name) {
   BOOST_TEST(test_domain("custom-html-tiny", "1a2b3c") == "custom-html-tiny-1a2b3c.ccci.test");

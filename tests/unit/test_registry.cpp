@@ -1,7 +1,7 @@
 #define BOOST_TEST_MODULE registry
 #include <boost/test/unit_test.hpp>
 
-#include "registry.hpp"
+#include "sweep/registry.hpp"
 
 #include <csignal>
 #include <filesystem>
@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 namespace fs = std::filesystem;
-using namespace ccci::detail;
+using namespace ccci::host;
 
 namespace {
 

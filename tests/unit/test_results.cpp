@@ -1,15 +1,15 @@
 #define BOOST_TEST_MODULE results
 #include <boost/test/unit_test.hpp>
 
-#include "errors.hpp"
-#include "results.hpp"
-#include "secrets.hpp"
+#include "model/errors.hpp"
+#include "model/results.hpp"
+#include "swarm/secrets.hpp"
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
-using namespace ccci::detail;
+using namespace ccci::host;
 using ccci::Tier;
 namespace fs = std::filesystem;
 

@@ -1,9 +1,9 @@
 #define BOOST_TEST_MODULE sweep
 #include <boost/test/unit_test.hpp>
 
-#include "sweep.hpp"
+#include "sweep/sweep.hpp"
 
-using namespace ccci::detail;
+using namespace ccci::host;
 
 namespace {
 Canonical canon(const std::string& v) { return Canonical{"r", v, "c0ffee", v, "run", "2026-11-01T00:00:00Z", "s", "d"}; }

@@ -2,11 +2,11 @@
 #define BOOST_TEST_MODULE triage
 #include <boost/test/unit_test.hpp>
 
-#include "triage.hpp"
+#include "triage/triage.hpp"
 
 #include <boost/json.hpp>
 
-using namespace ccci::detail;
+using namespace ccci::host;
 using ccci::Tier;
 
 namespace {

@@ -1,10 +1,10 @@
 #define BOOST_TEST_MODULE upgrade
 #include <boost/test/unit_test.hpp>
 
-#include "errors.hpp"
-#include "upgrade.hpp"
+#include "model/errors.hpp"
+#include "model/upgrade_base.hpp"
 
-using namespace ccci::detail;
+using namespace ccci::host;
 
 namespace {
 const std::vector<std::string> mattermost{"2.1.7+10.11.11", "2.1.9+10.11.15", "2.1.8+10.11.13", "main-backup",

@@ -1,17 +1,17 @@
 #define BOOST_TEST_MODULE version
 #include <boost/test/unit_test.hpp>
 
-#include "version.hpp"
+#include "model/version.hpp"
 
 #include <algorithm>
 #include <ostream>
 
-namespace ccci::detail {
+namespace ccci::host {
 // So failed comparisons print the tags involved.
 std::ostream& boost_test_print_type(std::ostream& os, const Version& v) { return os << v.tag; }
-} // namespace ccci::detail
+} // namespace ccci::host
 
-using namespace ccci::detail;
+using namespace ccci::host;
 
 namespace {
 

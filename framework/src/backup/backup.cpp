@@ -1,0 +1,671 @@
+// The backup tier's pure core (backup.hpp). Every archive is handled by
+// streaming it through libarchive: a backup may be larger than the space left
+// to unpack it, and a plugin must never see anything but the archive itself.
+#include "backup/backup.hpp"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <stdexcept>
+#include <string_view>
+#include <system_error>
+
+namespace fs = std::filesystem;
+
+namespace ccci::host {
+namespace {
+
+constexpr std::string_view enable_label = "backupbot.backup";
+constexpr std::string_view volume_label_prefix = "backupbot.backup.volumes.";
+constexpr std::string_view path_label_suffix = ".path";
+constexpr std::string_view volumes_dir = "var/lib/docker/volumes/";
+constexpr std::size_t io_block = 64 * 1024;
+// Hard links may chain; more hops than this is a corrupt archive, not a backup.
+constexpr int max_link_hops = 8;
+
+// ---------------------------------------------------------------- strings
+
+bool iequals(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    return lower(x) == lower(y);
+  });
+}
+
+std::string_view trim(std::string_view s) {
+  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  while (!s.empty() && space(s.front()))
+    s.remove_prefix(1);
+  while (!s.empty() && space(s.back()))
+    s.remove_suffix(1);
+  return s;
+}
+
+/// The non-empty, non-"." components of a slash-separated path.
+std::vector<std::string_view> components(std::string_view path) {
+  std::vector<std::string_view> out;
+  while (!path.empty()) {
+    const auto slash = path.find('/');
+    const auto part = path.substr(0, slash);
+    if (!part.empty() && part != ".") out.push_back(part);
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash + 1);
+  }
+  return out;
+}
+
+/// "./a//b/" -> "a/b", "/x" -> "x", "." -> "": tar streams and labels spell
+/// the same path several ways; comparisons need one spelling.
+std::string normalize(std::string_view path) {
+  std::string out;
+  for (auto part : components(path)) {
+    if (!out.empty()) out += '/';
+    out += part;
+  }
+  return out;
+}
+
+std::string join_path(std::string_view prefix, std::string_view relative) {
+  if (prefix.empty()) return std::string(relative);
+  if (relative.empty()) return std::string(prefix);
+  return fmt::format("{}/{}", prefix, relative);
+}
+
+/// `path` is `dir` or lies below it (both normalized).
+bool within(std::string_view path, std::string_view dir) {
+  return path == dir ||
+         (path.size() > dir.size() && path.starts_with(dir) && path[dir.size()] == '/');
+}
+
+/// The first items of `items`, with a count of the rest: describe() stays one short line.
+std::string summarize(const std::vector<std::string>& items) {
+  constexpr std::size_t shown = 5;
+  std::string out;
+  for (std::size_t i = 0; i < items.size() && i < shown; ++i)
+    out += (i ? ", " : "") + items[i];
+  if (items.size() > shown) out += fmt::format(" (+{} more)", items.size() - shown);
+  return out;
+}
+
+// ---------------------------------------------------------------- labels -> plan
+
+/// The compose files by name, for messages about labels (which file set a
+/// label is lost once the files are merged).
+std::string file_names(const Compose& compose) {
+  std::string out;
+  for (const auto& f : compose.files)
+    out += (out.empty() ? "" : ", ") + fs::path(f).filename().string();
+  return out.empty() ? std::string("compose") : out;
+}
+
+std::string label(const ComposeService& s, std::string_view key) {
+  auto it = s.labels.find(std::string(key));
+  return it == s.labels.end() ? std::string{} : std::string(trim(it->second));
+}
+
+bool backup_enabled(const ComposeService& s) { return iequals(label(s, enable_label), "true"); }
+
+bool mounts(const ComposeService& s, const std::string& volume) {
+  return std::find(s.volumes.begin(), s.volumes.end(), volume) != s.volumes.end();
+}
+
+[[noreturn]] void unmounted_volume(const Compose& compose, const ComposeService& s,
+                                   const std::string& key, const std::string& volume) {
+  std::string mounted;
+  for (const auto& v : s.volumes)
+    mounted += (mounted.empty() ? "" : ", ") + v;
+  throw RecipeDefect(fmt::format(
+      "{}: service '{}' has the label '{}' for volume '{}', which the service does not mount "
+      "(it mounts {}); fix the volume name in the label or mount the volume in the service",
+      file_names(compose), s.name, key, volume, mounted.empty() ? "no named volume" : mounted));
+}
+
+/// "backup.sql, /dumps/, ./x" -> {"backup.sql", "dumps", "x"}. A path that
+/// climbs out of the volume (..) could never be in the volume's backup.
+std::vector<std::string> label_paths(const Compose& compose, const ComposeService& s,
+                                     const std::string& key, std::string_view value) {
+  std::vector<std::string> paths;
+  while (true) {
+    const auto comma = value.find(',');
+    const auto item = trim(value.substr(0, comma));
+    for (auto part : components(item))
+      if (part == "..")
+        throw RecipeDefect(
+            fmt::format("{}: service '{}', label '{}': the path '{}' leaves the volume; "
+                        "give paths relative to the volume root, e.g. backup.sql or dumps/",
+                        file_names(compose), s.name, key, item));
+    auto path = normalize(item);
+    // An empty item or "." means the volume root: the whole volume, no limit.
+    if (!path.empty() && std::find(paths.begin(), paths.end(), path) == paths.end())
+      paths.push_back(path);
+    if (comma == std::string_view::npos) break;
+    value.remove_prefix(comma + 1);
+  }
+  return paths;
+}
+
+ServiceBackup plan_service(const Compose& compose, const ComposeService& s) {
+  ServiceBackup backup;
+  backup.service = s.name;
+  backup.pre_hook = label(s, "backupbot.backup.pre-hook");
+  backup.post_hook = label(s, "backupbot.backup.post-hook");
+  backup.restore_pre_hook = label(s, "backupbot.restore.pre-hook");
+  backup.restore_post_hook = label(s, "backupbot.restore.post-hook");
+
+  std::map<std::string, std::vector<std::string>> limits;
+  std::set<std::string> excluded;
+  for (const auto& [key, value] : s.labels) {
+    if (!key.starts_with(volume_label_prefix)) continue;
+    std::string volume = key.substr(volume_label_prefix.size());
+    const bool path_label = volume.ends_with(path_label_suffix);
+    if (path_label) volume.resize(volume.size() - path_label_suffix.size());
+    // Any volume label naming a volume the service lacks is a typo that
+    // would silently back up the wrong thing (or nothing).
+    if (!mounts(s, volume)) unmounted_volume(compose, s, key, volume);
+    if (path_label)
+      limits[volume] = label_paths(compose, s, key, value);
+    else if (iequals(trim(value), "false"))
+      excluded.insert(volume);
+  }
+
+  for (const auto& volume : s.volumes) {
+    if (excluded.count(volume)) {
+      backup.excluded.push_back(volume);
+      continue;
+    }
+    auto target = s.volume_targets.find(volume);
+    backup.volumes.push_back(VolumeSelection{
+        volume, target == s.volume_targets.end() ? std::string{} : target->second, limits[volume]});
+  }
+  return backup;
+}
+
+// ---------------------------------------------------------------- libarchive handles
+
+struct ReadFree {
+  void operator()(archive* a) const noexcept { archive_read_free(a); }
+};
+struct WriteFree {
+  void operator()(archive* a) const noexcept { archive_write_free(a); }
+};
+using ReadHandle = std::unique_ptr<archive, ReadFree>;
+using WriteHandle = std::unique_ptr<archive, WriteFree>;
+
+// libarchive's read-ahead fails silently when the input runs out inside
+// a gzip header or trailer: a silent failure is a stream that ended early.
+constexpr std::string_view silent_error =
+    "the archive ends early (truncated; libarchive gave no detail)";
+
+/// libarchive's own words, with the system's when it recorded an errno.
+std::string error_of(archive* a) {
+  const char* text = archive_error_string(a);
+  std::string out = text ? text : std::string(silent_error);
+  const int err = archive_errno(a);
+  if (err > 0 && out.find(std::strerror(err)) == std::string::npos)
+    out += fmt::format(" ({})", std::strerror(err));
+  return out;
+}
+
+/// A failure reading an entry's data: the archive (or stream) is damaged.
+class ReadFailure : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+// Paths as the bytes the archive holds. ccci runs in the C locale, where
+// libarchive cannot convert a non-ASCII UTF-8 name to a "multibyte" one; its
+// pax writer then dereferences the missing form. Raw bytes in, raw bytes out
+// keeps such names intact (the pax header records them as BINARY).
+std::string entry_path(archive_entry* e) {
+  if (const char* p = archive_entry_pathname(e)) return p;
+  if (const char* p = archive_entry_pathname_utf8(e)) return p;
+  return {};
+}
+
+std::string entry_hardlink(archive_entry* e) {
+  if (const char* p = archive_entry_hardlink(e)) return p;
+  if (const char* p = archive_entry_hardlink_utf8(e)) return p;
+  return {};
+}
+
+void set_entry_path(archive_entry* e, const std::string& path) {
+  archive_entry_copy_pathname(e, path.c_str());
+}
+
+void set_entry_hardlink(archive_entry* e, const std::string& path) {
+  archive_entry_copy_hardlink(e, path.c_str());
+}
+
+bool is_directory(archive_entry* e) { return archive_entry_filetype(e) == AE_IFDIR; }
+
+/// Copies the current entry's data from `in` to `out`. A read error is a
+/// ReadFailure (the caller knows what the input was); a write error is an
+/// InfraFailure naming `output`.
+void copy_data(archive* in, archive* out, std::string_view output) {
+  std::string buffer(io_block, '\0');
+  while (true) {
+    const la_ssize_t n = archive_read_data(in, buffer.data(), buffer.size());
+    if (n < 0) throw ReadFailure(error_of(in));
+    if (n == 0) return;
+    if (archive_write_data(out, buffer.data(), static_cast<std::size_t>(n)) != n)
+      throw InfraFailure(fmt::format("writing {} failed: {}", output, error_of(out)));
+  }
+}
+
+/// At most `max_bytes` of the current entry's data.
+std::string read_data(archive* in, std::size_t max_bytes) {
+  std::string out;
+  std::string buffer(io_block, '\0');
+  while (out.size() < max_bytes) {
+    const la_ssize_t n =
+        archive_read_data(in, buffer.data(), std::min(buffer.size(), max_bytes - out.size()));
+    if (n < 0) throw ReadFailure(error_of(in));
+    if (n == 0) break;
+    out.append(buffer.data(), static_cast<std::size_t>(n));
+  }
+  return out;
+}
+
+void write_header(archive* out, archive_entry* e, std::string_view output) {
+  // ARCHIVE_WARN is a name that could not be converted exactly; the entry is still written.
+  if (archive_write_header(out, e) < ARCHIVE_WARN)
+    throw InfraFailure(
+        fmt::format("writing {} failed at entry '{}': {}", output, entry_path(e), error_of(out)));
+}
+
+// ---------------------------------------------------------------- streaming passes
+
+/// How a pass over an archive file ended.
+struct PassEnd {
+  bool ok = false;        ///< reached the end (or stopped on purpose) without error
+  bool truncated = false; ///< the error is the archive ending early
+  std::string error;
+  std::size_t entries = 0; ///< headers read before the end
+};
+
+bool mentions_truncation(std::string_view error) {
+  for (std::size_t i = 0; i + 8 <= error.size(); ++i)
+    if (iequals(error.substr(i, 8), "truncate")) return true;
+  return false;
+}
+
+/// Reads `file` (.tar.gz, or a plain tar) entry by entry and hands each to
+/// `visit`, which may read the entry's data and returns false to stop. Never
+/// throws for a damaged archive: says how the pass ended instead. An error
+/// after the first entry counts as truncation — the stream was good until it
+/// stopped, which is what a backup cut short looks like.
+PassEnd stream_archive(const fs::path& file,
+                       const std::function<bool(archive*, archive_entry*)>& visit) {
+  PassEnd end;
+  std::error_code ec;
+  if (!fs::is_regular_file(file, ec)) {
+    end.error = fmt::format("no such file: {}", file.string());
+    return end;
+  }
+  ReadHandle in(archive_read_new());
+  if (!in) throw std::bad_alloc();
+  archive_read_support_filter_gzip(in.get());
+  archive_read_support_format_tar(in.get());
+  auto fail = [&](std::string error) {
+    end.truncated = end.entries > 0 || mentions_truncation(error);
+    end.error = std::move(error);
+    return end;
+  };
+  if (archive_read_open_filename(in.get(), file.c_str(), io_block) != ARCHIVE_OK)
+    return fail(error_of(in.get()));
+  archive_entry* entry = nullptr;
+  while (true) {
+    const int r = archive_read_next_header(in.get(), &entry);
+    if (r == ARCHIVE_EOF) break;
+    if (r < ARCHIVE_WARN) return fail(error_of(in.get()));
+    ++end.entries;
+    try {
+      if (!visit(in.get(), entry)) break;
+    } catch (const ReadFailure& e) {
+      return fail(e.what());
+    }
+  }
+  end.ok = true;
+  return end;
+}
+
+/// Opens an uncompressed tar held in memory (a `docker cp ... -` stream).
+ReadHandle open_tar_stream(std::string_view tar_stream, const std::string& what) {
+  if (tar_stream.empty())
+    throw InfraFailure(fmt::format("the tar stream for {} is empty; docker cp produced nothing — "
+                                   "check that the path exists in the container",
+                                   what));
+  ReadHandle in(archive_read_new());
+  if (!in) throw std::bad_alloc();
+  archive_read_support_format_tar(in.get());
+  if (archive_read_open_memory(in.get(), tar_stream.data(), tar_stream.size()) != ARCHIVE_OK)
+    throw InfraFailure(
+        fmt::format("the tar stream for {} is not a tar archive: {}", what, error_of(in.get())));
+  return in;
+}
+
+/// An uncompressed pax tar accumulated in a string.
+class MemoryTar {
+public:
+  MemoryTar() : out_(archive_write_new()) {
+    if (!out_) throw std::bad_alloc();
+    archive_write_set_format_pax_restricted(out_.get());
+    // No padding to a 10 KiB block: the stream goes to docker cp, not a tape.
+    archive_write_set_bytes_in_last_block(out_.get(), 1);
+    if (archive_write_open2(out_.get(), &data_, nullptr, &append, nullptr, nullptr) != ARCHIVE_OK)
+      throw InfraFailure(fmt::format("cannot start an in-memory tar: {}", error_of(out_.get())));
+  }
+  archive* get() const { return out_.get(); }
+  std::string finish(std::string_view what) {
+    if (archive_write_close(out_.get()) != ARCHIVE_OK)
+      throw InfraFailure(fmt::format("finishing {} failed: {}", what, error_of(out_.get())));
+    return std::move(data_);
+  }
+
+private:
+  static la_ssize_t append(archive*, void* data, const void* buffer, std::size_t length) {
+    static_cast<std::string*>(data)->append(static_cast<const char*>(buffer), length);
+    return static_cast<la_ssize_t>(length);
+  }
+  std::string data_; // declared before out_: the handle's close may still write into it
+  WriteHandle out_;
+};
+
+/// `path` relative to `root` ("" for root itself), or nullopt when outside it.
+std::optional<std::string> relative_to(const std::string& path, const std::string& root) {
+  if (!within(path, root)) return std::nullopt;
+  return path.size() == root.size() ? std::string{} : path.substr(root.size() + 1);
+}
+
+// ---------------------------------------------------------------- verification
+
+/// Normalized archive paths, sorted, for "is there anything at or under P".
+class PathIndex {
+public:
+  explicit PathIndex(const std::vector<std::string>& paths) : paths_(paths.begin(), paths.end()) {}
+  bool has_within(const std::string& dir) const {
+    if (paths_.count(dir)) return true;
+    const std::string below = dir + "/";
+    auto it = paths_.lower_bound(below);
+    return it != paths_.end() && it->starts_with(below);
+  }
+
+private:
+  std::set<std::string> paths_;
+};
+
+/// An entry may be in the archive if it lies within a selected volume/path,
+/// or is a directory leading to one (var/, var/lib/... as other tars write them).
+bool allowed(const std::string& path, const std::vector<std::string>& selected) {
+  return std::any_of(selected.begin(), selected.end(),
+                     [&](const std::string& s) { return within(path, s) || within(s, path); });
+}
+
+/// What to report for an unexpected entry: a whole volume directory when
+/// nothing of that volume is selected (an excluded volume shows up once, not
+/// once per file), else the entry itself.
+std::string unexpected_key(const std::string& path, const std::vector<std::string>& selected) {
+  if (!path.starts_with(volumes_dir)) return path;
+  const auto rest = std::string_view(path).substr(volumes_dir.size());
+  const std::string volume_dir =
+      std::string(volumes_dir) + std::string(rest.substr(0, rest.find('/')));
+  const bool any_selected =
+      std::any_of(selected.begin(), selected.end(),
+                  [&](const std::string& s) { return within(s, volume_dir); });
+  if (any_selected) return path;
+  const std::string data_dir = volume_dir + "/_data";
+  return within(path, data_dir) ? data_dir : volume_dir;
+}
+
+std::vector<std::string> unexpected_entries(const std::vector<std::string>& paths,
+                                            const std::vector<std::string>& selected) {
+  std::vector<std::string> out;
+  for (const auto& path : paths) {
+    if (allowed(path, selected)) continue;
+    auto key = unexpected_key(path, selected);
+    // Tar lists a directory before its content: report the directory only.
+    const bool covered = std::any_of(out.begin(), out.end(),
+                                     [&](const std::string& seen) { return within(key, seen); });
+    if (!covered) out.push_back(std::move(key));
+  }
+  return out;
+}
+
+} // namespace
+
+// ---------------------------------------------------------------- plan
+
+BackupPlan plan_backup(const Compose& compose, const std::string& stack) {
+  BackupPlan plan;
+  plan.stack = stack;
+  for (const auto& s : compose.services)
+    if (backup_enabled(s)) plan.services.push_back(plan_service(compose, s));
+  return plan;
+}
+
+std::string archive_volume_root(const std::string& stack, const std::string& volume) {
+  return fmt::format("{}{}_{}/_data", volumes_dir, stack, volume);
+}
+
+// ---------------------------------------------------------------- ArchiveWriter
+
+ArchiveWriter::ArchiveWriter(const fs::path& path) {
+  WriteHandle out(archive_write_new());
+  if (!out) throw std::bad_alloc();
+  if (archive_write_add_filter_gzip(out.get()) != ARCHIVE_OK ||
+      archive_write_set_format_pax_restricted(out.get()) != ARCHIVE_OK)
+    throw InfraFailure(
+        fmt::format("cannot set up the backup archive {}: {} (libarchive without gzip support?)",
+                    path.string(), error_of(out.get())));
+  if (archive_write_open_filename(out.get(), path.c_str()) != ARCHIVE_OK)
+    throw InfraFailure(
+        fmt::format("cannot create the backup archive {}: {}; check that its directory "
+                    "exists and is writable",
+                    path.string(), error_of(out.get())));
+  archive_ = out.release();
+}
+
+ArchiveWriter::~ArchiveWriter() {
+  if (!archive_) return;
+  // An unfinished archive is being abandoned (an exception is on its way):
+  // flush what there is; verification will call it incomplete if it is.
+  archive_write_close(archive_);
+  archive_write_free(archive_);
+}
+
+void ArchiveWriter::add_tar_stream(std::string_view tar_stream, const std::string& dest_prefix) {
+  const std::string prefix = normalize(dest_prefix);
+  const std::string what = prefix.empty() ? std::string("the archive root") : prefix;
+  if (!archive_)
+    throw InfraFailure(
+        fmt::format("cannot add {} to the backup archive: it is already closed", what));
+  ReadHandle in = open_tar_stream(tar_stream, what);
+  archive_entry* entry = nullptr;
+  try {
+    while (true) {
+      const int r = archive_read_next_header(in.get(), &entry);
+      if (r == ARCHIVE_EOF) break;
+      if (r < ARCHIVE_WARN) throw ReadFailure(error_of(in.get()));
+      const std::string relative = normalize(entry_path(entry));
+      // "." is the copied directory itself; its entries carry the content.
+      if (relative.empty()) continue;
+      set_entry_path(entry, join_path(prefix, relative));
+      if (const auto link = entry_hardlink(entry); !link.empty())
+        set_entry_hardlink(entry, join_path(prefix, normalize(link)));
+      write_header(archive_, entry, "the backup archive");
+      copy_data(in.get(), archive_, "the backup archive");
+    }
+  } catch (const ReadFailure& e) {
+    throw InfraFailure(
+        fmt::format("the tar stream for {} is malformed: {}; the copy out of the container "
+                    "was cut short or is not a tar",
+                    what, e.what()));
+  }
+}
+
+void ArchiveWriter::close() {
+  if (!archive_) return;
+  const int r = archive_write_close(archive_);
+  const std::string error = r == ARCHIVE_OK ? std::string{} : error_of(archive_);
+  archive_write_free(archive_);
+  archive_ = nullptr;
+  if (r != ARCHIVE_OK)
+    throw InfraFailure(
+        fmt::format("finishing the backup archive failed: {}; the archive is incomplete — "
+                    "check the free space where it is written",
+                    error));
+}
+
+// ---------------------------------------------------------------- verification
+
+std::string ArchiveVerdict::describe() const {
+  if (truncated) return fmt::format("truncated after {} entries: {}", entries, error);
+  if (!readable) return fmt::format("unreadable: {}", error);
+  if (ok()) return fmt::format("complete: {} entries", entries);
+  std::string out;
+  if (!missing.empty()) out += "missing: " + summarize(missing);
+  if (!unexpected.empty())
+    out += (out.empty() ? "" : "; ") + std::string("unexpected: ") + summarize(unexpected);
+  return out;
+}
+
+ArchiveVerdict verify_archive(const fs::path& file, const BackupPlan& plan) {
+  ArchiveVerdict verdict;
+  std::vector<std::string> paths;
+  const PassEnd end = stream_archive(file, [&](archive*, archive_entry* e) {
+    paths.push_back(normalize(entry_path(e)));
+    return true;
+  });
+  verdict.entries = end.entries;
+  verdict.readable = end.ok;
+  verdict.truncated = end.truncated;
+  verdict.error = end.error;
+  // What is missing from a damaged archive says nothing about the plan.
+  if (!end.ok) return verdict;
+
+  const PathIndex index(paths);
+  std::vector<std::string> selected;
+  for (const auto& service : plan.services) {
+    for (const auto& volume : service.volumes) {
+      const std::string root = archive_volume_root(plan.stack, volume.volume);
+      if (volume.paths.empty()) {
+        selected.push_back(root);
+        if (!index.has_within(root))
+          verdict.missing.push_back(fmt::format("{}/{}", service.service, volume.volume));
+      }
+      for (const auto& path : volume.paths) {
+        const std::string full = join_path(root, normalize(path));
+        selected.push_back(full);
+        if (!index.has_within(full))
+          verdict.missing.push_back(
+              fmt::format("{}/{}/{}", service.service, volume.volume, normalize(path)));
+      }
+    }
+  }
+  verdict.unexpected = unexpected_entries(paths, selected);
+  return verdict;
+}
+
+// ---------------------------------------------------------------- ArchiveReader
+
+ArchiveReader::ArchiveReader(fs::path archive, std::string stack)
+    : archive_(std::move(archive)), stack_(std::move(stack)) {}
+
+std::vector<ArchiveEntry> ArchiveReader::entries() const {
+  std::vector<ArchiveEntry> out;
+  const PassEnd end = stream_archive(archive_, [&](archive*, archive_entry* e) {
+    const auto size = archive_entry_size(e);
+    // Paths without the trailing "/" tar gives directories, so they compare
+    // equal to volume_path(...).
+    out.push_back(ArchiveEntry{normalize(entry_path(e)),
+                               size > 0 ? static_cast<std::uint64_t>(size) : 0u, is_directory(e)});
+    return true;
+  });
+  if (!end.ok)
+    throw ccci::InfraError(fmt::format("cannot list the backup archive {}: {}{}", archive_.string(),
+                                       end.error,
+                                       end.truncated ? " (the archive is truncated)" : ""));
+  return out;
+}
+
+std::optional<std::string> ArchiveReader::read(std::string_view path, std::size_t max_bytes) const {
+  std::string wanted = normalize(path);
+  for (int hop = 0; hop <= max_link_hops; ++hop) {
+    enum class Found { none, not_a_file, data, link } found = Found::none;
+    std::string data, link;
+    const PassEnd end = stream_archive(archive_, [&](archive* in, archive_entry* e) {
+      if (normalize(entry_path(e)) != wanted) return true;
+      link = entry_hardlink(e);
+      if (!link.empty())
+        found = Found::link; // the bytes are stored with the entry it links to, earlier on
+      else if (archive_entry_filetype(e) != AE_IFREG)
+        found = Found::not_a_file;
+      else {
+        data = read_data(in, max_bytes);
+        found = Found::data;
+      }
+      return false;
+    });
+    if (!end.ok)
+      throw ccci::InfraError(fmt::format("cannot read '{}' from the backup archive {}: {}", wanted,
+                                         archive_.string(), end.error));
+    switch (found) {
+    case Found::data: return data;
+    case Found::none:
+    case Found::not_a_file: return std::nullopt;
+    case Found::link: wanted = normalize(link); break;
+    }
+  }
+  throw ccci::InfraError(
+      fmt::format("cannot read '{}' from the backup archive {}: more than {} chained hard links",
+                  normalize(path), archive_.string(), max_link_hops));
+}
+
+std::string ArchiveReader::volume_path(std::string_view volume, std::string_view relative) const {
+  return join_path(archive_volume_root(stack_, std::string(volume)), normalize(relative));
+}
+
+// ---------------------------------------------------------------- restore
+
+std::optional<std::string> volume_tar_for_restore(const fs::path& file, const std::string& stack,
+                                                  const std::string& volume) {
+  const std::string root = archive_volume_root(stack, volume);
+  const std::string what = fmt::format("the restore stream of volume {}", volume);
+  MemoryTar out;
+  std::size_t written = 0;
+  const PassEnd end = stream_archive(file, [&](archive* in, archive_entry* e) {
+    const auto relative = relative_to(normalize(entry_path(e)), root);
+    // The root itself is the mount point: docker cp into TARGET recreates it.
+    if (!relative || relative->empty()) return true;
+    set_entry_path(e, *relative);
+    if (const auto link = entry_hardlink(e); !link.empty()) {
+      const auto link_relative = relative_to(normalize(link), root);
+      if (!link_relative || link_relative->empty())
+        throw InfraFailure(
+            fmt::format("cannot restore volume {} from {}: '{}' is a hard link to '{}', outside "
+                        "the volume; the archive was not written by ccci",
+                        volume, file.string(), *relative, link));
+      set_entry_hardlink(e, *link_relative);
+    }
+    write_header(out.get(), e, what);
+    copy_data(in, out.get(), what);
+    ++written;
+    return true;
+  });
+  if (!end.ok)
+    throw InfraFailure(fmt::format("cannot read the backup archive {} to restore volume {}: {}{}",
+                                   file.string(), volume, end.error,
+                                   end.truncated ? " (the archive is truncated)" : ""));
+  if (written == 0) return std::nullopt;
+  return out.finish(what);
+}
+
+} // namespace ccci::host

@@ -1,0 +1,116 @@
+// The backup tier's pure core: backupbot labels to a plan, the archive ccci
+// writes (libarchive, .tar.gz, each volume under
+// var/lib/docker/volumes/<stack>_<volume>/_data/...), its verification, a
+// streaming read-only view for plugins, and the tar stream a restore puts
+// back into a container.
+#pragma once
+
+#include "recipe/compose.hpp"
+
+#include <ccci/plugin.hpp>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+// libarchive's handle, declared at global scope: named inside the namespace
+// below, `struct archive` would declare an unrelated ccci::host::archive.
+struct archive;
+
+namespace ccci::host {
+
+/// One volume of a service to back up.
+struct VolumeSelection {
+  std::string volume;              ///< compose key, e.g. "db"
+  std::string target;              ///< where the service mounts it, e.g. "/var/lib/postgresql/data"
+  std::vector<std::string> paths;  ///< relative to the volume root; empty = the whole volume
+};
+
+struct ServiceBackup {
+  std::string service;             ///< compose service name
+  std::string pre_hook, post_hook; ///< backupbot.backup.pre-hook / post-hook ("" = none)
+  std::string restore_pre_hook, restore_post_hook; ///< backupbot.restore.pre-hook / post-hook
+  std::vector<VolumeSelection> volumes;  ///< included volumes, in the service's order
+  std::vector<std::string> excluded;     ///< volumes excluded with backupbot.backup.volumes.<vol>=false
+};
+
+struct BackupPlan {
+  std::string stack;
+  std::vector<ServiceBackup> services;   ///< only services with backupbot.backup=true
+  bool empty() const { return services.empty(); }
+};
+
+/// Reads backupbot labels (deploy.labels, list or map form — already a map
+/// in ComposeService): `backupbot.backup=true` enables a service; all its
+/// named volumes are included unless `backupbot.backup.volumes.<vol>=false`;
+/// `backupbot.backup.volumes.<vol>.path=a,b` limits a volume to those paths
+/// (comma-separated, relative, leading "/" or "./" stripped). A path label or
+/// exclusion naming a volume the service does not mount throws RecipeDefect
+/// naming the service, the label and the volume.
+BackupPlan plan_backup(const Compose& compose, const std::string& stack);
+
+/// "var/lib/docker/volumes/<stack>_<volume>/_data"
+std::string archive_volume_root(const std::string& stack, const std::string& volume);
+
+/// Writes the backup archive (gzip-compressed pax tar) from tar streams as
+/// `docker cp CONTAINER:PATH -` produces them.
+class ArchiveWriter {
+public:
+  /// Throws InfraFailure when the file cannot be created.
+  explicit ArchiveWriter(const std::filesystem::path& path);
+  ~ArchiveWriter();
+  ArchiveWriter(const ArchiveWriter&) = delete;
+  ArchiveWriter& operator=(const ArchiveWriter&) = delete;
+
+  /// Adds every entry of `tar_stream` (an uncompressed tar as `docker cp
+  /// CONTAINER:PATH -` writes it) under `dest_prefix`: the entry "backup.sql"
+  /// becomes "<dest_prefix>/backup.sql", "./x/y" becomes "<dest_prefix>/x/y",
+  /// "." itself is dropped. Modes, sizes and mtimes are kept. Throws
+  /// InfraFailure on a malformed stream. Pass archive_volume_root(...) (plus
+  /// the parent of a selected path, if it is nested) as the prefix.
+  void add_tar_stream(std::string_view tar_stream, const std::string& dest_prefix);
+  /// Finishes the archive (flushes gzip). Called by the destructor if not before.
+  void close();
+
+private:
+  struct archive* archive_ = nullptr;
+};
+
+struct ArchiveVerdict {
+  bool readable = false;   ///< read to the end without error
+  bool truncated = false;  ///< ended early / gzip or tar stream cut short
+  std::string error;       ///< libarchive's words when not readable
+  std::size_t entries = 0;
+  std::vector<std::string> missing;     ///< "<service>/<volume>/<path>" selected but absent
+  std::vector<std::string> unexpected;  ///< entries that must not be there (excluded volume, unselected path)
+  bool ok() const { return readable && !truncated && missing.empty() && unexpected.empty(); }
+  /// One line for a check message.
+  std::string describe() const;
+};
+
+/// Reads the whole archive once (streaming) and checks it against the plan:
+/// complete (not truncated), every selected volume/path present (the path
+/// itself or something under it), nothing excluded or unselected present.
+ArchiveVerdict verify_archive(const std::filesystem::path& archive, const BackupPlan& plan);
+
+/// The plugins' read-only view of an archive on disk.
+class ArchiveReader final : public ccci::BackupArchive {
+public:
+  ArchiveReader(std::filesystem::path archive, std::string stack);
+  std::vector<ArchiveEntry> entries() const override;
+  std::optional<std::string> read(std::string_view path, std::size_t max_bytes) const override;
+  std::string volume_path(std::string_view volume, std::string_view relative) const override;
+
+private:
+  std::filesystem::path archive_;
+  std::string stack_;
+};
+
+/// An uncompressed tar of the archive's content of `volume`, paths relative
+/// to the volume root, for `docker cp - CONTAINER:TARGET`. Empty optional
+/// when the archive holds nothing of that volume.
+std::optional<std::string> volume_tar_for_restore(const std::filesystem::path& archive,
+                                                  const std::string& stack, const std::string& volume);
+
+} // namespace ccci::host

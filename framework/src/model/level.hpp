@@ -1,0 +1,31 @@
+// The pure rules that turn checks into verdicts (DESIGN.md, "Tiers,
+// statuses, level"). No Docker here: unit-tested directly.
+#pragma once
+
+#include "model/results.hpp"
+
+namespace ccci::host {
+
+/// The teeth rule. A tier passes only if at least one check passed and none
+/// failed or was unverified; any fail makes it fail; else any unver (or no
+/// check at all) makes it unver — zero checks is never a pass. The reason
+/// names the first failing check.
+struct TierVerdict {
+  Status status;
+  std::string reason;
+};
+TierVerdict judge_tier(const std::vector<CheckRecord>& checks);
+
+/// Rungs: L1 install, L2 upgrade, L3 backup + restore, L4 custom, L5 lint.
+/// The level is the highest rung that passed with every rung below it
+/// passed or skipped on purpose (a skip declared in recipe meta). A fail,
+/// unver, na or undeclared skip stops the climb; the cap says which rung and
+/// why. A rung made only of declared skips is climbed over but not counted.
+LevelCap compute_level(const std::vector<TierResult>& tiers);
+
+/// 0 green, 1 red (a tier failed, or a secret leaked), 3 unverified (a tier
+/// unver, or teardown not verified clean — unless the app was kept running on
+/// purpose). Bad input (2) never gets here.
+int exit_code_for(const RunResults& r);
+
+} // namespace ccci::host

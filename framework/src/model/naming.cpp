@@ -1,0 +1,51 @@
+#include "model/naming.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+
+namespace ccci::host {
+
+namespace {
+std::string slug(std::string_view s, std::size_t max) {
+  std::string out;
+  for (char c : s) {
+    if (out.size() == max) break;
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (ok) out.push_back(c);
+    else if (!out.empty() && out.back() != '-') out.push_back('-');
+  }
+  while (!out.empty() && out.back() == '-') out.pop_back();
+  return out.empty() ? "recipe" : out;
+}
+} // namespace
+
+std::string make_run_id(std::string_view recipe, std::string_view utc_compact_time,
+                        std::string_view random) {
+  return fmt::format("{}-{}-{}", utc_compact_time, slug(recipe, 40), random);
+}
+
+std::string test_domain(std::string_view recipe, std::string_view random) {
+  return fmt::format("{}-{}.ccci.test", slug(recipe, 20), slug(random, 12));
+}
+
+std::string stack_name_for(std::string_view domain) {
+  std::string s(domain.substr(0, 45));
+  for (auto& c : s)
+    if (c == '.') c = '_';
+  return s;
+}
+
+std::string random_hex(std::size_t n) {
+  std::ifstream urandom("/dev/urandom", std::ios::binary);
+  std::string out;
+  static constexpr char digits[] = "0123456789abcdef";
+  while (out.size() < n) {
+    unsigned char b = static_cast<unsigned char>(urandom.get());
+    out.push_back(digits[b & 0xf]);
+  }
+  return out;
+}
+
+} // namespace ccci::host

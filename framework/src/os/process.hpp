@@ -1,0 +1,53 @@
+// The one way ccci starts another program: fork/exec with captured output,
+// optional stdin, a timeout, and cancellation on SIGINT/SIGTERM.
+#pragma once
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ccci::host {
+
+struct ProcessOptions {
+  std::optional<std::string> input;                 ///< written to stdin, then closed
+  std::chrono::milliseconds timeout{std::chrono::minutes(10)};
+  std::filesystem::path cwd;                        ///< "" = inherit
+  std::vector<std::string> extra_env;               ///< "K=V" added to the environment
+  bool merge_stderr = false;                        ///< stderr into `out`
+  bool ignore_stop = false;                         ///< keep going after SIGINT (teardown)
+};
+
+struct ProcessResult {
+  int exit_code = -1;     ///< -1 when killed by a signal or not started
+  int signal = 0;         ///< the terminating signal, 0 if none
+  bool timed_out = false;
+  bool interrupted = false; ///< ccci itself was asked to stop meanwhile
+  std::string out;
+  std::string err;
+  bool ok() const { return exit_code == 0; }
+  /// "exit 1", "killed by SIGSEGV", "timed out after 30s"...
+  std::string describe() const;
+};
+
+/// Runs `argv` (argv[0] looked up on PATH). Never throws for the child's
+/// failure; throws InfraFailure only when the program cannot be started.
+ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options = {});
+
+/// Absolute path of `program` on PATH, or nullopt.
+std::optional<std::filesystem::path> find_on_path(const std::string& program);
+
+/// Set by the SIGINT/SIGTERM handler that install_stop_handlers() installs.
+/// Long waits poll it and give up early; teardown ignores it.
+extern volatile std::sig_atomic_t stop_requested;
+void install_stop_handlers();
+
+/// Sleeps up to `d`, waking early when a stop is requested.
+void interruptible_sleep(std::chrono::milliseconds d);
+
+/// `"name"` of a signal number, e.g. "SIGSEGV".
+std::string signal_name(int sig);
+
+} // namespace ccci::host

@@ -1,0 +1,91 @@
+#include "plugin/http.hpp"
+
+#include <curl/curl.h>
+#include <fmt/format.h>
+
+#include <memory>
+#include <strings.h>
+
+namespace ccci::host {
+
+namespace {
+
+struct CurlGlobal {
+  CurlGlobal() { curl_global_init(CURL_GLOBAL_DEFAULT); }
+  ~CurlGlobal() { curl_global_cleanup(); }
+};
+
+size_t on_body(char* data, size_t size, size_t n, void* user) {
+  static_cast<std::string*>(user)->append(data, size * n);
+  return size * n;
+}
+
+size_t on_header(char* data, size_t size, size_t n, void* user) {
+  auto* headers = static_cast<std::map<std::string, std::string>*>(user);
+  std::string_view line(data, size * n);
+  if (line.rfind("HTTP/", 0) == 0) headers->clear(); // a new response (after 100-continue)
+  auto colon = line.find(':');
+  if (colon != std::string_view::npos) {
+    std::string key(line.substr(0, colon));
+    for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    auto value = line.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
+      value.remove_suffix(1);
+    (*headers)[key] = std::string(value);
+  }
+  return size * n;
+}
+
+} // namespace
+
+HttpResponse http_request(const HttpTarget& target, std::string_view method, std::string_view path,
+                          std::chrono::seconds timeout) {
+  HttpRequest request;
+  request.method = std::string(method);
+  request.url = target.base_url + (path.empty() || path.front() != '/' ? "/" : "") + std::string(path);
+  if (!target.host.empty()) request.headers.push_back("Host: " + target.host);
+  request.timeout = timeout;
+  return http_send(request);
+}
+
+HttpResponse http_send(const HttpRequest& request) {
+  static CurlGlobal global;
+  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
+  if (!curl) throw InfraError("libcurl could not start a request");
+  const std::string& url = request.url;
+  const std::string& method = request.method;
+  HttpResponse response;
+  char error[CURL_ERROR_SIZE] = {};
+  curl_slist* headers = nullptr;
+  std::string host;
+  for (auto& h : request.headers) {
+    headers = curl_slist_append(headers, h.c_str());
+    if (h.size() > 5 && strncasecmp(h.c_str(), "Host:", 5) == 0) host = h.substr(5);
+  }
+  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> header_guard(headers, curl_slist_free_all);
+  curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT, static_cast<long>(request.timeout.count()));
+  if (!request.proxy.empty()) curl_easy_setopt(curl.get(), CURLOPT_PROXY, request.proxy.c_str());
+  if (!request.body.empty() || method == "POST" || method == "PUT") {
+    curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, request.body.data());
+    curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+  }
+  curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, error);
+  curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &response.body);
+  curl_easy_setopt(curl.get(), CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(curl.get(), CURLOPT_HEADERDATA, &response.headers);
+  if (method == "HEAD") curl_easy_setopt(curl.get(), CURLOPT_NOBODY, 1L);
+  else if (method != "GET") curl_easy_setopt(curl.get(), CURLOPT_CUSTOMREQUEST, std::string(method).c_str());
+  CURLcode rc = curl_easy_perform(curl.get());
+  if (rc != CURLE_OK)
+    throw InfraError(fmt::format("{} {}{}: no answer: {}", method, url, host.empty() ? "" : " (Host:" + host + ")",
+                                 error[0] ? error : curl_easy_strerror(rc)));
+  curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &response.status);
+  return response;
+}
+
+} // namespace ccci::host

@@ -1,0 +1,39 @@
+// HTTP to the deployed app, with libcurl.
+#pragma once
+
+#include <ccci/plugin.hpp>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace ccci::host {
+
+/// Where requests for an app go: `base_url` (e.g. "http://127.0.0.1:8480"
+/// for the managed edge proxy, or "https://<domain>" through a real
+/// Traefik) with `host` as the Host header.
+struct HttpTarget {
+  std::string base_url;
+  std::string host;
+};
+
+/// One request, redirects not followed. Throws ccci::InfraError when no
+/// answer came at all (connection refused, DNS, timeout).
+HttpResponse http_request(const HttpTarget& target, std::string_view method, std::string_view path,
+                          std::chrono::seconds timeout = std::chrono::seconds(30));
+
+/// Any request: for helpers that send a body or go through a proxy (the git
+/// helpers probe the LFS batch API with it).
+struct HttpRequest {
+  std::string method = "GET";
+  std::string url;
+  std::vector<std::string> headers; ///< "Name: value"
+  std::string body;
+  std::string proxy;                ///< "" = none
+  std::chrono::seconds timeout{30};
+};
+
+/// Sends `request`; throws ccci::InfraError when no answer came at all.
+HttpResponse http_send(const HttpRequest& request);
+
+} // namespace ccci::host

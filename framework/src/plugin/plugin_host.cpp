@@ -1,0 +1,246 @@
+#include "plugin/plugin_host.hpp"
+
+#include "model/errors.hpp"
+#include "os/process.hpp"
+
+#include <boost/dll/import.hpp>
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace json = boost::json;
+
+namespace ccci::host {
+
+LoadedPlugin::LoadedPlugin(const std::filesystem::path& path) : path_(path) {
+  namespace dll = boost::dll;
+  if (!std::filesystem::is_regular_file(path))
+    throw InputError(fmt::format("plugin {}: no such file; build the plugins (cmake --build) or pass "
+                                 "--plugin with the path of a .so",
+                                 path.string()));
+  try {
+    library_.load(path, dll::load_mode::rtld_now | dll::load_mode::rtld_local);
+  } catch (const std::exception& e) {
+    throw InputError(fmt::format("plugin {}: cannot be loaded: {} (is it a shared object built "
+                                 "against this ccci's SDK, with every symbol defined?)",
+                                 path.string(), e.what()));
+  }
+  for (const char* symbol : {"ccci_abi_version", "ccci_create_plugin"})
+    if (!library_.has(symbol))
+      throw InputError(fmt::format("plugin {}: does not export '{}'; end the plugin's source with "
+                                   "CCCI_PLUGIN(\"<recipe>\") from <ccci/plugin.hpp>",
+                                   path.string(), symbol));
+  int abi = library_.get_alias<int()>("ccci_abi_version")();
+  if (abi != abi_version)
+    throw InputError(fmt::format("plugin {}: built for plugin ABI {}, this ccci speaks ABI {}; "
+                                 "rebuild the plugin against this ccci's SDK",
+                                 path.string(), abi, abi_version));
+  plugin_ = library_.get_alias<std::unique_ptr<Plugin>()>("ccci_create_plugin")();
+  if (!plugin_) throw InputError(fmt::format("plugin {}: its factory returned nothing", path.string()));
+}
+
+// Explicit order, not just member order: the plugin object goes before the
+// library whose code its destructor runs.
+LoadedPlugin::~LoadedPlugin() { plugin_.reset(); }
+
+std::vector<CheckSpec> LoadedPlugin::checks_for(Tier tier) const {
+  std::vector<CheckSpec> out;
+  for (auto& c : plugin_->checks())
+    if (c.tier == tier) out.push_back(c);
+  return out;
+}
+
+std::vector<HookSpec> LoadedPlugin::hooks(Hook kind) const {
+  std::vector<HookSpec> out;
+  for (auto& h : plugin_->hooks())
+    if (h.hook == kind) out.push_back(h);
+  return out;
+}
+
+PluginInfo LoadedPlugin::info() const {
+  PluginInfo info{path_.string(), plugin_->recipe(), abi_version, {}};
+  for (auto& c : plugin_->checks()) info.checks.push_back(fmt::format("{}/{}", to_string(c.tier), c.name));
+  for (auto& h : plugin_->hooks())
+    info.checks.push_back(fmt::format("{}:{}", h.hook == Hook::seed ? "seed" : "verify", h.name));
+  for (auto& a : plugin_->archive_checks()) info.checks.push_back(fmt::format("archive:{}", a.name));
+  return info;
+}
+
+namespace {
+
+void write_all(int fd, const std::string& s) {
+  size_t off = 0;
+  while (off < s.size()) {
+    ssize_t w = ::write(fd, s.data() + off, s.size() - off);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return;
+    off += static_cast<size_t>(w);
+  }
+}
+
+// The child's side: run the check, send log lines and one verdict as JSON
+// lines, and leave without running any of the parent's atexit handlers.
+[[noreturn]] void child_main(const CheckBody& body, Context& context, int fd) {
+  rlimit no_core{0, 0};
+  ::setrlimit(RLIMIT_CORE, &no_core);
+  json::object verdict;
+  try {
+    CheckResult r = body(context);
+    verdict = {{"status", r.passed ? "pass" : "fail"}, {"message", r.message}};
+  } catch (const InfraError& e) {
+    verdict = {{"status", "unver"}, {"message", fmt::format("infrastructure error: {}", e.what())}};
+  } catch (const std::exception& e) {
+    verdict = {{"status", "fail"}, {"message", fmt::format("the check threw an exception: {}", e.what())}};
+  } catch (...) {
+    verdict = {{"status", "fail"}, {"message", "the check threw a non-standard exception"}};
+  }
+  write_all(fd, json::serialize(json::object{{"verdict", verdict}}) + "\n");
+  ::close(fd);
+  ::_exit(0);
+}
+
+// Forwards Context::log from the child to the parent over the pipe.
+class ChildContext final : public Context {
+public:
+  ChildContext(Context& inner, int fd) : inner_(inner), fd_(fd) {}
+  std::string stack() const override { return inner_.stack(); }
+  std::string domain() const override { return inner_.domain(); }
+  std::string env(std::string_view k) const override { return inner_.env(k); }
+  HttpResponse http_get(std::string_view p) override { return inner_.http_get(p); }
+  HttpResponse http_head(std::string_view p) override { return inner_.http_head(p); }
+  ExecResult exec(std::string_view s, const std::vector<std::string>& a) override {
+    return inner_.exec(s, a);
+  }
+  GitRoundTrip git_round_trip(std::string_view r) override { return inner_.git_round_trip(r); }
+  LfsRoundTrip lfs_round_trip(std::string_view r, std::size_t n, std::string_view p) override {
+    return inner_.lfs_round_trip(r, n, p);
+  }
+  LfsRoundTrip lfs_push_file(std::string_view r, std::string_view f, std::string_view c) override {
+    return inner_.lfs_push_file(r, f, c);
+  }
+  LfsRoundTrip lfs_fetch(std::string_view r, std::string_view f, std::string_view h) override {
+    return inner_.lfs_fetch(r, f, h);
+  }
+  std::string sha256_hex(std::string_view b) override { return inner_.sha256_hex(b); }
+  void log(std::string_view line) override {
+    write_all(fd_, json::serialize(json::object{{"log", line}}) + "\n");
+  }
+
+private:
+  Context& inner_;
+  int fd_;
+};
+
+} // namespace
+
+CheckRecord run_isolated_check(const CheckSpec& spec, Context& context, std::chrono::seconds timeout,
+                               const LogSink& log) {
+  return run_isolated(fmt::format("{}/{}", to_string(spec.tier), spec.name), spec.run, context, timeout, log);
+}
+
+CheckRecord run_isolated(const std::string& name, const CheckBody& body, Context& context,
+                         std::chrono::seconds timeout, const LogSink& log) {
+  CheckRecord rec{name, Status::unver, "", 0};
+  auto started = std::chrono::steady_clock::now();
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) {
+    rec.message = fmt::format("cannot create a pipe for the check: {}", std::strerror(errno));
+    return rec;
+  }
+  std::fflush(nullptr);
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    rec.message = fmt::format("cannot fork for the check: {}", std::strerror(errno));
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return rec;
+  }
+  if (pid == 0) {
+    ::close(fds[0]);
+    ::setpgid(0, 0);
+    ::signal(SIGINT, SIG_DFL);
+    ::signal(SIGTERM, SIG_DFL);
+    ChildContext child(context, fds[1]);
+    child_main(body, child, fds[1]);
+  }
+  ::setpgid(pid, pid);
+  ::close(fds[1]);
+
+  std::string buffer;
+  std::optional<json::object> verdict;
+  bool timed_out = false, interrupted = false;
+  auto deadline = started + timeout;
+  auto handle_line = [&](const std::string& line) {
+    try {
+      auto v = json::parse(line);
+      auto& o = v.as_object();
+      if (auto* l = o.if_contains("log")) log(std::string(l->as_string()));
+      if (auto* d = o.if_contains("verdict")) verdict = d->as_object();
+    } catch (const std::exception&) {
+      log(fmt::format("(unreadable line from check {}: {})", rec.name, line));
+    }
+  };
+  char buf[8192];
+  while (true) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      timed_out = true;
+      break;
+    }
+    if (stop_requested) {
+      interrupted = true;
+      break;
+    }
+    pollfd p{fds[0], POLLIN, 0};
+    int r = ::poll(&p, 1, 100);
+    if (r <= 0) continue;
+    ssize_t got = ::read(fds[0], buf, sizeof buf);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;
+    buffer.append(buf, static_cast<size_t>(got));
+    for (auto nl = buffer.find('\n'); nl != std::string::npos; nl = buffer.find('\n')) {
+      handle_line(buffer.substr(0, nl));
+      buffer.erase(0, nl + 1);
+    }
+  }
+  ::close(fds[0]);
+  if (timed_out || interrupted) {
+    ::kill(-pid, SIGKILL);
+    ::kill(pid, SIGKILL);
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  rec.duration = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+  if (timed_out) {
+    rec.status = Status::fail;
+    rec.message = fmt::format("did not finish within the per-check timeout of {}s and was killed "
+                              "(raise check_timeout in the recipe meta if it is legitimately slow)",
+                              timeout.count());
+  } else if (interrupted) {
+    rec.status = Status::unver;
+    rec.message = "interrupted: ccci was asked to stop";
+  } else if (WIFSIGNALED(status)) {
+    rec.status = Status::fail;
+    rec.message = fmt::format("the check crashed: killed by {} ({})", signal_name(WTERMSIG(status)),
+                              ::strsignal(WTERMSIG(status)));
+  } else if (!verdict) {
+    rec.status = Status::fail;
+    rec.message = fmt::format("the check ended (exit {}) without reporting a verdict",
+                              WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+  } else {
+    auto st = status_from_string(std::string((*verdict)["status"].as_string()));
+    rec.status = st.value_or(Status::unver);
+    rec.message = std::string((*verdict)["message"].as_string());
+  }
+  return rec;
+}
+
+} // namespace ccci::host

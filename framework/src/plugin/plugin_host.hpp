@@ -1,0 +1,61 @@
+// Loads plugin shared objects and runs their checks, each in its own process
+// so a crash, an abort, an exception or a hang is one failed check and not
+// the end of the run.
+#pragma once
+
+#include "model/results.hpp"
+
+#include <ccci/plugin.hpp>
+
+#include <boost/dll/shared_library.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <memory>
+
+namespace ccci::host {
+
+class LoadedPlugin {
+public:
+  /// Loads with rtld_now. Throws InputError (exit 2) naming the file when
+  /// it is not a loadable shared object, lacks the ccci exports, or was
+  /// built for another ABI version.
+  explicit LoadedPlugin(const std::filesystem::path& path);
+  ~LoadedPlugin();
+  LoadedPlugin(const LoadedPlugin&) = delete;
+  LoadedPlugin& operator=(const LoadedPlugin&) = delete;
+
+  const Plugin& plugin() const { return *plugin_; }
+  const std::filesystem::path& path() const { return path_; }
+  std::vector<CheckSpec> checks_for(Tier tier) const;
+  std::vector<HookSpec> hooks(Hook kind) const;
+  PluginInfo info() const;
+
+private:
+  std::filesystem::path path_;
+  // Declared first so it is destroyed last: the library outlives every
+  // object it made.
+  boost::dll::shared_library library_;
+  std::unique_ptr<Plugin> plugin_;
+};
+
+/// Called in the parent for each line a check logs.
+using LogSink = std::function<void(const std::string&)>;
+
+/// What an isolated child runs: a check, a hook, or an archive check bound
+/// to its archive.
+using CheckBody = std::function<CheckResult(Context&)>;
+
+/// Runs `body` in a forked child with `timeout`, recorded as `name`. The
+/// child's verdict comes back over a pipe; a signal, an exit without a
+/// verdict, or the timeout make it `fail` with that text; a
+/// ccci::InfraError makes it `unver`.
+CheckRecord run_isolated(const std::string& name, const CheckBody& body, Context& context,
+                         std::chrono::seconds timeout, const LogSink& log);
+
+/// run_isolated for a registered check, recorded as `<tier>/<name>`.
+CheckRecord run_isolated_check(const CheckSpec& spec, Context& context, std::chrono::seconds timeout,
+                               const LogSink& log);
+
+} // namespace ccci::host

@@ -1,0 +1,81 @@
+// A recipe's compose files, loaded and rendered as they will be deployed.
+#pragma once
+
+#include "model/errors.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ccci::host {
+
+/// A top-level `secrets:` or `configs:` entry.
+struct ComposeObject {
+  std::string key;      ///< the key in the compose file, e.g. "db_password"
+  std::string name;     ///< the swarm name after interpolation (`name:`), or <stack>_<key>
+  bool external = false;
+  std::string file;     ///< absolute path when `file:` is given
+};
+
+/// Where the edge proxy should send an app's domain: from the service's
+/// traefik labels (`traefik.enable=true`, `traefik.http.routers.*.rule=Host(...)`,
+/// `traefik.http.services.*.loadbalancer.server.port=N`).
+struct Route {
+  std::string service;              ///< compose service name
+  std::vector<std::string> hosts;   ///< from Host(`a`, `b`) / Host(`a`) || Host(`b`)
+  int port = 0;
+};
+
+struct ComposeService {
+  std::string name;
+  std::string image;
+  std::map<std::string, std::string> labels;        ///< deploy.labels, list or map form
+  std::vector<std::string> secrets;                 ///< keys of top-level secrets it uses
+  std::vector<std::string> configs;                 ///< keys of top-level configs it uses
+  std::vector<std::string> volumes;                 ///< named volumes it mounts (keys)
+  std::map<std::string, std::string> volume_targets; ///< named volume key -> mount path in the container
+  std::vector<std::string> networks;                ///< network keys it joins
+  bool has_healthcheck = false;                     ///< a healthcheck that is not disabled
+  int replicas = 1;                                 ///< deploy.replicas (0 allowed)
+};
+
+struct Compose {
+  YAML::Node document;                              ///< merged, interpolated, merge keys resolved
+  std::vector<std::string> files;                   ///< absolute paths, in merge order
+  std::vector<ComposeService> services;
+  std::vector<ComposeObject> secrets;
+  std::vector<ComposeObject> configs;
+  std::vector<std::string> volumes;                 ///< top-level volume keys
+  std::map<std::string, bool> networks;             ///< key -> external
+  std::vector<Route> routes;
+  /// The value of a `coop-cloud.<anything>.version` deploy label on any
+  /// service (abra's version label), if present.
+  std::optional<std::string> version_label;
+};
+
+/// Loads `files` (relative to `recipe_dir`) in order: parses each with
+/// yaml-cpp (anchors and aliases), resolves `<<:` merge keys (a map or a list
+/// of maps; explicit keys win), interpolates every scalar against `env`
+/// (`$$` escapes honoured), and merges later files onto earlier ones as
+/// docker does (maps recursively; `ports`, `volumes`, `secrets`, `configs`,
+/// `environment` lists merged without duplicates; other lists and scalars
+/// replaced). Relative `file:` paths of secrets/configs and relative bind
+/// mount sources become absolute paths under `recipe_dir`.
+///
+/// Every defect of the recipe throws RecipeDefect naming the file and line:
+/// unparsable YAML, an empty file or one without `services:`, a service
+/// without `image:`, a secret/config/volume/network a service references
+/// that is not declared at top level.
+Compose load_compose(const std::filesystem::path& recipe_dir, const std::vector<std::string>& files,
+                     const Env& env);
+
+/// The YAML to hand to `docker stack deploy -c`: the merged document with
+/// every `$` escaped as `$$` (docker interpolates again), so it deploys
+/// exactly what ccci rendered and can be deployed again by hand.
+std::string render_compose(const Compose& compose);
+
+} // namespace ccci::host

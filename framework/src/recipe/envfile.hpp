@@ -1,0 +1,34 @@
+// The env side of a recipe as abra reads it: `.env.sample` (and the app's
+// `.env`), `COMPOSE_FILE` chains, and `abra.sh` exports.
+#pragma once
+
+#include "model/errors.hpp"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ccci::host {
+
+/// Parses a dotenv file as abra does: `KEY=value`, `export KEY=value`,
+/// comments (`#` at line start, or ` #` after an unquoted value), single
+/// quotes literal, double quotes with `$VAR`/`${VAR}` expanded against the
+/// variables defined so far in the file and then `base`, unquoted values
+/// likewise expanded. So `COMPOSE_FILE="compose.yml"` followed by
+/// `COMPOSE_FILE="$COMPOSE_FILE:compose.x.yml"` yields
+/// `compose.yml:compose.x.yml`. Commented-out assignments are ignored.
+/// Later assignments win. A malformed line throws RecipeDefect naming
+/// `filename` and the line number.
+Env parse_env_file(std::string_view text, const std::string& filename, const Env& base = {});
+
+/// The compose files an env selects, in order: COMPOSE_FILE split on ':'
+/// (empty parts dropped), or {"compose.yml"} when unset or empty.
+std::vector<std::string> compose_files(const Env& env);
+
+/// The variables `abra.sh` exports with a literal value
+/// (`export APP_ENTRYPOINT_VERSION=v4`, quoted or not). abra.sh is never
+/// executed; lines that are not literal exports (functions, commands) are
+/// skipped.
+Env parse_abra_exports(std::string_view text, const std::string& filename);
+
+} // namespace ccci::host

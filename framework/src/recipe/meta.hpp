@@ -1,0 +1,47 @@
+// Recipe meta: what ccci knows about testing one recipe, in
+// `recipes/<recipe>/ccci.yml`. Format documented in docs/recipe-meta.md.
+#pragma once
+
+#include "model/errors.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ccci::host {
+
+/// An HTTP readiness probe: the app is ready once GET `path` answers
+/// `expect_status`. Retried at most `attempts` times, `interval` apart; every
+/// attempt is recorded.
+struct ReadinessProbe {
+  std::string path = "/";
+  int expect_status = 200;
+  int attempts = 30;
+  std::chrono::seconds interval{2};
+};
+
+struct RecipeMeta {
+  std::filesystem::path file;                        ///< where it was read from ("" = defaults)
+  std::chrono::seconds deploy_timeout{300};          ///< convergence bound per deploy
+  std::chrono::seconds check_timeout{60};            ///< per plugin check
+  Env env;                                           ///< overrides on top of .env.sample
+  std::vector<ReadinessProbe> readiness;             ///< none = no HTTP probe
+  std::map<std::string, std::string> expected_skips; ///< tier name -> reason
+  bool enroll = false;                               ///< part of the weekly sweep
+  std::optional<std::string> upgrade_base;           ///< pinned upgrade base release tag
+  std::optional<std::string> upstream;               ///< the recipe's git URL for the sweep
+};
+
+/// Reads and validates a meta file. Every problem throws InputError naming
+/// the file, the line, the key and the fix: unknown keys (with the known
+/// ones listed), wrong types, non-positive durations, a tier name that is
+/// not a tier in expected_skips, an empty skip reason.
+RecipeMeta load_meta(const std::filesystem::path& file);
+
+/// `dir/ccci.yml` when it exists, else defaults (file empty).
+RecipeMeta load_meta_or_defaults(const std::filesystem::path& dir);
+
+} // namespace ccci::host

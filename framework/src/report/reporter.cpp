@@ -1,0 +1,54 @@
+#include "report/reporter.hpp"
+
+#include <fmt/format.h>
+
+namespace ccci::host {
+
+Reporter::Reporter(std::ostream& terminal, const Redactor& redactor)
+    : terminal_(terminal), redactor_(redactor) {}
+
+void Reporter::open_log(const std::filesystem::path& log_file) { log_.open(log_file, std::ios::app); }
+
+void Reporter::line(std::string_view text) {
+  auto clean = redactor_.redact(std::string(text));
+  terminal_ << clean << '\n' << std::flush;
+  if (log_) log_ << clean << '\n' << std::flush;
+}
+
+void Reporter::progress(std::string_view tier, std::string_view text) {
+  double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  line(fmt::format("[{:6.1f}s] {:<8} {}", elapsed, tier, text));
+}
+
+void Reporter::check(const CheckRecord& c) {
+  progress(c.name.substr(0, c.name.find('/')),
+           fmt::format("{:<5} {} ({:.1f}s): {}", to_string(c.status), c.name, c.duration, c.message));
+}
+
+void Reporter::tier_done(const TierResult& t) {
+  progress(ccci::to_string(t.tier), fmt::format("=> {}: {}", to_string(t.status), t.reason));
+}
+
+void Reporter::summary(const RunResults& r, const std::filesystem::path& results_file) {
+  line("");
+  line(fmt::format("ccci {} {} ({}) run {}", r.recipe, r.version.empty() ? r.ref : r.version,
+                   r.commit.substr(0, 12), r.run_id));
+  for (auto& t : r.tiers) {
+    auto status = std::string(to_string(t.status));
+    if (t.status == Status::skip) status += t.declared_skip ? " (declared)" : " (UNDECLARED)";
+    line(fmt::format("  {:<8} {:<18} {:>6.1f}s  {}", ccci::to_string(t.tier), status, t.duration, t.reason));
+    for (auto& c : t.checks)
+      line(fmt::format("      {:<5} {} — {}", to_string(c.status), c.name, c.message));
+  }
+  line(fmt::format("  level    L{} of 5{}", r.level.level,
+                   r.level.rung.empty() ? "" : fmt::format(", capped at {}: {}", r.level.rung, r.level.reason)));
+  line(fmt::format("  flags    clean_teardown={} no_secret_leak={}", r.clean_teardown, r.no_secret_leak));
+  for (auto& l : r.teardown_leftovers) line(fmt::format("  left behind: {}", l));
+  for (auto& e : r.evidence) line(fmt::format("  evidence {}", e));
+  line(fmt::format("  results  {}", results_file.string()));
+  static constexpr const char* verdicts[] = {"GREEN", "RED", "BAD INPUT", "UNVERIFIED"};
+  line(fmt::format("  verdict  {} (exit {})", r.exit_code >= 0 && r.exit_code <= 3 ? verdicts[r.exit_code] : "?",
+                   r.exit_code));
+}
+
+} // namespace ccci::host

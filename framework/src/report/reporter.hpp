@@ -1,0 +1,35 @@
+// What a person watching a run sees, and the run's log: progress lines with
+// the elapsed time, and a summary at the end. Everything passes through the
+// redactor first.
+#pragma once
+
+#include "model/results.hpp"
+#include "swarm/secrets.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <ostream>
+
+namespace ccci::host {
+
+class Reporter {
+public:
+  Reporter(std::ostream& terminal, const Redactor& redactor);
+  /// From now on every line also goes to `log_file`.
+  void open_log(const std::filesystem::path& log_file);
+  /// "[  12.3s] install  converging: app 0/1 (health: starting)"
+  void progress(std::string_view tier, std::string_view text);
+  void check(const CheckRecord& check);
+  void tier_done(const TierResult& tier);
+  void summary(const RunResults& r, const std::filesystem::path& results_file);
+  void line(std::string_view text);
+
+private:
+  std::ostream& terminal_;
+  std::ofstream log_;
+  const Redactor& redactor_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+};
+
+} // namespace ccci::host

@@ -1,0 +1,272 @@
+#include "swarm/docker.hpp"
+
+#include "model/errors.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+#include <sstream>
+#include <thread>
+
+namespace ccci::host {
+
+namespace {
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) out.push_back(line);
+  return out;
+}
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : s) {
+    if (c == sep) {
+      out.push_back(cur);
+      cur.clear();
+    } else {
+      cur.push_back(c);
+    }
+  }
+  out.push_back(cur);
+  return out;
+}
+
+std::string trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\r')) s.pop_back();
+  return s;
+}
+
+ProcessOptions teardown_options() {
+  ProcessOptions o;
+  o.ignore_stop = true;
+  o.timeout = std::chrono::seconds(60);
+  return o;
+}
+
+bool starts_with_stack(const std::string& name, const std::string& stack) {
+  return name.rfind(stack + "_", 0) == 0;
+}
+
+} // namespace
+
+ProcessResult docker(const std::vector<std::string>& args, ProcessOptions options) {
+  std::vector<std::string> argv{"docker"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_process(argv, options);
+}
+
+std::string docker_or_throw(const std::vector<std::string>& args, std::string_view what,
+                            ProcessOptions options) {
+  auto r = docker(args, options);
+  if (!r.ok())
+    throw InfraFailure(fmt::format("{}: docker {} ({}): {}", what, args.empty() ? "" : args[0],
+                                   r.describe(), trim(r.err.empty() ? r.out : r.err)));
+  return r.out;
+}
+
+void require_swarm_manager() {
+  auto r = docker({"info", "--format", "{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}"});
+  if (!r.ok())
+    throw InfraFailure(fmt::format(
+        "the docker daemon is not reachable ({}): start it (scripts/local-swarm does) and retry",
+        trim(r.err)));
+  auto state = trim(r.out);
+  if (state != "active true")
+    throw InfraFailure(fmt::format(
+        "this docker node is not an active swarm manager (state: '{}'): run `docker swarm init "
+        "--advertise-addr 127.0.0.1` (scripts/local-swarm does)",
+        state));
+}
+
+void ensure_overlay_network(const std::string& name) {
+  auto r = docker({"network", "inspect", "--format", "{{.Driver}}", name});
+  if (r.ok()) {
+    if (trim(r.out) != "overlay")
+      throw InfraFailure(fmt::format("network '{}' exists but is a '{}' network, not overlay: remove "
+                                     "it (`docker network rm {}`) and retry",
+                                     name, trim(r.out), name));
+    return;
+  }
+  auto c = docker({"network", "create", "--driver", "overlay", "--attachable", name});
+  // Another run may have created it meanwhile.
+  if (!c.ok() && docker({"network", "inspect", name}).exit_code != 0)
+    throw InfraFailure(fmt::format("cannot create overlay network '{}': {}", name, trim(c.err)));
+}
+
+void create_secret(const std::string& name, const std::string& value, const std::string& stack,
+                   const std::string& run_id) {
+  ProcessOptions o;
+  o.input = value;
+  docker_or_throw({"secret", "create", "--label", "com.docker.stack.namespace=" + stack, "--label",
+                   "ccci.run=" + run_id, name, "-"},
+                  fmt::format("creating secret {}", name), o);
+}
+
+bool is_image_error(std::string_view e) {
+  for (std::string_view needle : {"No such image", "pull access denied", "manifest unknown",
+                                  "repository does not exist", "invalid reference format",
+                                  "manifest for", "not found: manifest"})
+    if (e.find(needle) != std::string_view::npos) return true;
+  return false;
+}
+
+std::vector<ServiceState> stack_services(const std::string& stack) {
+  std::vector<ServiceState> out;
+  auto ls = docker_or_throw({"service", "ls", "--filter", "label=com.docker.stack.namespace=" + stack,
+                             "--format", "{{.Name}}\t{{.Replicas}}"},
+                            "listing services");
+  for (auto& line : lines_of(ls)) {
+    auto f = split(line, '\t');
+    if (f.size() < 2) continue;
+    ServiceState s;
+    s.name = f[0];
+    auto counts = split(f[1].substr(0, f[1].find(' ')), '/');
+    if (counts.size() == 2) {
+      s.running = std::atoi(counts[0].c_str());
+      s.desired = std::atoi(counts[1].c_str());
+    }
+    auto update = trim(docker({"service", "inspect", "--format",
+                               "{{if .UpdateStatus}}{{.UpdateStatus.State}}|{{.UpdateStatus.Message}}{{end}}",
+                               s.name})
+                           .out);
+    s.update_state = update.substr(0, update.find('|'));
+    if (update.find('|') != std::string::npos) s.update_message = update.substr(update.find('|') + 1);
+    auto ps = docker({"service", "ps", "--no-trunc", "--format",
+                      "{{.Name}}\t{{.CurrentState}}\t{{.Error}}", s.name});
+    std::set<std::string> seen;
+    for (auto& t : lines_of(ps.out)) {
+      auto tf = split(t, '\t');
+      if (tf.size() < 3 || tf[2].empty()) continue;
+      auto state = tf[1].substr(0, tf[1].find(' '));
+      auto msg = fmt::format("task {}: {}: {}", tf[0], state, tf[2]);
+      if (seen.insert(tf[2]).second) s.task_errors.push_back(msg);
+    }
+    out.push_back(std::move(s));
+  }
+  auto containers = docker({"ps", "--filter", "label=com.docker.stack.namespace=" + stack, "--format",
+                            "{{.Label \"com.docker.swarm.service.name\"}}\t{{.Status}}"});
+  for (auto& line : lines_of(containers.out)) {
+    auto f = split(line, '\t');
+    if (f.size() < 2) continue;
+    for (auto& s : out) {
+      if (s.name != f[0]) continue;
+      if (f[1].find("(healthy)") != std::string::npos) ++s.healthy;
+      else if (f[1].find("(unhealthy)") != std::string::npos) ++s.unhealthy;
+      else if (f[1].find("health: starting") != std::string::npos) ++s.starting;
+    }
+  }
+  return out;
+}
+
+ProcessResult copy_from_container(const std::string& container, const std::string& path) {
+  ProcessOptions o;
+  o.timeout = std::chrono::minutes(30);
+  return docker({"cp", container + ":" + path, "-"}, o);
+}
+
+ProcessResult copy_into_container(const std::string& container, const std::string& dir,
+                                  const std::string& tar_stream) {
+  ProcessOptions o;
+  o.timeout = std::chrono::minutes(30);
+  o.input = tar_stream;
+  return docker({"cp", "-a", "-", container + ":" + dir}, o);
+}
+
+ProcessResult exec_shell(const std::string& container, const std::string& command, std::chrono::seconds timeout) {
+  ProcessOptions o;
+  o.timeout = timeout;
+  o.merge_stderr = true;
+  return docker({"exec", container, "sh", "-c", command}, o);
+}
+
+std::string service_container(const std::string& stack, const std::string& service) {
+  auto r = docker({"ps", "--filter", "label=com.docker.swarm.service.name=" + stack + "_" + service,
+                   "--filter", "status=running", "--format", "{{.ID}}"});
+  auto ids = lines_of(r.out);
+  return ids.empty() ? std::string{} : ids.front();
+}
+
+std::vector<std::string> stack_leftovers(const std::string& stack) {
+  std::vector<std::string> out;
+  auto label = "label=com.docker.stack.namespace=" + stack;
+  struct Kind {
+    const char* kind;
+    std::vector<std::string> args;
+  };
+  std::vector<Kind> kinds{
+      {"service", {"service", "ls", "--format", "{{.Name}}"}},
+      {"container", {"ps", "-a", "--format", "{{.Names}}"}},
+      {"network", {"network", "ls", "--format", "{{.Name}}"}},
+      {"volume", {"volume", "ls", "--format", "{{.Name}}"}},
+      {"secret", {"secret", "ls", "--format", "{{.Name}}"}},
+      {"config", {"config", "ls", "--format", "{{.Name}}"}},
+  };
+  for (auto& k : kinds) {
+    std::set<std::string> names;
+    // By label, and by name: a leftover someone made by hand counts too.
+    auto by_label = k.args;
+    by_label.insert(by_label.begin() + 2, {"--filter", label});
+    for (auto& n : lines_of(docker(by_label, teardown_options()).out)) names.insert(n);
+    for (auto& n : lines_of(docker(k.args, teardown_options()).out))
+      if (starts_with_stack(n, stack)) names.insert(n);
+    for (auto& n : names) out.push_back(fmt::format("{} {}", k.kind, n));
+  }
+  return out;
+}
+
+TeardownReport teardown_stack(const std::string& stack, bool throwaway, std::chrono::seconds wait) {
+  TeardownReport report;
+  auto opts = teardown_options();
+  auto label = "label=com.docker.stack.namespace=" + stack;
+  auto rm = docker({"stack", "rm", stack}, opts);
+  report.notes.push_back(fmt::format("docker stack rm {}: {}", stack, rm.describe()));
+
+  auto containers = [&] {
+    return lines_of(docker({"ps", "-aq", "--filter", label}, opts).out);
+  };
+  if (throwaway) {
+    auto ids = containers();
+    if (!ids.empty()) {
+      std::vector<std::string> args{"rm", "-f"};
+      args.insert(args.end(), ids.begin(), ids.end());
+      docker(args, opts);
+      report.notes.push_back(fmt::format("force-removed {} container(s)", ids.size()));
+    }
+  }
+  // Volumes cannot go while containers still hold them: wait for those first.
+  auto deadline = std::chrono::steady_clock::now() + wait;
+  while (!containers().empty() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+
+  auto remove_all = [&](const char* kind, std::vector<std::string> list_args) {
+    std::set<std::string> names;
+    auto by_label = list_args;
+    by_label.insert(by_label.begin() + 2, {"--filter", label});
+    for (auto& n : lines_of(docker(by_label, opts).out)) names.insert(n);
+    for (auto& n : lines_of(docker(list_args, opts).out))
+      if (starts_with_stack(n, stack)) names.insert(n);
+    for (auto& n : names) {
+      auto r = docker({kind, "rm", n}, opts);
+      report.notes.push_back(fmt::format("{} rm {}: {}", kind, n, r.describe()));
+    }
+  };
+  // Retried: the swarm lets go of networks and volumes a little after the
+  // containers are gone.
+  while (true) {
+    remove_all("volume", {"volume", "ls", "--format", "{{.Name}}"});
+    remove_all("secret", {"secret", "ls", "--format", "{{.Name}}"});
+    remove_all("config", {"config", "ls", "--format", "{{.Name}}"});
+    remove_all("network", {"network", "ls", "--format", "{{.Name}}"});
+    report.leftovers = stack_leftovers(stack);
+    if (report.leftovers.empty() || std::chrono::steady_clock::now() >= deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  return report;
+}
+
+} // namespace ccci::host

@@ -1,0 +1,83 @@
+// The one place that knows the docker CLI. Everything else asks in terms of
+// stacks, services and objects.
+#pragma once
+
+#include "os/process.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace ccci::host {
+
+/// `docker ARGS...`. Throws InfraFailure only when docker cannot be started.
+ProcessResult docker(const std::vector<std::string>& args, ProcessOptions options = {});
+
+/// `docker ARGS...` whose failure is an infrastructure problem: throws
+/// InfraFailure with `what` and docker's own words.
+std::string docker_or_throw(const std::vector<std::string>& args, std::string_view what,
+                            ProcessOptions options = {});
+
+/// Throws InfraFailure saying what to do when the daemon is unreachable or
+/// this node is not an active swarm manager.
+void require_swarm_manager();
+
+/// Creates the attachable overlay network `name` unless it exists.
+void ensure_overlay_network(const std::string& name);
+
+/// `docker secret create` with the value on stdin (never on a command line).
+void create_secret(const std::string& name, const std::string& value, const std::string& stack,
+                   const std::string& run_id);
+
+/// One service of a stack as the swarm sees it now.
+struct ServiceState {
+  std::string name;            ///< full name, <stack>_<service>
+  int running = 0, desired = 0;
+  std::string update_state;    ///< "" | updating | completed | paused | rollback_*
+  std::string update_message;  ///< the swarm's words about the last update
+  std::vector<std::string> task_errors; ///< "task app.1: Rejected: No such image: ..."
+  int healthy = 0, unhealthy = 0, starting = 0; ///< containers by health
+};
+
+std::vector<ServiceState> stack_services(const std::string& stack);
+
+/// Images that cannot be had are hopeless to wait for; everything else
+/// (a slow start, a healthcheck still failing) may yet converge.
+bool is_image_error(std::string_view task_error);
+
+/// `docker cp CONTAINER:PATH -`: the path as an uncompressed tar stream.
+ProcessResult copy_from_container(const std::string& container, const std::string& path);
+
+/// `docker cp -a - CONTAINER:DIR`: unpacks `tar_stream` into DIR, keeping
+/// the owners recorded in it.
+ProcessResult copy_into_container(const std::string& container, const std::string& dir,
+                                  const std::string& tar_stream);
+
+/// Runs `sh -c COMMAND` in the container, with its environment.
+ProcessResult exec_shell(const std::string& container, const std::string& command,
+                         std::chrono::seconds timeout = std::chrono::minutes(10));
+
+/// The first running container of `<stack>_<service>`, or "".
+std::string service_container(const std::string& stack, const std::string& service);
+
+/// Everything of the stack still on this node, as "kind name" lines:
+/// services, containers, networks, volumes, secrets, configs labelled with
+/// the stack's namespace or named `<stack>_...`.
+std::vector<std::string> stack_leftovers(const std::string& stack);
+
+struct TeardownReport {
+  std::vector<std::string> leftovers; ///< empty = clean
+  std::vector<std::string> notes;     ///< what was done, for the log
+};
+
+/// Removes the stack and everything it made, waits for it to be gone
+/// (bounded by `wait`), and verifies. `throwaway` stacks have their
+/// containers force-removed at once, halving teardown; never pass it for a
+/// stack whose data still matters. Ignores stop requests: teardown always
+/// runs to the end.
+TeardownReport teardown_stack(const std::string& stack, bool throwaway,
+                              std::chrono::seconds wait = std::chrono::seconds(120));
+
+} // namespace ccci::host

@@ -1,0 +1,42 @@
+// The managed edge proxy: where no Traefik runs (CI, a laptop), ccci routes
+// each test domain to the service and port a recipe's traefik labels name,
+// through an nginx on the `proxy` network that publishes one host-mode port.
+// Neither recipes nor plugins change between this and a real Traefik.
+#pragma once
+
+#include "recipe/compose.hpp"
+#include "plugin/http.hpp"
+
+#include <filesystem>
+#include <string>
+
+namespace ccci::host {
+
+struct EdgeSettings {
+  /// Routes and nginx.conf live here, bind-mounted into the edge. One per
+  /// machine, like the edge itself: $CCCI_EDGE_DIR, default /var/lib/ccci/edge.
+  std::filesystem::path dir = "/var/lib/ccci/edge";
+  int port = 8480;                 ///< published in host mode on 127.0.0.1
+  std::string image = "ccci-local/nginx:bookworm";
+};
+
+/// The stack the edge runs as. It is shared by all runs and outlives them,
+/// like the `proxy` network; `docker stack rm ccci-edge` removes it.
+inline constexpr const char* edge_stack = "ccci-edge";
+
+/// Deploys the edge unless it runs, and waits until it answers. Safe to call
+/// from concurrent runs (a lock file serialises them).
+void ensure_edge(const EdgeSettings& edge);
+
+/// Routes `route.hosts` to `<stack>_<route.service>:<route.port>` and reloads.
+void add_edge_route(const EdgeSettings& edge, const std::string& stack, const Route& route);
+
+/// Removes the stack's routes and reloads. Never throws (teardown).
+void remove_edge_routes(const EdgeSettings& edge, const std::string& stack);
+
+/// Route files of `stack` still present (for teardown verification).
+std::vector<std::string> edge_route_leftovers(const EdgeSettings& edge, const std::string& stack);
+
+HttpTarget edge_target(const EdgeSettings& edge, const std::string& host);
+
+} // namespace ccci::host

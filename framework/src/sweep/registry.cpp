@@ -1,0 +1,48 @@
+#include "sweep/registry.hpp"
+
+#include "model/errors.hpp"
+#include "model/results.hpp"
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+namespace ccci::host {
+
+fs::path registry_file(const fs::path& state_dir, const std::string& recipe) {
+  return state_dir / "registry" / (recipe + ".json");
+}
+
+std::optional<Canonical> read_canonical(const fs::path& state_dir, const std::string& recipe) {
+  auto file = registry_file(state_dir, recipe);
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::stringstream text;
+  text << in.rdbuf();
+  try {
+    auto o = json::parse(text.str()).as_object();
+    auto str = [&](const char* k) { return std::string(o.at(k).as_string()); };
+    return Canonical{str("recipe"), str("version"), str("commit"), str("tag"),
+                     str("run_id"), str("promoted_at"), str("stack"), str("domain")};
+  } catch (const std::exception& e) {
+    throw InfraFailure(fmt::format("{}: not a canonical record ({}); restore it from the sweep summaries or "
+                                   "remove it to let the next sweep promote afresh",
+                                   file.string(), e.what()));
+  }
+}
+
+void write_canonical(const fs::path& state_dir, const Canonical& c) {
+  auto file = registry_file(state_dir, c.recipe);
+  fs::create_directories(file.parent_path());
+  json::object o{{"recipe", c.recipe}, {"version", c.version},         {"commit", c.commit},
+                 {"tag", c.tag},       {"run_id", c.run_id},           {"promoted_at", c.promoted_at},
+                 {"stack", c.stack},   {"domain", c.domain}};
+  write_file_atomically(file, json::serialize(o) + "\n");
+}
+
+} // namespace ccci::host

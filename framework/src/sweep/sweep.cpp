@@ -1,0 +1,309 @@
+#include "sweep/sweep.hpp"
+
+#include "swarm/docker.hpp"
+#include "model/errors.hpp"
+#include "recipe/meta.hpp"
+#include "model/naming.hpp"
+#include "os/process.hpp"
+#include "recipe/recipe.hpp"
+#include "model/results.hpp"
+#include "model/version.hpp"
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+namespace ccci::host {
+
+SweepDecision sweep_decision(const std::optional<std::string>& latest_tag, const std::optional<Canonical>& canonical) {
+  if (!latest_tag) return {SweepAction::skip_never_released, "no release tag yet"};
+  auto latest = parse_version(*latest_tag);
+  if (!latest) return {SweepAction::skip_never_released, fmt::format("'{}' is not a release tag", *latest_tag)};
+  if (canonical) {
+    auto canon = parse_version(canonical->version);
+    if (canon && !(*canon < *latest))
+      return {SweepAction::skip_no_new_version,
+              fmt::format("canonical {} is the newest release", canonical->version)};
+    return {SweepAction::run, fmt::format("{} is newer than the canonical {}", *latest_tag, canonical->version)};
+  }
+  return {SweepAction::run, fmt::format("{} has no canonical yet", *latest_tag)};
+}
+
+bool should_promote(bool enrolled, bool green, bool cold, bool ref_run, bool tagged) {
+  return enrolled && green && cold && !ref_run && tagged;
+}
+
+std::string sweep_label(const SweepDecision& decision, std::optional<int> run_exit,
+                        const std::optional<Canonical>& after, const std::string& latest) {
+  switch (decision.action) {
+  case SweepAction::skip_no_new_version: return "SKIP no-new-version";
+  case SweepAction::skip_never_released: return "SKIP never-released";
+  case SweepAction::run: break;
+  }
+  if (!run_exit || *run_exit == 3 || *run_exit == 2) return "UNVER";
+  if (*run_exit != 0) return "FAIL";
+  if (after && after->version == latest) return "PASS (promoted)";
+  return "GREEN-BUT-PROMOTE-FAILED";
+}
+
+namespace {
+
+// One sweep at a time. flock: the kernel lets go when the holder dies, so
+// a crashed sweep never leaves the lock stuck.
+class SweepLock {
+public:
+  explicit SweepLock(const fs::path& state_dir) {
+    fs::create_directories(state_dir);
+    auto path = state_dir / "sweep.lock";
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw InfraFailure(fmt::format("cannot open {}", path.string()));
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      char buf[32] = {};
+      auto n = ::pread(fd_, buf, sizeof buf - 1, 0);
+      ::close(fd_);
+      fd_ = -1;
+      throw InfraFailure(fmt::format("another sweep is running (pid {}; lock {}); only one sweep at a time",
+                                     n > 0 ? std::string(buf, static_cast<size_t>(n)) : "?", path.string()));
+    }
+    auto pid = std::to_string(::getpid());
+    if (::ftruncate(fd_, 0) == 0 && ::pwrite(fd_, pid.data(), pid.size(), 0) < 0) {
+      // The pid is a courtesy for the refusal message; the lock holds anyway.
+    }
+  }
+  ~SweepLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  SweepLock(const SweepLock&) = delete;
+  SweepLock& operator=(const SweepLock&) = delete;
+
+private:
+  int fd_ = -1;
+};
+
+struct Entry {
+  std::string recipe;
+  std::string latest;
+  SweepDecision decision{SweepAction::skip_never_released, ""};
+  std::optional<int> run_exit;
+  std::string run_id;
+  std::string label;
+  std::vector<std::string> notes;
+  std::optional<Canonical> before, after;
+};
+
+ProcessResult git(const fs::path& dir, std::vector<std::string> args) {
+  std::vector<std::string> argv{"git", "-C", dir.string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  ProcessOptions o;
+  o.timeout = std::chrono::minutes(10);
+  o.extra_env = {"GIT_TERMINAL_PROMPT=0"};
+  return run_process(argv, o);
+}
+
+// The sweep's own clone of the upstream: main and every tag, as upstream
+// has them now (moved tags included).
+void sync_upstream(const fs::path& checkout, const std::string& upstream, Entry& e) {
+  if (!fs::exists(checkout / ".git")) {
+    fs::create_directories(checkout.parent_path());
+    ProcessOptions o;
+    o.timeout = std::chrono::minutes(10);
+    o.extra_env = {"GIT_TERMINAL_PROMPT=0"};
+    auto c = run_process({"git", "clone", "--quiet", upstream, checkout.string()}, o);
+    if (!c.ok()) throw InfraFailure(fmt::format("cannot clone upstream {}: {}", upstream, c.err));
+  }
+  git(checkout, {"remote", "set-url", "origin", upstream});
+  auto f = git(checkout, {"fetch", "--quiet", "--prune", "--force", "origin", "+refs/heads/*:refs/remotes/origin/*",
+                          "+refs/tags/*:refs/tags/*"});
+  if (!f.ok()) throw InfraFailure(fmt::format("cannot fetch upstream {}: {}", upstream, f.err));
+  e.notes.push_back(fmt::format("synced from {}", upstream));
+}
+
+void sync_mirror(const fs::path& checkout, const std::string& mirror, Entry& e) {
+  auto p = git(checkout, {"push", "--quiet", "--force", mirror, "refs/remotes/origin/main:refs/heads/main",
+                          "+refs/tags/*:refs/tags/*"});
+  if (!p.ok()) throw InfraFailure(fmt::format("cannot push main and tags to the mirror {}: {}", mirror, p.err));
+  e.notes.push_back(fmt::format("mirrored to {}", mirror));
+}
+
+std::optional<RunResults> read_results(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  try {
+    return results_from_json(ss.str(), file.string());
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+// A child `ccci run`: one recipe's crash cannot take the sweep down.
+std::pair<int, std::optional<RunResults>> ccci_run(const SweepOptions& o, std::vector<std::string> args,
+                                                   const std::string& run_id, std::ostream& out) {
+  std::vector<std::string> argv{o.ccci.string(), "run"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  argv.insert(argv.end(), {"--runs-dir", o.runs_dir.string(), "--run-id", run_id});
+  argv.insert(argv.end(), o.run_args.begin(), o.run_args.end());
+  ProcessOptions po;
+  po.timeout = std::chrono::hours(2);
+  po.merge_stderr = true;
+  auto r = run_process(argv, po);
+  std::fstream log(o.runs_dir / (run_id + ".out"), std::ios::out);
+  log << r.out;
+  out << fmt::format("    ccci run {} -> exit {}\n", run_id, r.exit_code);
+  return {r.exit_code, read_results(o.runs_dir / run_id / "results.json")};
+}
+
+void promote(const SweepOptions& o, const fs::path& checkout, Entry& e, const RunResults& cold, std::ostream& out) {
+  out << fmt::format("  {}: promoting {} (a faithful install kept running)\n", e.recipe, e.latest);
+  auto [code, res] = ccci_run(o,
+                              {"--recipe-dir", checkout.string(), "--recipe", e.recipe, "--version", e.latest,
+                               "--tiers", "install", "--keep-running"},
+                              e.run_id + "-promote", out);
+  if (code != 0 || !res || !res->kept_running) {
+    e.notes.push_back(fmt::format("promote failed: install of {} for the warm canonical exited {}{}", e.latest, code,
+                                  res ? fmt::format(" ({}: {})", to_string(res->tier(Tier::install).status),
+                                                    res->tier(Tier::install).reason)
+                                      : ""));
+    return;
+  }
+  Canonical c{e.recipe, e.latest, cold.commit, e.latest, cold.run_id, now_iso8601(), res->stack, res->domain};
+  write_canonical(o.state_dir, c);
+  // Only now, with the new canonical converged and recorded, does the old
+  // one go — gracefully: a warm canonical's containers are never forced.
+  if (e.before && !e.before->stack.empty() && e.before->stack != c.stack) {
+    auto report = teardown_stack(e.before->stack, /*throwaway=*/false);
+    e.notes.push_back(report.leftovers.empty()
+                          ? fmt::format("previous canonical {} (stack {}) removed", e.before->version, e.before->stack)
+                          : fmt::format("previous canonical stack {} not fully removed: {}", e.before->stack,
+                                        fmt::format("{}", fmt::join(report.leftovers, ", "))));
+  }
+}
+
+void sweep_one(const SweepOptions& o, const std::string& sweep_id, const RecipeMeta& meta, Entry& e,
+               std::ostream& out) {
+  auto checkout = o.state_dir / "checkouts" / e.recipe;
+  auto upstream = meta.upstream.value_or(o.source.empty() ? "" : o.source + "/" + e.recipe);
+  if (upstream.empty())
+    throw InputError(fmt::format("recipe {}: no upstream: set `upstream:` in its ccci.yml or pass --source", e.recipe));
+  sync_upstream(checkout, upstream, e);
+  if (o.mirror) sync_mirror(checkout, *o.mirror + "/" + e.recipe, e);
+  auto latest = newest_release(recipe_tags(checkout));
+  e.latest = latest ? latest->tag : "";
+  e.before = read_canonical(o.state_dir, e.recipe);
+  e.decision = sweep_decision(latest ? std::optional<std::string>(latest->tag) : std::nullopt, e.before);
+  out << fmt::format("  {}: {}\n", e.recipe, e.decision.reason);
+  if (e.decision.action != SweepAction::run) return;
+
+  e.run_id = fmt::format("{}-{}", sweep_id, e.recipe);
+  std::vector<std::string> args{"--recipe-dir", checkout.string(), "--recipe", e.recipe, "--version", e.latest};
+  if (e.before) args.insert(args.end(), {"--canonical", e.before->version});
+  out << fmt::format("  {}: cold run of {} through every tier\n", e.recipe, e.latest);
+  auto [code, res] = ccci_run(o, args, e.run_id, out);
+  e.run_exit = code;
+  bool green = code == 0 && res.has_value();
+  bool tagged = res && !res->version.empty() && res->version == e.latest;
+  if (should_promote(meta.enroll, green, /*cold=*/true, /*ref_run=*/false, tagged)) promote(o, checkout, e, *res, out);
+}
+
+std::string summary_table(const std::vector<Entry>& entries) {
+  std::string t = fmt::format("{:<24} {:<22} {:<26} {}\n", "recipe", "latest", "label", "notes");
+  for (auto& e : entries)
+    t += fmt::format("{:<24} {:<22} {:<26} {}\n", e.recipe, e.latest.empty() ? "-" : e.latest, e.label,
+                     fmt::format("{}", fmt::join(e.notes, "; ")));
+  return t;
+}
+
+json::value summary_json(const std::string& sweep_id, const std::vector<Entry>& entries, int exit_code) {
+  json::array rows;
+  for (auto& e : entries) {
+    json::array notes;
+    for (auto& n : e.notes) notes.emplace_back(n);
+    json::value canonical = nullptr;
+    if (e.after) canonical = json::object{{"version", e.after->version}, {"run_id", e.after->run_id}};
+    rows.push_back(json::object{{"recipe", e.recipe},
+                                {"latest", e.latest},
+                                {"decision", e.decision.reason},
+                                {"run_id", e.run_id},
+                                {"run_exit", e.run_exit ? json::value(*e.run_exit) : json::value(nullptr)},
+                                {"label", e.label},
+                                {"canonical", canonical},
+                                {"notes", notes}});
+  }
+  return json::object{{"sweep_id", sweep_id}, {"finished", now_iso8601()}, {"recipes", rows}, {"exit_code", exit_code}};
+}
+
+} // namespace
+
+int run_sweep(const SweepOptions& o, std::ostream& out) {
+  // Enrollment first: a sweep over nothing must say so and fail, not pass.
+  std::vector<std::pair<std::string, RecipeMeta>> enrolled;
+  if (fs::is_directory(o.recipes_dir))
+    for (auto& d : fs::directory_iterator(o.recipes_dir)) {
+      if (!fs::exists(d.path() / "ccci.yml")) continue;
+      auto name = d.path().filename().string();
+      if (!o.only.empty() && std::find(o.only.begin(), o.only.end(), name) == o.only.end()) continue;
+      auto meta = load_meta(d.path() / "ccci.yml");
+      if (meta.enroll) enrolled.emplace_back(name, meta);
+    }
+  std::sort(enrolled.begin(), enrolled.end(), [](auto& a, auto& b) { return a.first < b.first; });
+  if (enrolled.empty())
+    throw InputError(fmt::format("no enrolled recipes in {}{}: nothing to sweep (set `enroll: true` in a recipe's "
+                                 "ccci.yml, or point --recipes-dir at the right directory)",
+                                 o.recipes_dir.string(),
+                                 o.only.empty() ? "" : fmt::format(" among {}", fmt::join(o.only, ", "))));
+
+  SweepLock lock(o.state_dir);
+  fs::create_directories(o.runs_dir);
+  auto sweep_id = fmt::format("sweep-{}-{}", [] {
+    std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    ::gmtime_r(&t, &tm);
+    char buf[20];
+    std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+    return std::string(buf);
+  }(), random_hex(4));
+  out << fmt::format("ccci sweep {}: {} enrolled recipe(s)\n", sweep_id, enrolled.size());
+
+  std::vector<Entry> entries;
+  for (auto& [name, meta] : enrolled) {
+    Entry e;
+    e.recipe = name;
+    try {
+      sweep_one(o, sweep_id, meta, e, out);
+    } catch (const std::exception& ex) {
+      // One recipe's trouble never stops the others.
+      e.notes.push_back(ex.what());
+      e.decision = {SweepAction::run, "could not be swept"};
+      e.run_exit.reset();
+    }
+    e.after = read_canonical(o.state_dir, name);
+    e.label = sweep_label(e.decision, e.run_exit, e.after, e.latest);
+    out << fmt::format("  {}: {}\n", name, e.label);
+    entries.push_back(std::move(e));
+  }
+
+  int code = 0;
+  for (auto& e : entries) {
+    if (e.label == "FAIL" || e.label == "GREEN-BUT-PROMOTE-FAILED") code = 1;
+    else if (e.label == "UNVER" && code == 0) code = 3;
+  }
+  auto dir = o.state_dir / "sweeps" / sweep_id;
+  fs::create_directories(dir);
+  auto table = summary_table(entries);
+  write_file_atomically(dir / "summary.txt", table);
+  write_file_atomically(dir / "summary.json", json::serialize(summary_json(sweep_id, entries, code)) + "\n");
+  out << "\n" << table << fmt::format("summary {}\n", (dir / "summary.json").string());
+  return code;
+}
+
+} // namespace ccci::host

@@ -1,0 +1,55 @@
+// The weekly sweep: per enrolled recipe, sync the upstream (and mirror),
+// test the newest release cold when it is newer than the canonical, promote
+// it when green, and label the outcome from the registry after the fact.
+#pragma once
+
+#include "sweep/registry.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace ccci::host {
+
+enum class SweepAction { run, skip_no_new_version, skip_never_released };
+
+struct SweepDecision {
+  SweepAction action;
+  std::string reason;
+};
+
+/// Keyed on version order, never on commits: a new commit on main without a
+/// new tag is not a new version.
+SweepDecision sweep_decision(const std::optional<std::string>& latest_tag, const std::optional<Canonical>& canonical);
+
+/// Only an enrolled recipe's green, cold run of a tagged release (not a ref
+/// or PR run) becomes the canonical.
+bool should_promote(bool enrolled, bool green, bool cold, bool ref_run, bool tagged);
+
+/// The label a sweep shows, read from the registry after the fact, never
+/// from an exit code alone: `PASS (promoted)` only if the registry now holds
+/// `latest`.
+std::string sweep_label(const SweepDecision& decision, std::optional<int> run_exit,
+                        const std::optional<Canonical>& after, const std::string& latest);
+
+struct SweepOptions {
+  std::filesystem::path state_dir;
+  std::filesystem::path runs_dir;
+  std::filesystem::path recipes_dir;  ///< recipe meta: enrollment and `upstream`
+  std::string source;                 ///< upstream base: <source>/<recipe> unless the meta names one
+  std::optional<std::string> mirror;  ///< push main and tags to <mirror>/<recipe>
+  std::vector<std::string> only;      ///< limit to these recipes
+  std::filesystem::path ccci;         ///< the ccci binary to run recipes with
+  std::vector<std::string> run_args;  ///< extra `ccci run` arguments (plugin dir...)
+};
+
+/// Runs one sweep and returns its exit status: 0 all PASS or SKIP, 1 a FAIL
+/// or GREEN-BUT-PROMOTE-FAILED, 3 only UNVER troubles. Throws InputError
+/// (exit 2) when nothing is enrolled, InfraFailure when another sweep holds
+/// the lock.
+int run_sweep(const SweepOptions& options, std::ostream& out);
+
+} // namespace ccci::host
