@@ -33,7 +33,8 @@ pid_t spawn(const fs::path& exe, const ChildJob& job) {
   std::vector<std::string> argv{exe.string()};
   argv.insert(argv.end(), job.args.begin(), job.args.end());
   std::vector<char*> cargv;
-  for (auto& a : argv) cargv.push_back(a.data());
+  for (auto& a : argv)
+    cargv.push_back(a.data());
   cargv.push_back(nullptr);
   int fd = ::open(job.log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw InfraFailure(fmt::format("{}: cannot create the log: {}", job.log.string(), std::strerror(errno)));
@@ -89,7 +90,8 @@ bool run_children(std::vector<ChildJob>& jobs, std::size_t parallel, const std::
       ++next;
     }
     if (stop_requested && !forwarded) {
-      for (auto& r : running) ::kill(r.pid, static_cast<int>(stop_requested));
+      for (auto& r : running)
+        ::kill(r.pid, static_cast<int>(stop_requested));
       forwarded = true;
       if (next < jobs.size()) next = jobs.size(); // start nothing more
     }
@@ -126,7 +128,8 @@ std::string tail_of(const fs::path& file, std::size_t n) {
     if (lines.size() > n) lines.pop_front();
   }
   std::string out;
-  for (auto& l : lines) out += (out.empty() ? "" : " | ") + l;
+  for (auto& l : lines)
+    out += (out.empty() ? "" : " | ") + l;
   return out;
 }
 

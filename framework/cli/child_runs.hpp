@@ -12,10 +12,10 @@
 namespace ccci::cli {
 
 struct ChildJob {
-  std::vector<std::string> args;   ///< after the program: {"run", "--recipe-dir", ...}
-  std::filesystem::path log;       ///< stdout and stderr go here
+  std::vector<std::string> args; ///< after the program: {"run", "--recipe-dir", ...}
+  std::filesystem::path log;     ///< stdout and stderr go here
   // Filled in:
-  int exit_code = -1;              ///< -1: killed by a signal or never started
+  int exit_code = -1; ///< -1: killed by a signal or never started
   int signal = 0;
   bool started = false;
   double seconds = 0;

@@ -13,8 +13,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include <cstdlib>
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -29,14 +29,14 @@ namespace {
 
 po::options_description canary_options() {
   po::options_description d("ccci canary options");
-  d.add_options()                                                                                          //
+  d.add_options() //
       ("only", po::value<std::vector<std::string>>()->value_name("NAME"),
-       "run only this canary (repeatable; default: every canary in the spec)")                             //
+       "run only this canary (repeatable; default: every canary in the spec)") //
       ("runs-dir", po::value<std::string>()->value_name("DIR"),
-       "where the canaries' run directories and canary-report.json go (default: $CCCI_RUNS_DIR)")          //
+       "where the canaries' run directories and canary-report.json go (default: $CCCI_RUNS_DIR)") //
       ("spec", po::value<std::string>()->value_name("FILE"),
-       "the canary spec (default: <source>/tests/canaries/canaries.yml)")                                   //
-      ("check-fixtures", "build every fixture and run the fixture guard only; deploy nothing")           //
+       "the canary spec (default: <source>/tests/canaries/canaries.yml)")                      //
+      ("check-fixtures", "build every fixture and run the fixture guard only; deploy nothing") //
       ("help,h", "show these options");
   return d;
 }
@@ -56,8 +56,8 @@ std::string must_run(const std::vector<std::string>& argv, const CanarySpec& spe
   o.merge_stderr = true;
   auto r = run_process(argv, o);
   if (!r.ok())
-    throw InputError(fmt::format("{}: canary '{}': {} failed ({}): {}", spec.origin, spec.name, doing, r.describe(),
-                                 r.out));
+    throw InputError(
+        fmt::format("{}: canary '{}': {} failed ({}): {}", spec.origin, spec.name, doing, r.describe(), r.out));
   return r.out;
 }
 
@@ -88,11 +88,12 @@ std::vector<std::string> guard(const CanarySpec& spec, const fs::path& base_repo
     auto b = tree_at(base_repo, tag, spec);
     auto f = tree_at(fixture_repo, tag, spec);
     differs = differs || b != f;
-    for (auto& p : fixture_tag_problems(tag, b, f, spec.touches)) problems.push_back(p);
+    for (auto& p : fixture_tag_problems(tag, b, f, spec.touches))
+      problems.push_back(p);
   }
   if (!differs)
-    problems.push_back(fmt::format("the variant {} changes nothing at any release: the fixture is its base",
-                                   spec.variant.string()));
+    problems.push_back(
+        fmt::format("the variant {} changes nothing at any release: the fixture is its base", spec.variant.string()));
   return problems;
 }
 
@@ -138,10 +139,12 @@ struct WorkDir {
   WorkDir& operator=(const WorkDir&) = delete;
 };
 
-std::vector<CanarySpec> select(const std::vector<CanarySpec>& all, const po::variables_map& vm, const fs::path& spec_file) {
+std::vector<CanarySpec> select(const std::vector<CanarySpec>& all, const po::variables_map& vm,
+                               const fs::path& spec_file) {
   if (!vm.count("only")) return all;
   std::vector<std::string> names;
-  for (auto& s : all) names.push_back(s.name);
+  for (auto& s : all)
+    names.push_back(s.name);
   std::vector<CanarySpec> out;
   for (const auto& want : vm["only"].as<std::vector<std::string>>()) {
     auto it = std::find_if(all.begin(), all.end(), [&](const CanarySpec& s) { return s.name == want; });
@@ -174,8 +177,8 @@ int cmd_canary(const Args& args) {
   }
   install_stop_handlers();
   const fs::path source = default_source_dir();
-  const fs::path spec_file = vm.count("spec") ? fs::absolute(vm["spec"].as<std::string>())
-                                              : source / "tests" / "canaries" / "canaries.yml";
+  const fs::path spec_file =
+      vm.count("spec") ? fs::absolute(vm["spec"].as<std::string>()) : source / "tests" / "canaries" / "canaries.yml";
   if (!fs::exists(spec_file))
     throw InputError(fmt::format("{}: no canary spec there; pass --spec FILE or set CCCI_SOURCE_DIR to the ccci "
                                  "source tree",
@@ -184,8 +187,9 @@ int cmd_canary(const Args& args) {
     throw InputError(fmt::format("{}: scripts/make-recipe-repo not found; set CCCI_SOURCE_DIR to the ccci source tree",
                                  source.string()));
   auto canaries = select(load_canary_specs(spec_file), vm, spec_file);
-  const fs::path runs_dir = vm.count("runs-dir") ? fs::path(vm["runs-dir"].as<std::string>())
-                                                 : fs::path(env_or("CCCI_RUNS_DIR", (default_state_dir() / "runs").string()));
+  const fs::path runs_dir = vm.count("runs-dir")
+                                ? fs::path(vm["runs-dir"].as<std::string>())
+                                : fs::path(env_or("CCCI_RUNS_DIR", (default_state_dir() / "runs").string()));
 
   WorkDir work;
   std::vector<Fixture> fixtures;
@@ -202,7 +206,8 @@ int cmd_canary(const Args& args) {
   const std::string started = now_iso8601();
   const std::string session = fmt::format("canary-{}-{}", started.substr(0, 19), random_hex(4));
   std::string session_id;
-  for (char ch : session) session_id += (ch == ':' ? '-' : ch);
+  for (char ch : session)
+    session_id += (ch == ':' ? '-' : ch);
   const fs::path logs = runs_dir / (session_id + ".logs");
   fs::create_directories(logs);
 
@@ -212,8 +217,9 @@ int cmd_canary(const Args& args) {
     const auto& c = canaries[i];
     auto run_id = fmt::format("{}-{}", session_id, c.name);
     ChildJob job;
-    job.args = {"run",      "--recipe-dir", fixtures[i].repo.string(), "--recipe", c.recipe, "--runs-dir",
-                runs_dir.string(), "--run-id", run_id};
+    job.args = {"run",    "--recipe-dir", fixtures[i].repo.string(), "--recipe",
+                c.recipe, "--runs-dir",   runs_dir.string(),         "--run-id",
+                run_id};
     job.args.insert(job.args.end(), c.run_args.begin(), c.run_args.end());
     job.log = logs / (c.name + ".log");
     jobs.push_back(job);
@@ -231,8 +237,9 @@ int cmd_canary(const Args& args) {
             << std::endl;
   auto on_start = [&](std::size_t i) {
     std::cout << fmt::format("[canary] {}: started ({} at {}, expect {}) → run {}", canaries[i].name,
-                             canaries[i].recipe, canaries[i].is_bad() ? canaries[i].variant.filename().string() : "base",
-                             rows[i].expected, rows[i].run_id)
+                             canaries[i].recipe,
+                             canaries[i].is_bad() ? canaries[i].variant.filename().string() : "base", rows[i].expected,
+                             rows[i].run_id)
               << std::endl;
   };
   auto on_finish = [&](std::size_t i) {
@@ -248,10 +255,10 @@ int cmd_canary(const Args& args) {
         row.verdict = no_results_verdict(job.exit_code, e.what());
       }
     } else {
-      auto why = job.signal ? fmt::format("killed by {}", signal_name(job.signal))
-                            : fmt::format("exit {}", job.exit_code);
-      row.verdict = no_results_verdict(job.exit_code, fmt::format("{}; log {}: {}", why, job.log.string(),
-                                                                  tail_of(job.log, 5)));
+      auto why =
+          job.signal ? fmt::format("killed by {}", signal_name(job.signal)) : fmt::format("exit {}", job.exit_code);
+      row.verdict =
+          no_results_verdict(job.exit_code, fmt::format("{}; log {}: {}", why, job.log.string(), tail_of(job.log, 5)));
     }
     std::cout << fmt::format("[canary] {}: finished in {}, exit {}: got {} — {}", row.name, fmt_seconds(row.seconds),
                              row.exit_code, row.verdict.got, to_string(row.verdict.outcome))

@@ -1,9 +1,9 @@
 // ccci doctor: what this machine has of what ccci and its plugins need.
 #include "cli.hpp"
-#include "swarm/docker.hpp"
 #include "model/errors.hpp"
-#include "plugin/plugin_host.hpp"
 #include "os/tools.hpp"
+#include "plugin/plugin_host.hpp"
+#include "swarm/docker.hpp"
 
 #include <boost/json.hpp>
 #include <boost/program_options.hpp>
@@ -23,7 +23,8 @@ namespace ccci::cli {
 namespace {
 
 std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
+    s.pop_back();
   return s;
 }
 
@@ -31,7 +32,7 @@ std::string trim(std::string s) {
 
 int cmd_doctor(const Args& args) {
   po::options_description d("ccci doctor options");
-  d.add_options()("json", "print JSON for machines")                                                   //
+  d.add_options()("json", "print JSON for machines")                                                  //
       ("plugin-dir", po::value<std::string>()->value_name("DIR"), "plugins whose tools to check too") //
       ("help,h", "show these options");
   po::variables_map vm;
@@ -51,7 +52,8 @@ int cmd_doctor(const Args& args) {
     if (!needed_by.count(tool)) order.push_back(tool);
     needed_by[tool].insert(who);
   };
-  for (auto& t : framework_tools()) need(t.name, "ccci");
+  for (auto& t : framework_tools())
+    need(t.name, "ccci");
   std::vector<std::string> problems;
   auto plugin_dir = vm.count("plugin-dir") ? fs::path(vm["plugin-dir"].as<std::string>()) : default_plugin_dir();
   std::error_code ec;
@@ -59,7 +61,8 @@ int cmd_doctor(const Args& args) {
     if (entry.path().extension() != ".so") continue;
     try {
       LoadedPlugin p(entry.path());
-      for (auto& t : p.plugin().required_tools()) need(t, p.plugin().recipe());
+      for (auto& t : p.plugin().required_tools())
+        need(t, p.plugin().recipe());
     } catch (const std::exception& e) {
       problems.push_back(e.what());
     }
@@ -92,19 +95,21 @@ int cmd_doctor(const Args& args) {
     json::array jt;
     for (auto& t : tools) {
       json::array who;
-      for (auto& w : needed_by[t.name]) who.emplace_back(w);
-      jt.push_back(json::object{{"name", t.name}, {"path", t.path}, {"version", t.version}, {"found", t.found()},
-                                {"needed_by", who}});
+      for (auto& w : needed_by[t.name])
+        who.emplace_back(w);
+      jt.push_back(json::object{
+          {"name", t.name}, {"path", t.path}, {"version", t.version}, {"found", t.found()}, {"needed_by", who}});
     }
     json::array jp;
-    for (auto& p : problems) jp.emplace_back(p);
-    std::cout << json::serialize(json::object{
-                     {"tools", jt},
-                     {"docker", json::object{{"reachable", reachable}, {"server_version", server}}},
-                     {"swarm", json::object{{"state", swarm_state}, {"manager", manager}}},
-                     {"plugin_dir", plugin_dir.string()},
-                     {"problems", jp},
-                     {"ok", problems.empty()}})
+    for (auto& p : problems)
+      jp.emplace_back(p);
+    std::cout << json::serialize(
+                     json::object{{"tools", jt},
+                                  {"docker", json::object{{"reachable", reachable}, {"server_version", server}}},
+                                  {"swarm", json::object{{"state", swarm_state}, {"manager", manager}}},
+                                  {"plugin_dir", plugin_dir.string()},
+                                  {"problems", jp},
+                                  {"ok", problems.empty()}})
               << "\n";
   } else {
     std::cout << fmt::format("{:<10} {:<6} {:<28} {:<24} {}\n", "tool", "found", "path", "needed by", "version");
@@ -113,9 +118,11 @@ int cmd_doctor(const Args& args) {
                                t.found() ? t.path : "-", fmt::format("{}", fmt::join(needed_by[t.name], ", ")),
                                t.version);
     std::cout << fmt::format("docker daemon: {}\n", reachable ? "reachable, server " + server : "NOT reachable");
-    std::cout << fmt::format("swarm: {}{}\n", swarm_state.empty() ? "unknown" : swarm_state, manager ? ", manager" : "");
+    std::cout << fmt::format("swarm: {}{}\n", swarm_state.empty() ? "unknown" : swarm_state,
+                             manager ? ", manager" : "");
     std::cout << fmt::format("plugins: {}\n", plugin_dir.string());
-    for (auto& p : problems) std::cout << "problem: " << p << "\n";
+    for (auto& p : problems)
+      std::cout << "problem: " << p << "\n";
     std::cout << (problems.empty() ? "ok\n" : fmt::format("{} problem(s)\n", problems.size()));
   }
   return problems.empty() ? 0 : 1;

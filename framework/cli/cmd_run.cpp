@@ -19,33 +19,33 @@ namespace {
 
 po::options_description run_options() {
   po::options_description d("ccci run options");
-  d.add_options()                                                                          //
+  d.add_options() //
       ("recipe-dir", po::value<std::string>()->value_name("PATH"),
-       "the recipe's git checkout (required)")                                             //
+       "the recipe's git checkout (required)") //
       ("recipe", po::value<std::string>()->value_name("NAME"),
-       "recipe name for meta and plugin lookup (default: the directory's name)")           //
+       "recipe name for meta and plugin lookup (default: the directory's name)") //
       ("version", po::value<std::string>()->value_name("TAG"),
-       "test this release tag, e.g. 1.1.0+1.22.1 (default: the newest release tag)")       //
+       "test this release tag, e.g. 1.1.0+1.22.1 (default: the newest release tag)") //
       ("ref", po::value<std::string>()->value_name("REF"),
-       "test any other ref instead: a branch, a PR head, a commit")                         //
+       "test any other ref instead: a branch, a PR head, a commit") //
       ("tiers", po::value<std::string>()->value_name("LIST"),
        "comma-separated tiers to run (default: all): install,upgrade,backup,restore,custom,lint") //
       ("runs-dir", po::value<std::string>()->value_name("DIR"),
-       "where the run directory goes (default: $CCCI_RUNS_DIR)")                            //
+       "where the run directory goes (default: $CCCI_RUNS_DIR)")                                               //
       ("run-id", po::value<std::string>()->value_name("ID"), "name of the run directory (default: generated)") //
       ("plugin", po::value<std::string>()->value_name("SO"),
-       "load this plugin instead of <plugin-dir>/<recipe>.so")                              //
+       "load this plugin instead of <plugin-dir>/<recipe>.so")                                          //
       ("plugin-dir", po::value<std::string>()->value_name("DIR"), "where recipe plugins are looked up") //
       ("recipes-dir", po::value<std::string>()->value_name("DIR"),
-       "where recipe meta (<recipe>/ccci.yml) is looked up")                                //
+       "where recipe meta (<recipe>/ccci.yml) is looked up") //
       ("deploy-timeout", po::value<int>()->value_name("SECONDS"),
-       "convergence bound per deploy (default: the recipe meta's deploy_timeout)")          //
+       "convergence bound per deploy (default: the recipe meta's deploy_timeout)") //
       ("check-timeout", po::value<int>()->value_name("SECONDS"),
-       "per plugin check (default: the recipe meta's check_timeout)")                      //
+       "per plugin check (default: the recipe meta's check_timeout)") //
       ("edge-port", po::value<int>()->value_name("PORT"),
-       "host port of the managed edge proxy (default: $CCCI_EDGE_PORT or 8480)")            //
+       "host port of the managed edge proxy (default: $CCCI_EDGE_PORT or 8480)") //
       ("canonical", po::value<std::string>()->value_name("TAG"),
-       "the recipe's canonical release, a candidate upgrade base (the sweep passes it)")   //
+       "the recipe's canonical release, a candidate upgrade base (the sweep passes it)")                 //
       ("keep-running", "leave the app deployed when every selected tier passed (the sweep's promotion)") //
       ("help,h", "show these options");
   return d;
@@ -63,8 +63,7 @@ int cmd_run(const Args& args) {
                  "Deploys the recipe at one ref as a fresh stack, runs the selected tiers,\n"
                  "tears everything down, verifies the teardown, scans every artifact for\n"
                  "generated secret values and writes <runs-dir>/<run-id>/results.json.\n\n"
-              << desc
-              << "\nExample:\n  ccci run --recipe-dir ~/recipes/custom-html-tiny --tiers install,custom\n";
+              << desc << "\nExample:\n  ccci run --recipe-dir ~/recipes/custom-html-tiny --tiers install,custom\n";
     return 0;
   }
   if (!vm.count("recipe-dir"))
@@ -100,6 +99,5 @@ int cmd_run(const Args& args) {
   install_stop_handlers();
   return run_recipe(o, std::cout);
 }
-
 
 } // namespace ccci::cli

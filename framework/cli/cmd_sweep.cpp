@@ -17,17 +17,17 @@ namespace ccci::cli {
 
 int cmd_sweep(const Args& args) {
   po::options_description d("ccci sweep options");
-  d.add_options()                                                                                     //
+  d.add_options() //
       ("state-dir", po::value<std::string>()->value_name("DIR"),
-       "registry, checkouts, lock and sweep summaries (default: $CCCI_STATE_DIR)")                    //
+       "registry, checkouts, lock and sweep summaries (default: $CCCI_STATE_DIR)")                           //
       ("runs-dir", po::value<std::string>()->value_name("DIR"), "run directories (default: $CCCI_RUNS_DIR)") //
       ("recipes-dir", po::value<std::string>()->value_name("DIR"),
-       "recipe meta; recipes with `enroll: true` are swept (default: $CCCI_RECIPES_DIR)")             //
+       "recipe meta; recipes with `enroll: true` are swept (default: $CCCI_RECIPES_DIR)") //
       ("source", po::value<std::string>()->value_name("BASE"),
-       "upstream base: <BASE>/<recipe> is fetched unless the meta names an `upstream`")               //
+       "upstream base: <BASE>/<recipe> is fetched unless the meta names an `upstream`")                 //
       ("mirror", po::value<std::string>()->value_name("BASE"), "push main and tags to <BASE>/<recipe>") //
       ("only", po::value<std::string>()->value_name("LIST"), "comma-separated recipes to sweep")        //
-      ("plugin-dir", po::value<std::string>()->value_name("DIR"), "where recipe plugins are looked up")  //
+      ("plugin-dir", po::value<std::string>()->value_name("DIR"), "where recipe plugins are looked up") //
       ("help,h", "show these options");
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(d).run(), vm);
@@ -54,7 +54,8 @@ int cmd_sweep(const Args& args) {
   if (vm.count("mirror")) o.mirror = vm["mirror"].as<std::string>();
   if (vm.count("only")) boost::split(o.only, vm["only"].as<std::string>(), boost::is_any_of(","));
   o.ccci = exe_dir() / "ccci";
-  o.run_args = {"--plugin-dir", vm.count("plugin-dir") ? vm["plugin-dir"].as<std::string>() : default_plugin_dir().string(),
+  o.run_args = {"--plugin-dir",
+                vm.count("plugin-dir") ? vm["plugin-dir"].as<std::string>() : default_plugin_dir().string(),
                 "--recipes-dir", o.recipes_dir.string()};
   try {
     return run_sweep(o, std::cout);

@@ -26,15 +26,16 @@ namespace {
 
 po::options_description triage_options() {
   po::options_description d("ccci triage options");
-  d.add_options()                                                                                            //
+  d.add_options()                                                                                               //
       ("recipe-dir", po::value<std::string>()->value_name("PATH"), "the recipe's git checkout (or positional)") //
       ("recipe", po::value<std::string>()->value_name("NAME"),
-       "recipe name for meta and plugin lookup (default: the directory's name)")                             //
-      ("repeat", po::value<int>()->value_name("N"), "runs alone, one after another, and rounds under load (required)") //
+       "recipe name for meta and plugin lookup (default: the directory's name)") //
+      ("repeat", po::value<int>()->value_name("N"),
+       "runs alone, one after another, and rounds under load (required)") //
       ("load", po::value<int>()->default_value(1)->value_name("K"),
-       "other runs of the same recipe beside each loaded run (0: no runs under load)")                       //
+       "other runs of the same recipe beside each loaded run (0: no runs under load)") //
       ("runs-dir", po::value<std::string>()->value_name("DIR"),
-       "where the runs and triage-report.{json,txt} go (default: $CCCI_RUNS_DIR)")                          //
+       "where the runs and triage-report.{json,txt} go (default: $CCCI_RUNS_DIR)") //
       ("help,h", "show these options");
   return d;
 }
@@ -86,16 +87,17 @@ int cmd_triage(const Args& all_args) {
   po::store(po::command_line_parser(args).options(desc).positional(pos).run(), vm);
   po::notify(vm);
   if (vm.count("help")) {
-    std::cout << "Usage: ccci triage RECIPE_DIR --repeat N [--load K] [--recipe NAME] [--runs-dir DIR] [-- RUN ARGS]\n\n"
-                 "Reruns the recipe N times alone, then N rounds of it beside K other runs of itself\n"
-                 "(each its own stack), and classifies what it saw: genuine (red at the same tier and\n"
-                 "check every time), flake (the runs alone disagree), load-sensitive (green alone, red\n"
-                 "under load), harness (ccci or the machine failed: unverified, exit 2/3) or\n"
-                 "not-reproduced (green every time). Arguments after `--` go to every `ccci run`,\n"
-                 "e.g. `-- --tiers install,custom`. Writes triage-report.json and triage-report.txt\n"
-                 "in the runs dir. Exit 0: not reproduced; 1: a red was classified; 2: bad input;\n"
-                 "3: harness trouble or interrupted.\n\n"
-              << desc;
+    std::cout
+        << "Usage: ccci triage RECIPE_DIR --repeat N [--load K] [--recipe NAME] [--runs-dir DIR] [-- RUN ARGS]\n\n"
+           "Reruns the recipe N times alone, then N rounds of it beside K other runs of itself\n"
+           "(each its own stack), and classifies what it saw: genuine (red at the same tier and\n"
+           "check every time), flake (the runs alone disagree), load-sensitive (green alone, red\n"
+           "under load), harness (ccci or the machine failed: unverified, exit 2/3) or\n"
+           "not-reproduced (green every time). Arguments after `--` go to every `ccci run`,\n"
+           "e.g. `-- --tiers install,custom`. Writes triage-report.json and triage-report.txt\n"
+           "in the runs dir. Exit 0: not reproduced; 1: a red was classified; 2: bad input;\n"
+           "3: harness trouble or interrupted.\n\n"
+        << desc;
     return 0;
   }
   if (!vm.count("recipe-dir"))
@@ -110,20 +112,22 @@ int cmd_triage(const Args& all_args) {
   if (!fs::is_directory(recipe_dir))
     throw InputError(fmt::format("{}: not a directory; give the recipe's git checkout", recipe_dir.string()));
   const std::string recipe = vm.count("recipe") ? vm["recipe"].as<std::string>() : recipe_dir.filename().string();
-  const fs::path runs_dir = vm.count("runs-dir") ? fs::path(vm["runs-dir"].as<std::string>())
-                                                 : fs::path(env_or("CCCI_RUNS_DIR", (default_state_dir() / "runs").string()));
+  const fs::path runs_dir = vm.count("runs-dir")
+                                ? fs::path(vm["runs-dir"].as<std::string>())
+                                : fs::path(env_or("CCCI_RUNS_DIR", (default_state_dir() / "runs").string()));
   install_stop_handlers();
   fs::create_directories(runs_dir);
   std::string stamp;
-  for (char ch : now_iso8601().substr(0, 19)) stamp += (ch == ':' ? '-' : ch);
+  for (char ch : now_iso8601().substr(0, 19))
+    stamp += (ch == ':' ? '-' : ch);
   const std::string session = fmt::format("triage-{}-{}", stamp, random_hex(4));
   const fs::path logs = runs_dir / (session + ".logs");
   fs::create_directories(logs);
 
   auto make_job = [&](const std::string& run_id) {
     ChildJob j;
-    j.args = {"run", "--recipe-dir", recipe_dir.string(), "--recipe", recipe, "--runs-dir", runs_dir.string(),
-              "--run-id", run_id};
+    j.args = {"run",        "--recipe-dir",    recipe_dir.string(), "--recipe", recipe,
+              "--runs-dir", runs_dir.string(), "--run-id",          run_id};
     j.args.insert(j.args.end(), extra.begin(), extra.end());
     j.log = logs / (run_id + ".log");
     return j;

@@ -58,8 +58,8 @@ int main(int argc, char** argv) {
     if (args[0] == "sweep") return cmd_sweep(rest);
     if (args[0] == "canary") return cmd_canary(rest);
     if (args[0] == "triage") return cmd_triage(rest);
-    throw InputError(fmt::format("no command '{}'; commands: run, doctor, sweep, canary, triage (see `ccci --help`)",
-                                 args[0]));
+    throw InputError(
+        fmt::format("no command '{}'; commands: run, doctor, sweep, canary, triage (see `ccci --help`)", args[0]));
   } catch (const InputError& e) {
     std::cerr << "ccci: " << e.what() << "\n";
     return 2;

@@ -27,7 +27,8 @@ std::string seed_file(const ccci::Context& ctx) { return "data/seed-" + ctx.stac
 /// Incompressible enough to be a real object, and the same in every process.
 std::string seed_content(const ccci::Context& ctx) {
   std::uint64_t x = 1469598103934665603ull; // FNV-1a of the stack name as the key
-  for (char c : ctx.stack()) x = (x ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+  for (char c : ctx.stack())
+    x = (x ^ static_cast<unsigned char>(c)) * 1099511628211ull;
   std::string out(seed_bytes, '\0');
   for (auto& b : out) {
     x ^= x << 13;
@@ -56,8 +57,8 @@ CCCI_CHECK(install, git_roundtrip) {
 // server's own answer.
 CCCI_CHECK(custom, lfs_roundtrip) {
   const ccci::LfsRoundTrip r = ctx.lfs_round_trip("ccci/lfs.git", round_trip_bytes);
-  ctx.log("LFS round trip of " + std::to_string(r.bytes) + " bytes: push " + seconds(r.push_seconds) +
-          ", download " + seconds(r.fetch_seconds) + ", total " + seconds(r.total_seconds));
+  ctx.log("LFS round trip of " + std::to_string(r.bytes) + " bytes: push " + seconds(r.push_seconds) + ", download " +
+          seconds(r.fetch_seconds) + ", total " + seconds(r.total_seconds));
   return r.ok ? ccci::pass(r.message) : ccci::fail(r.message);
 }
 
@@ -83,10 +84,11 @@ CCCI_VERIFY(lfs_object) {
 CCCI_ARCHIVE_CHECK(repo_and_lfs_object) {
   const std::string head = archive.volume_path("repos", std::string(seed_repo) + "/HEAD");
   const std::string want = ctx.sha256_hex(seed_content(ctx));
-  const std::string object = archive.volume_path(
-      "lfs", std::string(seed_repo) + "/objects/" + want.substr(0, 2) + "/" + want.substr(2, 2) + "/" + want);
+  const std::string object = archive.volume_path("lfs", std::string(seed_repo) + "/objects/" + want.substr(0, 2) + "/" +
+                                                            want.substr(2, 2) + "/" + want);
   auto norm = [](std::string_view p) {
-    while (p.starts_with("./") || p.starts_with("/")) p.remove_prefix(p.starts_with("/") ? 1 : 2);
+    while (p.starts_with("./") || p.starts_with("/"))
+      p.remove_prefix(p.starts_with("/") ? 1 : 2);
     return std::string(p);
   };
   std::optional<std::string> head_entry, object_entry;
@@ -103,8 +105,10 @@ CCCI_ARCHIVE_CHECK(repo_and_lfs_object) {
                       " entries under the seed repository): is the repos volume backed up (backupbot.backup=true on "
                       "the app service)?");
   if (!object_entry)
-    return ccci::fail("the seed repository is archived (" + std::to_string(repo_entries) + " entries) but its LFS "
-                      "object " + norm(object) + " is not: is the lfs volume backed up?");
+    return ccci::fail("the seed repository is archived (" + std::to_string(repo_entries) +
+                      " entries) but its LFS "
+                      "object " +
+                      norm(object) + " is not: is the lfs volume backed up?");
   const std::optional<std::string> bytes = archive.read(*object_entry);
   if (!bytes) return ccci::fail("the archive lists " + *object_entry + " but it could not be read as a file");
   const std::string got = ctx.sha256_hex(*bytes);

@@ -23,21 +23,24 @@ constexpr std::size_t seed_count = 3;
 /// `s` as one single-quoted shell word.
 std::string shell_quote(std::string_view s) {
   std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  for (char c : s)
+    out += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return out + "'";
 }
 
 /// `s` as an SQL string literal.
 std::string sql_literal(std::string_view s) {
   std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("''") : std::string(1, c);
+  for (char c : s)
+    out += c == '\'' ? std::string("''") : std::string(1, c);
   return out + "'";
 }
 
 /// The bodies of the seeded notes: ccci-seed-<stack>-1 .. -3.
 std::vector<std::string> seed_bodies(const ccci::Context& ctx) {
   std::vector<std::string> out;
-  for (std::size_t i = 1; i <= seed_count; ++i) out.push_back("ccci-seed-" + ctx.stack() + "-" + std::to_string(i));
+  for (std::size_t i = 1; i <= seed_count; ++i)
+    out.push_back("ccci-seed-" + ctx.stack() + "-" + std::to_string(i));
   return out;
 }
 
@@ -59,7 +62,8 @@ std::vector<std::string> lines_of(std::string_view text) {
 
 std::string join(const std::vector<std::string>& v, std::string_view sep = ", ") {
   std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : std::string(sep)) + s;
+  for (const auto& s : v)
+    out += (out.empty() ? "" : std::string(sep)) + s;
   return out;
 }
 
@@ -73,16 +77,19 @@ StoredBodies stored_seed_bodies(ccci::Context& ctx) {
   const auto r = psql(ctx, "SELECT body FROM notes WHERE body LIKE " + sql_literal("ccci-seed-" + ctx.stack() + "-%") +
                                " ORDER BY id");
   if (r.exit_code != 0)
-    return {{}, "psql in the db container exited " + std::to_string(r.exit_code) + ": '" + ccci::excerpt(r.output) +
-                    "' (is the notes table there? the app's schema step creates it: see the app service's log)"};
+    return {{},
+            "psql in the db container exited " + std::to_string(r.exit_code) + ": '" + ccci::excerpt(r.output) +
+                "' (is the notes table there? the app's schema step creates it: see the app service's log)"};
   StoredBodies out;
-  for (auto& line : lines_of(r.output)) out.bodies.insert(line);
+  for (auto& line : lines_of(r.output))
+    out.bodies.insert(line);
   return out;
 }
 
 /// Normalises an archive path for comparison: no leading "/" or "./".
 [[maybe_unused]] std::string norm(std::string_view p) { // unused without the archive check
-  while (p.starts_with("./") || p.starts_with("/")) p.remove_prefix(p.starts_with("/") ? 1 : 2);
+  while (p.starts_with("./") || p.starts_with("/"))
+    p.remove_prefix(p.starts_with("/") ? 1 : 2);
   return std::string(p);
 }
 
@@ -111,12 +118,13 @@ CCCI_SEED(rows) {
   const auto bodies = seed_bodies(ctx);
   std::string sql;
   for (const auto& b : bodies)
-    sql += "INSERT INTO notes(body) SELECT " + sql_literal(b) + " WHERE NOT EXISTS (SELECT 1 FROM notes WHERE body = " +
-           sql_literal(b) + "); ";
+    sql += "INSERT INTO notes(body) SELECT " + sql_literal(b) +
+           " WHERE NOT EXISTS (SELECT 1 FROM notes WHERE body = " + sql_literal(b) + "); ";
   const auto r = psql(ctx, sql);
   if (r.exit_code != 0)
-    return ccci::fail("seeding " + std::to_string(bodies.size()) + " notes with psql in the db container failed (exit " +
-                      std::to_string(r.exit_code) + "): '" + ccci::excerpt(r.output) +
+    return ccci::fail("seeding " + std::to_string(bodies.size()) +
+                      " notes with psql in the db container failed (exit " + std::to_string(r.exit_code) + "): '" +
+                      ccci::excerpt(r.output) +
                       "' (is the notes table there? the app's schema step creates it: see the app service's log)");
   const auto stored = stored_seed_bodies(ctx);
   if (!stored.error.empty()) return ccci::fail("after seeding: " + stored.error);
@@ -153,18 +161,19 @@ CCCI_VERIFY(rows) {
   if (!missing_http.empty())
     return ccci::fail("the seeded notes are in the database, but GET /notes does not list " + join(missing_http) +
                       "; body: '" + ccci::excerpt(r.body) + "'");
-  return ccci::pass("all " + std::to_string(bodies.size()) + " seeded notes are in the notes table and listed by GET /notes");
+  return ccci::pass("all " + std::to_string(bodies.size()) +
+                    " seeded notes are in the notes table and listed by GET /notes");
 }
 
 // The newest release's migration ran: notes.created_at, timestamptz, NOT NULL
 // (release 1.1.0 adds it in the app's schema step; a default run tests the
 // newest release).
 CCCI_CHECK(custom, migration_applied) {
-  const auto r = psql(ctx,
-                      "SELECT data_type || '|' || is_nullable FROM information_schema.columns "
-                      "WHERE table_schema = 'public' AND table_name = 'notes' AND column_name = 'created_at'");
+  const auto r = psql(ctx, "SELECT data_type || '|' || is_nullable FROM information_schema.columns "
+                           "WHERE table_schema = 'public' AND table_name = 'notes' AND column_name = 'created_at'");
   if (r.exit_code != 0)
-    return ccci::fail("psql in the db container exited " + std::to_string(r.exit_code) + ": '" + ccci::excerpt(r.output) + "'");
+    return ccci::fail("psql in the db container exited " + std::to_string(r.exit_code) + ": '" +
+                      ccci::excerpt(r.output) + "'");
   const auto lines = lines_of(r.output);
   if (lines.empty())
     return ccci::fail("column notes.created_at does not exist: the 1.1.0 migration (ALTER TABLE notes ADD COLUMN "
@@ -207,8 +216,8 @@ CCCI_ARCHIVE_CHECK(dump_has_rows) {
       }
   }
   if (!live.empty())
-    return ccci::fail("the db volume was archived as PostgreSQL's live data directory (e.g. " + join(live) +
-                      " under " + root +
+    return ccci::fail("the db volume was archived as PostgreSQL's live data directory (e.g. " + join(live) + " under " +
+                      root +
                       "): such a copy of a running database is not consistent and no restore hook loads it. Dump "
                       "instead: backupbot.backup.pre-hook=pg_dump ... > /var/lib/postgresql/data/backup.sql, "
                       "backupbot.backup.volumes.db.path=backup.sql, and a backupbot.restore.post-hook that runs psql "
@@ -227,9 +236,10 @@ CCCI_ARCHIVE_CHECK(dump_has_rows) {
     if (dump->find(b) == std::string::npos) missing.push_back(b);
   if (!missing.empty())
     return ccci::fail(want + " (" + std::to_string(dump->size()) + " bytes) lacks the seeded notes " + join(missing) +
-                      " (was it dumped from another database, or before the seed?); starts: '" + ccci::excerpt(*dump) + "'");
-  return ccci::pass(want + ": " + std::to_string(dump->size()) + " bytes, holds all " +
-                    std::to_string(seed_count) + " seeded notes; no live data-directory files in the db volume");
+                      " (was it dumped from another database, or before the seed?); starts: '" + ccci::excerpt(*dump) +
+                      "'");
+  return ccci::pass(want + ": " + std::to_string(dump->size()) + " bytes, holds all " + std::to_string(seed_count) +
+                    " seeded notes; no live data-directory files in the db volume");
 }
 #endif
 

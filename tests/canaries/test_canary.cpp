@@ -4,8 +4,8 @@
 #define BOOST_TEST_MODULE integration_canary
 #include <boost/test/unit_test.hpp>
 
-#include "os/process.hpp"
 #include "model/results.hpp"
+#include "os/process.hpp"
 
 #include <boost/json.hpp>
 
@@ -44,7 +44,8 @@ struct Ran {
   fs::path runs_dir;
 };
 
-Ran run_ccci(const std::string& name, std::vector<std::string> args, std::chrono::minutes limit = std::chrono::minutes(20)) {
+Ran run_ccci(const std::string& name, std::vector<std::string> args,
+             std::chrono::minutes limit = std::chrono::minutes(20)) {
   Ran o;
   o.runs_dir = fresh_dir(name);
   std::vector<std::string> argv{CCCI_BIN};
@@ -124,9 +125,9 @@ BOOST_AUTO_TEST_CASE(every_canary_gets_its_expected_verdict) {
   BOOST_TEST(r.exit_code == 0, r.output);
   auto doc = report(r, "canary-report.json");
   BOOST_TEST(doc.at("all_match").as_bool());
-  std::map<std::string, std::string> want{{"good-simple", "green"},      {"good-significant", "green"},
-                                          {"bad-install", "red: install"}, {"bad-upgrade", "red: upgrade"},
-                                          {"bad-backup", "red: backup"},   {"bad-restore", "red: restore"},
+  std::map<std::string, std::string> want{{"good-simple", "green"},          {"good-significant", "green"},
+                                          {"bad-install", "red: install"},   {"bad-upgrade", "red: upgrade"},
+                                          {"bad-backup", "red: backup"},     {"bad-restore", "red: restore"},
                                           {"bad-false-green", "red: custom"}};
   auto& canaries = doc.at("canaries").as_array();
   BOOST_TEST(canaries.size() == want.size());
@@ -146,13 +147,14 @@ BOOST_AUTO_TEST_CASE(every_canary_gets_its_expected_verdict) {
   }
   // The table names every canary with expected, got and verdict.
   BOOST_TEST(r.output.find("canary") != std::string::npos);
-  for (auto& [name, _] : want) BOOST_TEST(r.output.find(name) != std::string::npos, name);
+  for (auto& [name, _] : want)
+    BOOST_TEST(r.output.find(name) != std::string::npos, name);
   expect_stacks_gone(stacks);
 }
 
 BOOST_AUTO_TEST_CASE(triage_of_a_missing_image_is_genuine) {
-  auto r = run_ccci("genuine", {"triage", (repos / "missing-image").string(), "--recipe", "custom-html-tiny", "--repeat",
-                            "2", "--load", "1", "--", "--tiers", "install,custom"});
+  auto r = run_ccci("genuine", {"triage", (repos / "missing-image").string(), "--recipe", "custom-html-tiny",
+                                "--repeat", "2", "--load", "1", "--", "--tiers", "install,custom"});
   BOOST_TEST(r.exit_code == 1, r.output);
   auto doc = report(r, "triage-report.json");
   BOOST_TEST(str(doc.at("classification")) == "genuine");
@@ -191,8 +193,8 @@ BOOST_AUTO_TEST_CASE(triage_of_a_missing_image_is_genuine) {
 // No runs under load (--load 0) to keep the test short: the load phase is
 // covered by the genuine test and by unit tests of the classifier.
 BOOST_AUTO_TEST_CASE(triage_of_a_domain_dependent_failure_is_flake) {
-  auto r = run_ccci("flake", {"triage", (repos / "flaky-by-domain").string(), "--recipe", "custom-html-tiny", "--repeat",
-                          "8", "--load", "0", "--", "--tiers", "install,custom"});
+  auto r = run_ccci("flake", {"triage", (repos / "flaky-by-domain").string(), "--recipe", "custom-html-tiny",
+                              "--repeat", "8", "--load", "0", "--", "--tiers", "install,custom"});
   auto doc = report(r, "triage-report.json");
   int green = 0, red = 0;
   for (auto& v : doc.at("isolation").as_array()) {
@@ -219,7 +221,7 @@ BOOST_AUTO_TEST_CASE(triage_of_a_domain_dependent_failure_is_flake) {
   BOOST_TEST(cls == truth, "classifier said " << cls << " for " << green << " green / " << red << " red");
   BOOST_TEST(r.exit_code == (truth == "not-reproduced" ? 0 : 1));
   BOOST_TEST((green > 0 && red > 0), "all 8 runs agreed (" << green << " green / " << red
-                                                         << " red): a 2/256 chance with a fair fixture — rerun; "
-                                                            "if it repeats, the fixture is no longer a coin");
+                                                           << " red): a 2/256 chance with a fair fixture — rerun; "
+                                                              "if it repeats, the fixture is no longer a coin");
   BOOST_TEST_MESSAGE("flake fixture: " << green << " green, " << red << " red; classified " << cls);
 }

@@ -4,8 +4,8 @@
 #define BOOST_TEST_MODULE integration_forge
 #include <boost/test/unit_test.hpp>
 
-#include "os/process.hpp"
 #include "model/results.hpp"
+#include "os/process.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -75,8 +75,13 @@ Outcome run_ccci(const std::string& ccci, const std::string& name, std::vector<s
 }
 
 Outcome run_forge(const std::string& repo, std::vector<std::string> extra = {}) {
-  std::vector<std::string> args{"run", "--recipe-dir", (repos / repo).string(), "--recipe", "git-forge",
-                                "--plugin", std::string(CCCI_PLUGIN_DIR) + "/git-forge.so"};
+  std::vector<std::string> args{"run",
+                                "--recipe-dir",
+                                (repos / repo).string(),
+                                "--recipe",
+                                "git-forge",
+                                "--plugin",
+                                std::string(CCCI_PLUGIN_DIR) + "/git-forge.so"};
   args.insert(args.end(), extra.begin(), extra.end());
   return run_ccci(CCCI_BIN, repo, args);
 }
@@ -169,10 +174,10 @@ BOOST_AUTO_TEST_CASE(out_of_tree_plugin_builds_against_the_installed_sdk_and_pas
 // A tool only the plugin declared is missing: the tier whose plugin checks
 // need it is unver (never fail); ccci's own install and the lint still run.
 BOOST_AUTO_TEST_CASE(a_missing_plugin_tool_makes_its_tiers_unverified_not_failed) {
-  auto o = run_ccci(CCCI_BIN, "needs-tool",
-                    {"run", "--recipe-dir", (repos / "custom-html-tiny").string(), "--recipe", "custom-html-tiny",
-                     "--plugin", std::string(CCCI_TEST_PLUGIN_DIR) + "/needs_tool.so", "--tiers",
-                     "install,custom,lint"});
+  auto o =
+      run_ccci(CCCI_BIN, "needs-tool",
+               {"run", "--recipe-dir", (repos / "custom-html-tiny").string(), "--recipe", "custom-html-tiny",
+                "--plugin", std::string(CCCI_TEST_PLUGIN_DIR) + "/needs_tool.so", "--tiers", "install,custom,lint"});
   BOOST_TEST(o.exit_code == 3);
   BOOST_TEST_REQUIRE(o.results.has_value());
   BOOST_TEST(o.tier(Tier::install).status == Status::pass, o.tier(Tier::install).reason);

@@ -3,8 +3,8 @@
 #define BOOST_TEST_MODULE integration_run
 #include <boost/test/unit_test.hpp>
 
-#include "os/process.hpp"
 #include "model/results.hpp"
+#include "os/process.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -178,8 +178,7 @@ BOOST_AUTO_TEST_CASE(never_healthy_fails_install_within_timeout) {
   BOOST_TEST(o.tier(Tier::install).status == Status::fail);
   auto* conv = o.check("install/converged");
   BOOST_TEST_REQUIRE(conv);
-  BOOST_TEST(conv->message.find("not converged within the deploy timeout of 25s") != std::string::npos,
-             conv->message);
+  BOOST_TEST(conv->message.find("not converged within the deploy timeout of 25s") != std::string::npos, conv->message);
   // Evidence: task states and the service's log.
   BOOST_TEST(read(o.run_dir() / "evidence" / "tasks.txt").find("app") != std::string::npos);
   BOOST_TEST(fs::exists(o.run_dir() / "evidence" / "app.log"));
@@ -188,8 +187,8 @@ BOOST_AUTO_TEST_CASE(never_healthy_fails_install_within_timeout) {
 }
 
 BOOST_AUTO_TEST_CASE(crashing_plugin_fails_only_its_checks) {
-  auto o = run_variant("custom-html-tiny", {"--plugin", std::string(CCCI_TEST_PLUGIN_DIR) + "/crashy.so",
-                                            "--check-timeout", "5"});
+  auto o = run_variant("custom-html-tiny",
+                       {"--plugin", std::string(CCCI_TEST_PLUGIN_DIR) + "/crashy.so", "--check-timeout", "5"});
   BOOST_TEST(o.exit_code == 1);
   BOOST_TEST_REQUIRE(o.results.has_value());
   auto expect = [&](const char* name, Status s, const char* text) {
@@ -245,7 +244,8 @@ BOOST_AUTO_TEST_CASE(path_that_is_not_a_recipe_is_bad_input) {
   auto plain = work / "not-a-recipe";
   fs::create_directories(plain);
   expect_bad_input(run_ccci("not-a-recipe", {"run", "--recipe-dir", plain.string()}), "not a git repository");
-  expect_bad_input(run_ccci("missing-dir", {"run", "--recipe-dir", (work / "no-such-dir").string()}), "not a directory");
+  expect_bad_input(run_ccci("missing-dir", {"run", "--recipe-dir", (work / "no-such-dir").string()}),
+                   "not a directory");
 }
 
 BOOST_AUTO_TEST_CASE(malformed_meta_is_bad_input) {
@@ -264,21 +264,21 @@ BOOST_AUTO_TEST_CASE(plugin_with_wrong_abi_is_bad_input) {
 }
 
 BOOST_AUTO_TEST_CASE(bad_options_are_bad_input) {
-  expect_bad_input(run_ccci("bad-tier", {"run", "--recipe-dir", (repos / "custom-html-tiny").string(), "--tiers",
-                                     "install,smoke"}),
-                   "'smoke' is not a tier");
+  expect_bad_input(
+      run_ccci("bad-tier", {"run", "--recipe-dir", (repos / "custom-html-tiny").string(), "--tiers", "install,smoke"}),
+      "'smoke' is not a tier");
   expect_bad_input(run_ccci("no-dir", {"run"}), "--recipe-dir is required");
-  expect_bad_input(run_ccci("bad-version", {"run", "--recipe-dir", (repos / "custom-html-tiny").string(), "--version",
-                                        "9.9.9+0"}),
-                   "9.9.9+0");
+  expect_bad_input(
+      run_ccci("bad-version", {"run", "--recipe-dir", (repos / "custom-html-tiny").string(), "--version", "9.9.9+0"}),
+      "9.9.9+0");
 }
 
 BOOST_AUTO_TEST_CASE(sigint_mid_run_tears_down_and_is_unverified) {
   // never-healthy keeps the run converging; SIGINT arrives in the middle.
   auto o = run_ccci("sigint",
-                {"run", "--recipe-dir", (repos / "never-healthy").string(), "--recipe", "custom-html-tiny",
-                 "--deploy-timeout", "300"},
-                {"timeout", "--preserve-status", "--signal=INT", "20"});
+                    {"run", "--recipe-dir", (repos / "never-healthy").string(), "--recipe", "custom-html-tiny",
+                     "--deploy-timeout", "300"},
+                    {"timeout", "--preserve-status", "--signal=INT", "20"});
   BOOST_TEST(o.exit_code == 3);
   BOOST_TEST_REQUIRE(o.results.has_value());
   BOOST_TEST(o.tier(Tier::install).status == Status::unver);
@@ -314,7 +314,8 @@ void expect_red_at(const Outcome& o, Tier tier, const std::string& check, const 
   BOOST_TEST(c->message.find(text) != std::string::npos, c->message);
   BOOST_TEST(o.tier(tier).reason.find(check) != std::string::npos, o.tier(tier).reason);
   BOOST_TEST_REQUIRE(!o.results->evidence.empty());
-  for (auto& e : o.results->evidence) BOOST_TEST(fs::exists(o.run_dir() / e), e);
+  for (auto& e : o.results->evidence)
+    BOOST_TEST(fs::exists(o.run_dir() / e), e);
 }
 
 } // namespace
@@ -325,9 +326,9 @@ BOOST_AUTO_TEST_CASE(notes_pg_is_green_on_every_tier) {
   BOOST_TEST_REQUIRE(o.results.has_value());
   expect_passed(o, {Tier::install, Tier::upgrade, Tier::backup, Tier::restore, Tier::custom, Tier::lint});
   BOOST_TEST(o.results->level.level == 5);
-  for (const char* check : {"upgrade/seed:rows", "upgrade/verify:rows", "backup/pre-hook:db", "backup/archive_complete",
-                            "backup/archive:dump_has_rows", "restore/post-hook:db", "restore/verify:rows",
-                            "custom/migration_applied"}) {
+  for (const char* check :
+       {"upgrade/seed:rows", "upgrade/verify:rows", "backup/pre-hook:db", "backup/archive_complete",
+        "backup/archive:dump_has_rows", "restore/post-hook:db", "restore/verify:rows", "custom/migration_applied"}) {
     auto* c = o.check(check);
     BOOST_TEST_REQUIRE(c, check);
     BOOST_TEST((c->status == Status::pass), check << ": " << c->message);

@@ -3,8 +3,8 @@
 #define BOOST_TEST_MODULE integration_sweep
 #include <boost/test/unit_test.hpp>
 
-#include "swarm/docker.hpp"
 #include "os/process.hpp"
+#include "swarm/docker.hpp"
 #include "sweep/registry.hpp"
 
 #include <boost/json.hpp>
@@ -45,7 +45,8 @@ struct World {
   fs::path root;
   explicit World(const std::string& name) : root(fs::path(CCCI_TEST_WORK_DIR) / "sweep" / name) {
     fs::remove_all(root);
-    for (auto d : {"state", "runs", "recipes", "upstream", "mirror", "plugins"}) fs::create_directories(root / d);
+    for (auto d : {"state", "runs", "recipes", "upstream", "mirror", "plugins"})
+      fs::create_directories(root / d);
   }
   ~World() {
     // Warm canonicals are the sweep's to keep; the test's to remove.
@@ -106,7 +107,8 @@ struct World {
   std::optional<Canonical> canonical(const std::string& name) { return read_canonical(root / "state", name); }
   std::size_t run_count() {
     std::size_t n = 0;
-    for (auto& e : fs::directory_iterator(root / "runs", ec_)) n += e.is_directory();
+    for (auto& e : fs::directory_iterator(root / "runs", ec_))
+      n += e.is_directory();
     return n;
   }
   std::string rev(const std::string& name, const std::string& ref) {
@@ -125,15 +127,16 @@ bool stack_running(const std::string& stack) {
 BOOST_AUTO_TEST_CASE(sweep_promotes_greens_skips_when_current_and_follows_new_tags) {
   World w("lifecycle");
   w.recipe("site", "custom-html-tiny");
-  w.recipe("site-red", "custom-html-tiny", "--variant '" +
-                                               (source_dir / "recipes/custom-html-tiny/variants/txt-octet-stream.patch").string() + "'");
+  w.recipe("site-red", "custom-html-tiny",
+           "--variant '" + (source_dir / "recipes/custom-html-tiny/variants/txt-octet-stream.patch").string() + "'");
   // The red recipe had a canonical once (an older release): a red run must not touch it.
   Canonical old{"site-red", "1.0.0+1.22.1", "0ld", "1.0.0+1.22.1", "old-run", "2026-01-01T00:00:00Z", "", ""};
   write_canonical(w.root / "state", old);
   // An untagged commit on top of the newest tag: never the canonical.
-  BOOST_TEST_REQUIRE(sh("cd '" + (w.root / "upstream/site").string() +
-                        "' && echo 'work in progress' >> README.md && git -c user.name=t -c user.email=t@t commit -qam wip")
-                         .ok());
+  BOOST_TEST_REQUIRE(
+      sh("cd '" + (w.root / "upstream/site").string() +
+         "' && echo 'work in progress' >> README.md && git -c user.name=t -c user.email=t@t commit -qam wip")
+          .ok());
 
   auto first = w.sweep();
   BOOST_TEST(first.exit_code == 1); // the red recipe
@@ -144,7 +147,7 @@ BOOST_AUTO_TEST_CASE(sweep_promotes_greens_skips_when_current_and_follows_new_ta
   BOOST_TEST(site->version == "1.1.0+1.22.1");
   BOOST_TEST(site->commit == w.rev("site", "1.1.0+1.22.1"));
   BOOST_TEST(site->commit != w.rev("site", "main")); // the untagged head was not promoted
-  BOOST_TEST(stack_running(site->stack));             // the warm canonical
+  BOOST_TEST(stack_running(site->stack));            // the warm canonical
   BOOST_TEST(w.canonical("site-red")->run_id == "old-run");
   // The mirror got main and the tags.
   BOOST_TEST(run_process({"git", "-C", (w.root / "mirror/site").string(), "rev-parse", "1.1.0+1.22.1"}).ok());
@@ -199,10 +202,10 @@ BOOST_AUTO_TEST_CASE(a_second_concurrent_sweep_refuses) {
   w.recipe("site", "custom-html-tiny");
   // Hold the lock the way a sweep does, with flock(1) on the same file.
   fs::create_directories(w.root / "state");
-  auto holder = sh("set +e; flock '" + (w.root / "state/sweep.lock").string() + "' '" + CCCI_BIN + "' sweep --state-dir '" +
-                   (w.root / "state").string() + "' --recipes-dir '" + (w.root / "recipes").string() +
-                   "' --source '" + (w.root / "upstream").string() + "' --runs-dir '" + (w.root / "runs").string() +
-                   "' --plugin-dir '" + (w.root / "plugins").string() + "'; echo rc=$?");
+  auto holder = sh("set +e; flock '" + (w.root / "state/sweep.lock").string() + "' '" + CCCI_BIN +
+                   "' sweep --state-dir '" + (w.root / "state").string() + "' --recipes-dir '" +
+                   (w.root / "recipes").string() + "' --source '" + (w.root / "upstream").string() + "' --runs-dir '" +
+                   (w.root / "runs").string() + "' --plugin-dir '" + (w.root / "plugins").string() + "'; echo rc=$?");
   BOOST_TEST(holder.out.find("another sweep is running") != std::string::npos, holder.out);
   BOOST_TEST(holder.out.find("rc=3") != std::string::npos, holder.out);
   BOOST_TEST(w.run_count() == 0u);

@@ -18,13 +18,9 @@ CCCI_CHECK(install, segfaults) {
   return ccci::pass("unreachable");
 }
 
-CCCI_CHECK(install, aborts) {
-  std::abort();
-}
+CCCI_CHECK(install, aborts) { std::abort(); }
 
-CCCI_CHECK(install, throws) {
-  throw std::runtime_error("deliberate failure from the crashy plugin");
-}
+CCCI_CHECK(install, throws) { throw std::runtime_error("deliberate failure from the crashy plugin"); }
 
 CCCI_CHECK(install, hangs) {
   std::this_thread::sleep_for(std::chrono::hours(1));

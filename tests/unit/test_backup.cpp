@@ -27,8 +27,7 @@ public:
   TempDir() {
     static std::atomic<int> counter{0};
     std::random_device rd;
-    dir_ = fs::temp_directory_path() /
-           ("ccci-unit-backup-" + std::to_string(rd()) + "-" + std::to_string(counter++));
+    dir_ = fs::temp_directory_path() / ("ccci-unit-backup-" + std::to_string(rd()) + "-" + std::to_string(counter++));
     fs::create_directories(dir_);
   }
   ~TempDir() {
@@ -51,9 +50,7 @@ private:
   fs::path dir_;
 };
 
-bool has(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
+bool has(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
 
 // ---- tar streams as `docker cp CONTAINER:PATH -` writes them
 
@@ -88,11 +85,9 @@ std::string make_tar(const std::vector<TarEntry>& entries) {
   std::string out;
   std::unique_ptr<archive, WriteFree> a(archive_write_new());
   BOOST_TEST_REQUIRE(archive_write_set_format_pax_restricted(a.get()) == ARCHIVE_OK);
-  BOOST_TEST_REQUIRE(archive_write_open2(a.get(), &out, nullptr, &append, nullptr, nullptr) ==
-                     ARCHIVE_OK);
+  BOOST_TEST_REQUIRE(archive_write_open2(a.get(), &out, nullptr, &append, nullptr, nullptr) == ARCHIVE_OK);
   for (const auto& e : entries) {
-    std::unique_ptr<archive_entry, void (*)(archive_entry*)> entry(archive_entry_new(),
-                                                                   archive_entry_free);
+    std::unique_ptr<archive_entry, void (*)(archive_entry*)> entry(archive_entry_new(), archive_entry_free);
     archive_entry_set_pathname_utf8(entry.get(), e.path.c_str());
     archive_entry_set_filetype(entry.get(), e.directory ? AE_IFDIR : AE_IFREG);
     archive_entry_set_perm(entry.get(), static_cast<mode_t>(e.mode));
@@ -115,9 +110,7 @@ std::string make_tar(const std::vector<TarEntry>& entries) {
 std::string docker_pax_stream(const std::string& name, const std::string& data) {
   auto header = [](const std::string& field_name, char type, std::size_t size) {
     std::string h(512, '\0');
-    auto put = [&](std::size_t offset, const std::string& value) {
-      h.replace(offset, value.size(), value);
-    };
+    auto put = [&](std::size_t offset, const std::string& value) { h.replace(offset, value.size(), value); };
     put(0, field_name);
     put(100, fmt::format("{:07o}", 0644));
     put(108, "0000000");
@@ -145,8 +138,8 @@ std::string docker_pax_stream(const std::string& name, const std::string& data) 
   while (std::to_string(length).size() + body.size() != length)
     ++length;
   const std::string record = std::to_string(length) + body;
-  return header("PaxHeaders.0/x", 'x', record.size()) + padded(record) +
-         header("./x.txt", '0', data.size()) + padded(data) + std::string(1024, '\0');
+  return header("PaxHeaders.0/x", 'x', record.size()) + padded(record) + header("./x.txt", '0', data.size()) +
+         padded(data) + std::string(1024, '\0');
 }
 
 /// Every entry of an uncompressed tar (a restore stream), data included.
@@ -175,8 +168,7 @@ std::vector<TarEntry> read_tar(const std::string& tar) {
 }
 
 const TarEntry& entry(const std::vector<TarEntry>& entries, const std::string& path) {
-  auto it =
-      std::find_if(entries.begin(), entries.end(), [&](const auto& e) { return e.path == path; });
+  auto it = std::find_if(entries.begin(), entries.end(), [&](const auto& e) { return e.path == path; });
   BOOST_TEST_REQUIRE((it != entries.end()), "no entry " << path);
   return *it;
 }
@@ -217,8 +209,7 @@ BackupPlan sample_plan() {
 }
 
 std::string data_stream() {
-  return make_tar(
-      {dir("./"), dir("./a", 0750), file("./a/b.txt", "hello\n", 0640), file("./big.bin", big)});
+  return make_tar({dir("./"), dir("./a", 0750), file("./a/b.txt", "hello\n", 0640), file("./big.bin", big)});
 }
 
 /// The archive sample_plan() expects, as ccci writes it.
@@ -231,8 +222,7 @@ fs::path write_sample(const TempDir& tmp, const std::string& name = "backup.tar.
 }
 
 const ServiceBackup& service(const BackupPlan& plan, const std::string& name) {
-  auto it = std::find_if(plan.services.begin(), plan.services.end(),
-                         [&](const auto& s) { return s.service == name; });
+  auto it = std::find_if(plan.services.begin(), plan.services.end(), [&](const auto& s) { return s.service == name; });
   BOOST_TEST_REQUIRE((it != plan.services.end()), "no service " << name << " in the plan");
   return *it;
 }
@@ -454,14 +444,13 @@ BOOST_AUTO_TEST_CASE(missing_selected_volume_and_path_are_named) {
   {
     ArchiveWriter w(tmp / "b.tar.gz");
     w.add_tar_stream(make_tar({file("other.sql", sql)}), db_root); // backup.sql never made it
-  } // the destructor finishes the archive
+  }                                                                // the destructor finishes the archive
   const auto verdict = verify_archive(tmp / "b.tar.gz", sample_plan());
   BOOST_TEST(verdict.readable);
   BOOST_TEST(!verdict.ok());
   BOOST_TEST(verdict.missing == (std::vector<std::string>{"app/data", "db/db/backup.sql"}));
   BOOST_TEST(verdict.unexpected == std::vector<std::string>{db_root + "/other.sql"});
-  BOOST_TEST(verdict.describe() ==
-             "missing: app/data, db/db/backup.sql; unexpected: " + db_root + "/other.sql");
+  BOOST_TEST(verdict.describe() == "missing: app/data, db/db/backup.sql; unexpected: " + db_root + "/other.sql");
 }
 
 BOOST_AUTO_TEST_CASE(excluded_volume_in_the_archive_is_unexpected_once) {
@@ -478,9 +467,8 @@ BOOST_AUTO_TEST_CASE(excluded_volume_in_the_archive_is_unexpected_once) {
   const auto verdict = verify_archive(path, sample_plan());
   BOOST_TEST(verdict.missing.empty());
   BOOST_TEST(verdict.unexpected == std::vector<std::string>{archive_volume_root(stack, "uploads")});
-  BOOST_TEST(
-      has(verdict.describe(), "unexpected: var/lib/docker/volumes/" + stack + "_uploads/_data"),
-      verdict.describe());
+  BOOST_TEST(has(verdict.describe(), "unexpected: var/lib/docker/volumes/" + stack + "_uploads/_data"),
+             verdict.describe());
 }
 
 BOOST_AUTO_TEST_CASE(path_limited_volume_with_an_unselected_file_is_unexpected) {
@@ -490,15 +478,14 @@ BOOST_AUTO_TEST_CASE(path_limited_volume_with_an_unselected_file_is_unexpected) 
     ArchiveWriter w(path);
     w.add_tar_stream(data_stream(), data_root);
     // The whole data directory of postgres, not just the dump.
-    w.add_tar_stream(make_tar({dir("./"), file("./backup.sql", sql), dir("./base"),
-                               file("./base/1", "page"), file("./PG_VERSION", "16")}),
+    w.add_tar_stream(make_tar({dir("./"), file("./backup.sql", sql), dir("./base"), file("./base/1", "page"),
+                               file("./PG_VERSION", "16")}),
                      db_root);
     w.close();
   }
   const auto verdict = verify_archive(path, sample_plan());
   BOOST_TEST(verdict.missing.empty());
-  BOOST_TEST(verdict.unexpected ==
-             (std::vector<std::string>{db_root + "/base", db_root + "/PG_VERSION"}));
+  BOOST_TEST(verdict.unexpected == (std::vector<std::string>{db_root + "/base", db_root + "/PG_VERSION"}));
 }
 
 BOOST_AUTO_TEST_CASE(selected_directory_path_is_present_through_its_content) {
@@ -535,12 +522,9 @@ BOOST_AUTO_TEST_CASE(tar_stream_paths_land_under_the_prefix) {
   std::vector<std::string> paths;
   for (const auto& e : ArchiveReader(path, stack).entries())
     paths.push_back(e.path);
-  BOOST_TEST(paths == (std::vector<std::string>{data_root + "/x", data_root + "/x/y",
-                                                db_root + "/backup.sql",
+  BOOST_TEST(paths == (std::vector<std::string>{data_root + "/x", data_root + "/x/y", db_root + "/backup.sql",
                                                 archive_volume_root(stack, "intl") + "/café.txt"}));
-  BOOST_TEST(
-      read(ArchiveReader(path, stack), archive_volume_root(stack, "intl") + "/café.txt").value() ==
-      "crème");
+  BOOST_TEST(read(ArchiveReader(path, stack), archive_volume_root(stack, "intl") + "/café.txt").value() == "crème");
   const auto intl = read_tar(volume_tar_for_restore(path, stack, "intl").value());
   BOOST_TEST_REQUIRE(intl.size() == 1u);
   BOOST_TEST(intl[0].path == "café.txt");

@@ -32,8 +32,8 @@ RunResults forged(std::string_view ladder, std::string_view failing_check = "") 
     case 'F':
       tr.status = Status::fail;
       tr.checks.push_back({name + "/ok", Status::pass, "fine", 0.1});
-      tr.checks.push_back({failing_check.empty() ? name + "/broken" : std::string(failing_check), Status::fail,
-                           "it broke", 0.1});
+      tr.checks.push_back(
+          {failing_check.empty() ? name + "/broken" : std::string(failing_check), Status::fail, "it broke", 0.1});
       tr.reason = "1 check failed";
       break;
     case 'D':
@@ -107,7 +107,8 @@ BOOST_AUTO_TEST_CASE(red_at_the_wrong_tier_is_a_mismatch_naming_both) {
 BOOST_AUTO_TEST_CASE(red_at_the_right_tier_is_a_match) {
   BOOST_TEST(compare_canary(spec_red(Tier::install), forged("FNNNNP")).ok());
   BOOST_TEST(compare_canary(spec_red(Tier::upgrade), forged("PFNNNP")).ok());
-  BOOST_TEST(compare_canary(spec_red(Tier::restore, "restore/verify:rows"), forged("PPPFNP", "restore/verify:rows")).ok());
+  BOOST_TEST(
+      compare_canary(spec_red(Tier::restore, "restore/verify:rows"), forged("PPPFNP", "restore/verify:rows")).ok());
   // Tiers before it may be declared skips.
   BOOST_TEST(compare_canary(spec_red(Tier::custom), forged("PPDDFP")).ok());
 }
@@ -205,8 +206,9 @@ BOOST_AUTO_TEST_CASE(no_results_is_never_a_match) {
 BOOST_AUTO_TEST_CASE(the_shipped_spec_parses_and_names_the_seven_canaries) {
   auto specs = load_canary_specs(fs::path(CCCI_SOURCE_DIR) / "tests/canaries/canaries.yml");
   std::vector<std::string> names;
-  for (auto& s : specs) names.push_back(s.name);
-  std::vector<std::string> want{"good-simple", "good-significant", "bad-install", "bad-upgrade",
+  for (auto& s : specs)
+    names.push_back(s.name);
+  std::vector<std::string> want{"good-simple", "good-significant", "bad-install",    "bad-upgrade",
                                 "bad-backup",  "bad-restore",      "bad-false-green"};
   BOOST_TEST(names == want, boost::test_tools::per_element());
   for (auto& s : specs) {
@@ -259,7 +261,8 @@ void expect_input_error(std::string_view yaml, std::string_view must_mention) {
 BOOST_AUTO_TEST_CASE(bad_specs_name_file_line_and_fix) {
   expect_input_error("canaries:\n  - {name: a, recipe: r, base: b, expect: \"red: smoke\"}\n", "spec.yml:2");
   expect_input_error("canaries:\n  - {name: a, recipe: r, base: b, expect: \"red: smoke\"}\n", "'smoke' is not a tier");
-  expect_input_error("canaries:\n  - {name: a, recipe: r, base: b, expect: green, tuches: [x]}\n", "unknown key 'tuches'");
+  expect_input_error("canaries:\n  - {name: a, recipe: r, base: b, expect: green, tuches: [x]}\n",
+                     "unknown key 'tuches'");
   expect_input_error("canaries:\n  - {name: a, recipe: r, base: b, variant: v.patch, expect: \"red: install\"}\n",
                      "no 'touches:' list");
   expect_input_error("canaries:\n  - {name: a, recipe: r, base: b, variant: v, touches: [x], expect: green}\n",
@@ -320,8 +323,13 @@ BOOST_AUTO_TEST_CASE(fixture_argv_applies_the_variant_where_the_spec_says) {
   s.variant = "variants/bad-upgrade.patch";
   s.variant_from = "1.1.0+15.14";
   auto argv = make_fixture_argv(s, "/src", "/tmp/x", false);
-  std::vector<std::string> want{"/src/scripts/make-recipe-repo", "/src/recipes/notes-pg/recipe", "/tmp/x", "--force",
-                                "--variant-from", "1.1.0+15.14", "/src/recipes/notes-pg/variants/bad-upgrade.patch"};
+  std::vector<std::string> want{"/src/scripts/make-recipe-repo",
+                                "/src/recipes/notes-pg/recipe",
+                                "/tmp/x",
+                                "--force",
+                                "--variant-from",
+                                "1.1.0+15.14",
+                                "/src/recipes/notes-pg/variants/bad-upgrade.patch"};
   BOOST_TEST(argv == want, boost::test_tools::per_element());
   auto base = make_fixture_argv(s, "/src", "/tmp/b", true);
   BOOST_TEST(base.size() == 4u);
@@ -335,8 +343,13 @@ BOOST_AUTO_TEST_CASE(fixture_argv_applies_the_variant_where_the_spec_says) {
 
 BOOST_AUTO_TEST_CASE(table_and_report_say_what_happened) {
   CanaryRow ok{"good-simple", "green", compare_canary(spec_green(), forged("PPDDPP")), "id1", "/runs/id1", 0, 20};
-  CanaryRow fg{"bad-false-green", "red: custom", compare_canary(spec_red(Tier::custom), forged("PPDDPP")), "id2",
-               "/runs/id2", 0, 21};
+  CanaryRow fg{"bad-false-green",
+               "red: custom",
+               compare_canary(spec_red(Tier::custom), forged("PPDDPP")),
+               "id2",
+               "/runs/id2",
+               0,
+               21};
   auto table = canary_table({ok, fg});
   BOOST_TEST(table.find("canary") != std::string::npos);
   BOOST_TEST(table.find("FALSE GREEN") != std::string::npos, table);

@@ -21,8 +21,7 @@ public:
   TempRecipe() {
     static std::atomic<int> counter{0};
     std::random_device rd;
-    dir_ = fs::temp_directory_path() /
-           ("ccci-unit-compose-" + std::to_string(rd()) + "-" + std::to_string(counter++));
+    dir_ = fs::temp_directory_path() / ("ccci-unit-compose-" + std::to_string(rd()) + "-" + std::to_string(counter++));
     fs::create_directories(dir_);
   }
   ~TempRecipe() {
@@ -70,7 +69,8 @@ bool contains_merge_key(const YAML::Node& n) {
 
 std::vector<std::string> strings(const YAML::Node& seq) {
   std::vector<std::string> out;
-  for (const auto& item : seq) out.push_back(item.Scalar());
+  for (const auto& item : seq)
+    out.push_back(item.Scalar());
   return out;
 }
 
@@ -153,7 +153,7 @@ services:
   BOOST_TEST(service(c, "worker").replicas == 2); // alias copied whole
   auto env = c.document["services"]["app"]["environment"];
   BOOST_TEST(env["TZ"].Scalar() == "Europe/Berlin");
-  BOOST_TEST(env["LANG"].Scalar() == "C");  // the first map of the list wins
+  BOOST_TEST(env["LANG"].Scalar() == "C"); // the first map of the list wins
   BOOST_TEST(env["EXTRA"].Scalar() == "1");
   BOOST_TEST(env.size() == 3u);
   BOOST_TEST(c.document["services"]["app"]["deploy"]["restart_policy"]["condition"].Scalar() == "on-failure");
@@ -261,7 +261,7 @@ configs:
 
   const auto& key = object(c.secrets, "api_key");
   BOOST_TEST(!key.external);
-  BOOST_TEST(key.name == "app_example_com_api_key");  // unnamed: stack-prefixed as docker does
+  BOOST_TEST(key.name == "app_example_com_api_key"); // unnamed: stack-prefixed as docker does
   BOOST_TEST(key.file == (r.dir() / "secrets/api_key").string());
   BOOST_TEST(c.document["secrets"]["api_key"]["file"].Scalar() == key.file);
 
@@ -305,8 +305,7 @@ volumes:
   BOOST_TEST(vols[1].Scalar() == (r.dir() / "entrypoint.sh").string() + ":/docker-entrypoint.sh");
   BOOST_TEST(vols[2].Scalar() == "/etc/localtime:/etc/localtime:ro");
   BOOST_TEST(vols[5]["source"].Scalar() == (r.dir() / "conf").string());
-  BOOST_TEST(c.files == std::vector<std::string>{(r.dir() / "compose.yml").string()},
-             boost::test_tools::per_element());
+  BOOST_TEST(c.files == std::vector<std::string>{(r.dir() / "compose.yml").string()}, boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(healthchecks_and_replicas) {
@@ -341,7 +340,7 @@ BOOST_AUTO_TEST_CASE(healthchecks_and_replicas) {
   BOOST_TEST(service(c, "disabled").replicas == 0);
   BOOST_TEST(service(c, "none").replicas == 4);
   BOOST_TEST(c.services.size() == 4u);
-  BOOST_TEST(c.services.front().name == "checked");  // document order kept
+  BOOST_TEST(c.services.front().name == "checked"); // document order kept
 }
 
 BOOST_AUTO_TEST_CASE(overlay_files_merge_as_docker_does) {
@@ -422,8 +421,8 @@ secrets:
 
   BOOST_TEST(c.services.size() == 3u);
   BOOST_TEST(object(c.secrets, "smtp_password").name == "s_smtp_password_v1");
-  BOOST_TEST(c.files == (std::vector<std::string>{(r.dir() / "compose.yml").string(),
-                                                  (r.dir() / "compose.x.yml").string()}),
+  BOOST_TEST(c.files ==
+                 (std::vector<std::string>{(r.dir() / "compose.yml").string(), (r.dir() / "compose.x.yml").string()}),
              boost::test_tools::per_element());
 }
 
@@ -549,7 +548,8 @@ secrets:
   BOOST_TEST(has(msg, "'app'"), msg);
   BOOST_TEST(has(msg, "secret"), msg);
 
-  r.write("compose.yml", "services:\n  app:\n    image: nginx\n    configs:\n      - source: conf\n        target: /c\n");
+  r.write("compose.yml",
+          "services:\n  app:\n    image: nginx\n    configs:\n      - source: conf\n        target: /c\n");
   msg = defect(r);
   BOOST_TEST(has(msg, "compose.yml:5"), msg);
   BOOST_TEST(has(msg, "config 'conf'"), msg);
@@ -567,7 +567,8 @@ secrets:
 
 BOOST_AUTO_TEST_CASE(interpolation_and_merge_defects_are_located) {
   TempRecipe r;
-  r.write("compose.yml", "services:\n  app:\n    image: nginx\n    environment:\n      DOMAIN: ${DOMAIN:?set DOMAIN}\n");
+  r.write("compose.yml",
+          "services:\n  app:\n    image: nginx\n    environment:\n      DOMAIN: ${DOMAIN:?set DOMAIN}\n");
   auto msg = defect(r);
   BOOST_TEST(msg.starts_with("compose.yml:5"), msg);
   BOOST_TEST(has(msg, "set DOMAIN"), msg);

@@ -146,14 +146,14 @@ export AFTER_FUNCTIONS=v1
   BOOST_TEST(env.at("NGINX_CONF_VERSION") == "v11");
   BOOST_TEST(env.at("WITH_COMMENT") == "v3");
   BOOST_TEST(env.at("AFTER_FUNCTIONS") == "v1");
-  for (const char* skipped : {"COMPUTED", "FROM_VAR", "TWO_WORDS", "NOT_EXPORTED", "INSIDE_FUNCTION",
-                              "UNINDENTED_IN_FUNCTION"})
+  for (const char* skipped :
+       {"COMPUTED", "FROM_VAR", "TWO_WORDS", "NOT_EXPORTED", "INSIDE_FUNCTION", "UNINDENTED_IN_FUNCTION"})
     BOOST_TEST(env.count(skipped) == 0u, skipped << " should have been skipped");
   BOOST_TEST(env.size() == 5u);
 }
 
 BOOST_AUTO_TEST_CASE(abra_sh_never_throws_on_shell) {
-  BOOST_CHECK_NO_THROW(parse_abra_exports("if [ -z \"$X\" ]; then\n  exit 1\nfi\nexport 'odd\ncase $1 in\nesac\n",
-                                          "abra.sh"));
+  BOOST_CHECK_NO_THROW(
+      parse_abra_exports("if [ -z \"$X\" ]; then\n  exit 1\nfi\nexport 'odd\ncase $1 in\nesac\n", "abra.sh"));
   BOOST_TEST(parse_abra_exports("", "abra.sh").empty());
 }

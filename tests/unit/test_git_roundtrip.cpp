@@ -5,8 +5,8 @@
 #define BOOST_TEST_MODULE git_roundtrip
 #include <boost/test/unit_test.hpp>
 
-#include "plugin/git_roundtrip.hpp"
 #include "os/process.hpp"
+#include "plugin/git_roundtrip.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -86,7 +86,8 @@ BOOST_AUTO_TEST_CASE(git_round_trip_passes_and_leaves_no_temporary_directory) {
   BOOST_TEST(r.commit.size() == 40u);
   BOOST_TEST(contains(r.message, r.commit.substr(0, 12)), r.message);
   auto after = helper_temp_dirs();
-  for (auto& d : after) BOOST_TEST(before.count(d) == 1u, "left behind: " << d);
+  for (auto& d : after)
+    BOOST_TEST(before.count(d) == 1u, "left behind: " << d);
 }
 
 BOOST_AUTO_TEST_CASE(refused_push_reports_the_servers_words) {
@@ -119,8 +120,8 @@ BOOST_AUTO_TEST_CASE(lfs_round_trip_stores_a_pointer_and_gets_the_bytes_back) {
   BOOST_TEST(r.file.ends_with(".bin"));
   BOOST_TEST(contains(r.message, r.sha256_pushed), r.message);
   // The object went through LFS: the remote's LFS store holds it.
-  auto stored = repo.dir / "lfs" / "objects" / r.sha256_pushed.substr(0, 2) / r.sha256_pushed.substr(2, 2) /
-                r.sha256_pushed;
+  auto stored =
+      repo.dir / "lfs" / "objects" / r.sha256_pushed.substr(0, 2) / r.sha256_pushed.substr(2, 2) / r.sha256_pushed;
   BOOST_TEST(fs::exists(stored), stored);
 }
 

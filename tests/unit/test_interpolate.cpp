@@ -45,7 +45,7 @@ BOOST_AUTO_TEST_CASE(bare_and_braced_names) {
   BOOST_TEST(run("$STACK_NAME") == "mariadb_example_com");
   BOOST_TEST(run("${STACK_NAME}_db_password_${SECRET_DB_PASSWORD_VERSION}") == "mariadb_example_com_db_password_v2");
   BOOST_TEST(run("$VAR_2/$_UNDER") == "two/under");
-  BOOST_TEST(run("$VAR_2x") == "");  // the name runs on: VAR_2x is unset
+  BOOST_TEST(run("$VAR_2x") == ""); // the name runs on: VAR_2x is unset
   BOOST_TEST(run("$STACK_NAME.version") == "mariadb_example_com.version");
   BOOST_TEST(run("${UNSET}|$UNSET|") == "||");
 }
@@ -55,7 +55,7 @@ BOOST_AUTO_TEST_CASE(defaults_with_set_empty_and_unset) {
   BOOST_TEST(run("${EMPTY:-d}") == "d");
   BOOST_TEST(run("${UNSET:-d}") == "d");
   BOOST_TEST(run("${B-d}") == "from-b");
-  BOOST_TEST(run("${EMPTY-d}") == "");  // set, so no default without ':'
+  BOOST_TEST(run("${EMPTY-d}") == ""); // set, so no default without ':'
   BOOST_TEST(run("${UNSET-d}") == "d");
   BOOST_TEST(run("${UNSET:-}") == "");
   BOOST_TEST(run("${UNSET:-a default with spaces: and colons}") == "a default with spaces: and colons");

@@ -49,8 +49,8 @@ BOOST_AUTO_TEST_CASE(skipped_checks_alone_are_not_a_pass) {
 }
 
 BOOST_AUTO_TEST_CASE(one_fail_fails_the_tier_and_is_named) {
-  auto v = judge_tier({check("install/a", Status::pass), check("install/b", Status::fail),
-                       check("install/c", Status::unver)});
+  auto v = judge_tier(
+      {check("install/a", Status::pass), check("install/b", Status::fail), check("install/c", Status::unver)});
   BOOST_TEST(v.status == Status::fail);
   BOOST_TEST(v.reason.find("install/b") != std::string::npos);
 }

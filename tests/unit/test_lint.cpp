@@ -20,8 +20,7 @@ public:
   TempRecipe() {
     static std::atomic<int> counter{0};
     std::random_device rd;
-    dir_ = fs::temp_directory_path() /
-           ("ccci-unit-lint-" + std::to_string(rd()) + "-" + std::to_string(counter++));
+    dir_ = fs::temp_directory_path() / ("ccci-unit-lint-" + std::to_string(rd()) + "-" + std::to_string(counter++));
     fs::create_directories(dir_);
   }
   ~TempRecipe() {
@@ -51,12 +50,14 @@ const LintFinding& rule(const std::vector<LintFinding>& findings, const std::str
 bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 /// An app service with a version label and a pinned image; `extra` adds services.
-std::string recipe(const std::string& app_image = "nginx:1.25", const std::string& labels =
-                       "        - coop-cloud.${STACK_NAME}.version=1.0.0+1.25\n",
+std::string recipe(const std::string& app_image = "nginx:1.25",
+                   const std::string& labels = "        - coop-cloud.${STACK_NAME}.version=1.0.0+1.25\n",
                    const std::string& extra = "", const std::string& volumes = "") {
   return "services:\n"
          "  app:\n"
-         "    image: " + app_image + "\n"
+         "    image: " +
+         app_image +
+         "\n"
          "    deploy:\n"
          "      labels:\n"
          "        - traefik.enable=true\n" +
@@ -87,17 +88,16 @@ BackupPlan mattermost_plan() {
 }
 
 // The immich shape: only the dump is archived, and a restore hook loads it.
-const std::string immich_db =
-    "  database:\n"
-    "    image: ghcr.io/immich-app/postgres:14-vectorchord0.3.0\n"
-    "    volumes:\n"
-    "      - postgres:/var/lib/postgresql/data\n"
-    "    deploy:\n"
-    "      labels:\n"
-    "        backupbot.backup: \"true\"\n"
-    "        backupbot.backup.pre-hook: \"/pg_backup.sh backup\"\n"
-    "        backupbot.backup.volumes.postgres.path: backup.sql\n"
-    "        backupbot.restore.post-hook: \"/pg_backup.sh restore\"\n";
+const std::string immich_db = "  database:\n"
+                              "    image: ghcr.io/immich-app/postgres:14-vectorchord0.3.0\n"
+                              "    volumes:\n"
+                              "      - postgres:/var/lib/postgresql/data\n"
+                              "    deploy:\n"
+                              "      labels:\n"
+                              "        backupbot.backup: \"true\"\n"
+                              "        backupbot.backup.pre-hook: \"/pg_backup.sh backup\"\n"
+                              "        backupbot.backup.volumes.postgres.path: backup.sql\n"
+                              "        backupbot.restore.post-hook: \"/pg_backup.sh restore\"\n";
 
 BackupPlan immich_plan() {
   ServiceBackup sb;
@@ -113,7 +113,8 @@ BackupPlan immich_plan() {
 BOOST_AUTO_TEST_CASE(every_rule_yields_exactly_one_finding) {
   auto findings = lint_recipe(load(recipe()), BackupPlan{}, "1.0.0+1.25");
   std::vector<std::string> names;
-  for (const auto& f : findings) names.push_back(f.rule);
+  for (const auto& f : findings)
+    names.push_back(f.rule);
   std::vector<std::string> expected{"version-label-matches-tag", "images-pinned", "secrets-configs-declared",
                                     "db-backup-is-a-dump", "dump-has-restore-hook"};
   BOOST_TEST(names == expected, boost::test_tools::per_element());
@@ -197,9 +198,7 @@ BOOST_AUTO_TEST_CASE(images_pinned_names_every_unpinned_service) {
 // ---- secrets-configs-declared
 
 BOOST_AUTO_TEST_CASE(secrets_and_configs_declared_is_satisfied_for_a_loaded_compose) {
-  auto c = load(recipe("nginx:1.25", "",
-                       "    secrets:\n      - db_password\n    configs:\n      - nginx_conf\n",
-                       "") +
+  auto c = load(recipe("nginx:1.25", "", "    secrets:\n      - db_password\n    configs:\n      - nginx_conf\n", "") +
                 "secrets:\n  db_password:\n    external: true\n    name: ${STACK_NAME}_db_password_v1\n"
                 "configs:\n  nginx_conf:\n    file: nginx.conf\n");
   auto f = rule(lint_recipe(c, {}, ""), "secrets-configs-declared");
@@ -223,9 +222,9 @@ BOOST_AUTO_TEST_CASE(an_undeclared_secret_fails_when_compose_was_built_without_l
 // ---- db-backup-is-a-dump and dump-has-restore-hook
 
 BOOST_AUTO_TEST_CASE(no_backup_labels_passes_both_backup_rules) {
-  auto c = load(recipe("nginx:1.25", "",
-                       "  db:\n    image: postgres:15\n    volumes:\n      - db:/var/lib/postgresql/data\n",
-                       "  db:\n"));
+  auto c =
+      load(recipe("nginx:1.25", "",
+                  "  db:\n    image: postgres:15\n    volumes:\n      - db:/var/lib/postgresql/data\n", "  db:\n"));
   auto findings = lint_recipe(c, BackupPlan{"app_example_com", {}}, "");
   for (auto name : {"db-backup-is-a-dump", "dump-has-restore-hook"}) {
     auto f = rule(findings, name);
@@ -258,8 +257,9 @@ BOOST_AUTO_TEST_CASE(mattermost_lts_shape_fails_both_db_rules) {
 
 BOOST_AUTO_TEST_CASE(whole_data_volume_without_a_dump_gets_a_conventional_dump_path) {
   // No pre-hook at all: the raw files of a running postgres are archived.
-  auto c = load(recipe("nginx:1.25", "",
-                       "  db:\n    image: postgres:15\n    volumes:\n      - db:/var/lib/postgresql/data\n", "  db:\n"));
+  auto c =
+      load(recipe("nginx:1.25", "",
+                  "  db:\n    image: postgres:15\n    volumes:\n      - db:/var/lib/postgresql/data\n", "  db:\n"));
   ServiceBackup sb;
   sb.service = "db";
   sb.volumes = {VolumeSelection{"db", "/var/lib/postgresql/data", {}}};
@@ -276,8 +276,8 @@ BOOST_AUTO_TEST_CASE(whole_data_volume_without_a_dump_gets_a_conventional_dump_p
 }
 
 BOOST_AUTO_TEST_CASE(a_database_image_with_an_unusual_data_directory_is_still_caught) {
-  auto c = load(recipe("nginx:1.25", "",
-                       "  db:\n    image: mongo:7\n    volumes:\n      - mongo:/srv/mongo\n", "  mongo:\n"));
+  auto c = load(
+      recipe("nginx:1.25", "", "  db:\n    image: mongo:7\n    volumes:\n      - mongo:/srv/mongo\n", "  mongo:\n"));
   ServiceBackup sb;
   sb.service = "db";
   sb.volumes = {VolumeSelection{"mongo", "/srv/mongo", {}}};
@@ -411,5 +411,5 @@ BOOST_AUTO_TEST_CASE(lint_table_lists_every_rule_and_the_fix_of_a_failing_one) {
   BOOST_TEST(has(table, "satisfied"));
   BOOST_TEST(has(table, "backupbot.backup.volumes.postgres_data.path=postgres-backup.sql"));
   BOOST_TEST(has(table, "NO"));
-  BOOST_TEST(has(table, "yes"));  // secrets-configs-declared
+  BOOST_TEST(has(table, "yes")); // secrets-configs-declared
 }

@@ -23,9 +23,14 @@ fs::path temp_state() {
 
 Canonical record(int i) {
   // Long fields so a write spans more than one page: a torn write would show.
-  return Canonical{"r", "1." + std::to_string(i) + ".0+1", std::string(4000, static_cast<char>('a' + i % 26)),
-                   "1." + std::to_string(i) + ".0+1", "run-" + std::to_string(i), "2026-11-23T00:00:00Z",
-                   "stack-" + std::to_string(i), "d"};
+  return Canonical{"r",
+                   "1." + std::to_string(i) + ".0+1",
+                   std::string(4000, static_cast<char>('a' + i % 26)),
+                   "1." + std::to_string(i) + ".0+1",
+                   "run-" + std::to_string(i),
+                   "2026-11-23T00:00:00Z",
+                   "stack-" + std::to_string(i),
+                   "d"};
 }
 
 } // namespace
@@ -50,7 +55,8 @@ BOOST_AUTO_TEST_CASE(sigkill_during_writes_never_leaves_a_torn_record) {
     pid_t pid = ::fork();
     BOOST_TEST_REQUIRE(pid >= 0);
     if (pid == 0) {
-      for (int i = 1;; ++i) write_canonical(state, record(i));
+      for (int i = 1;; ++i)
+        write_canonical(state, record(i));
     }
     ::usleep(std::uniform_int_distribution<int>(200, 5000)(rng));
     ::kill(pid, SIGKILL);

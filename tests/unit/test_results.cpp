@@ -100,7 +100,8 @@ BOOST_AUTO_TEST_CASE(atomic_write_replaces_whole_and_leaves_no_temp_file) {
   ss << in.rdbuf();
   BOOST_TEST(ss.str() == to_json(sample()));
   int entries = 0;
-  for ([[maybe_unused]] auto& e : fs::directory_iterator(dir)) ++entries;
+  for ([[maybe_unused]] auto& e : fs::directory_iterator(dir))
+    ++entries;
   BOOST_TEST(entries == 1);
   fs::remove_all(dir);
 }

@@ -6,7 +6,9 @@
 using namespace ccci::host;
 
 namespace {
-Canonical canon(const std::string& v) { return Canonical{"r", v, "c0ffee", v, "run", "2026-11-01T00:00:00Z", "s", "d"}; }
+Canonical canon(const std::string& v) {
+  return Canonical{"r", v, "c0ffee", v, "run", "2026-11-01T00:00:00Z", "s", "d"};
+}
 } // namespace
 
 BOOST_AUTO_TEST_CASE(a_new_tag_runs) {
@@ -18,8 +20,8 @@ BOOST_AUTO_TEST_CASE(the_same_or_an_older_tag_skips_by_version_not_commit) {
   BOOST_TEST((sweep_decision(std::string("1.11.0+1.27.2"), canon("1.11.0+1.27.2")).action ==
               SweepAction::skip_no_new_version));
   // The canonical is newer than anything tagged upstream (a tag was deleted): still no new version.
-  BOOST_TEST((sweep_decision(std::string("1.9.0+1.27.2"), canon("1.11.0+1.27.2")).action ==
-              SweepAction::skip_no_new_version));
+  BOOST_TEST(
+      (sweep_decision(std::string("1.9.0+1.27.2"), canon("1.11.0+1.27.2")).action == SweepAction::skip_no_new_version));
 }
 
 BOOST_AUTO_TEST_CASE(never_released_skips) {

@@ -52,7 +52,8 @@ TriageRun run(std::string_view what, bool loaded = false) {
 
 std::vector<TriageRun> runs(std::initializer_list<std::string_view> whats, bool loaded = false) {
   std::vector<TriageRun> out;
-  for (auto w : whats) out.push_back(run(w, loaded));
+  for (auto w : whats)
+    out.push_back(run(w, loaded));
   return out;
 }
 
@@ -76,7 +77,8 @@ BOOST_AUTO_TEST_CASE(same_red_every_time_is_genuine_with_evidence) {
 }
 
 BOOST_AUTO_TEST_CASE(green_and_red_alone_is_a_flake) {
-  auto rep = classify_triage(runs({"green", "red:install:install/serving", "green", "red:install:install/serving"}), {});
+  auto rep =
+      classify_triage(runs({"green", "red:install:install/serving", "green", "red:install:install/serving"}), {});
   BOOST_TEST((rep.cls == TriageClass::flake));
   BOOST_TEST(rep.isolation_green == 2);
   BOOST_TEST(rep.isolation_red == 2);
@@ -84,8 +86,8 @@ BOOST_AUTO_TEST_CASE(green_and_red_alone_is_a_flake) {
 }
 
 BOOST_AUTO_TEST_CASE(red_at_different_tiers_or_checks_alone_is_a_flake_not_genuine) {
-  BOOST_TEST((classify_triage(runs({"red:install:install/serving", "red:custom:custom/x"}), {}).cls ==
-              TriageClass::flake));
+  BOOST_TEST(
+      (classify_triage(runs({"red:install:install/serving", "red:custom:custom/x"}), {}).cls == TriageClass::flake));
   BOOST_TEST((classify_triage(runs({"red:install:install/serving", "red:install:install/converged"}), {}).cls ==
               TriageClass::flake));
 }
@@ -103,8 +105,8 @@ BOOST_AUTO_TEST_CASE(unverified_or_ccci_errors_are_harness) {
   BOOST_TEST((classify_triage(runs({"green", "crash"}), {}).cls == TriageClass::harness));
   BOOST_TEST((classify_triage(runs({"bad-input"}), {}).cls == TriageClass::harness));
   // Green alone, only ccci trouble under load: harness, not load-sensitive.
-  BOOST_TEST((classify_triage(runs({"green", "green"}), runs({"green", "unver:upgrade"}, true)).cls ==
-              TriageClass::harness));
+  BOOST_TEST(
+      (classify_triage(runs({"green", "green"}), runs({"green", "unver:upgrade"}, true)).cls == TriageClass::harness));
 }
 
 BOOST_AUTO_TEST_CASE(harness_trumps_everything_seen_alone) {

@@ -23,7 +23,8 @@ Version v(const std::string& tag) {
 
 std::vector<std::string> tags_of(const std::vector<Version>& vs) {
   std::vector<std::string> out;
-  for (const auto& x : vs) out.push_back(x.tag);
+  for (const auto& x : vs)
+    out.push_back(x.tag);
   return out;
 }
 
@@ -95,15 +96,15 @@ BOOST_AUTO_TEST_CASE(upstream_breaks_ties_piecewise) {
 BOOST_AUTO_TEST_CASE(prerelease_sorts_before_release) {
   BOOST_TEST(v("1.0.0-rc1+2.0") < v("1.0.0+2.0"));
   BOOST_TEST(v("1.0.0-alpha+2.0") < v("1.0.0-beta+2.0"));
-  BOOST_TEST(v("1.0.0-rc.2") < v("1.0.0-rc.10"));     // numeric identifiers numerically
-  BOOST_TEST(v("1.0.0-rc.1") < v("1.0.0-rc.1.1"));    // longer list wins a tie
-  BOOST_TEST(v("1.0.0-1") < v("1.0.0-alpha"));        // numeric below alphanumeric
-  BOOST_TEST(v("0.9.9+2.0") < v("1.0.0-rc1+2.0"));    // but after every lower release
+  BOOST_TEST(v("1.0.0-rc.2") < v("1.0.0-rc.10"));  // numeric identifiers numerically
+  BOOST_TEST(v("1.0.0-rc.1") < v("1.0.0-rc.1.1")); // longer list wins a tie
+  BOOST_TEST(v("1.0.0-1") < v("1.0.0-alpha"));     // numeric below alphanumeric
+  BOOST_TEST(v("0.9.9+2.0") < v("1.0.0-rc1+2.0")); // but after every lower release
   BOOST_TEST(!(v("1.0.0+2.0") < v("1.0.0-rc1+2.0")));
 }
 
 BOOST_AUTO_TEST_CASE(sorted_releases_orders_and_drops_non_releases) {
-  std::vector<std::string> tags{"1.13.0+1.27.2", "main", "1.2.0+1.22.1", "wip-foo", "1.11.0+1.27.2",
+  std::vector<std::string> tags{"1.13.0+1.27.2",     "main",         "1.2.0+1.22.1", "wip-foo", "1.11.0+1.27.2",
                                 "1.13.0-rc1+1.27.2", "0.9.0+1.20.0", "latest"};
   auto sorted = sorted_releases(tags);
   std::vector<std::string> expected{"0.9.0+1.20.0", "1.2.0+1.22.1", "1.11.0+1.27.2", "1.13.0-rc1+1.27.2",

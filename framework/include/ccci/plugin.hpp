@@ -13,8 +13,8 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -65,7 +65,8 @@ inline std::string excerpt(std::string_view text, std::size_t n = 200) {
       out += u < 0x20 || u == 0x7f ? '.' : c;
     }
   }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
+  while (!out.empty() && out.back() == ' ')
+    out.pop_back();
   if (text.size() > n) out += "...";
   return out;
 }
@@ -106,13 +107,13 @@ struct LfsRoundTrip {
   /// Sizes, SHA-256s and times; or the failing step with the server's answer
   /// (e.g. the LFS batch API's status and message).
   std::string message;
-  std::string url;               ///< the repository's URL
-  std::string file;              ///< the file's path in the repository
-  std::uint64_t bytes = 0;       ///< size of the content pushed (or expected)
+  std::string url;         ///< the repository's URL
+  std::string file;        ///< the file's path in the repository
+  std::uint64_t bytes = 0; ///< size of the content pushed (or expected)
   std::uint64_t cloned_bytes = 0;
-  std::string sha256_pushed;     ///< lower-case hex; "" for lfs_fetch without an expectation
-  std::string sha256_cloned;     ///< of the file in the fresh clone after the LFS download
-  bool pointer_in_repo = false;  ///< git's object store holds an LFS pointer, not the bytes
+  std::string sha256_pushed;    ///< lower-case hex; "" for lfs_fetch without an expectation
+  std::string sha256_cloned;    ///< of the file in the fresh clone after the LFS download
+  bool pointer_in_repo = false; ///< git's object store holds an LFS pointer, not the bytes
   double push_seconds = 0, fetch_seconds = 0, total_seconds = 0;
 };
 
@@ -172,8 +173,7 @@ public:
   /// own path). Pushing the same content again changes nothing and passes.
   /// For seed hooks: derive `content` from ctx.stack().
   ///   auto r = ctx.lfs_push_file("git/seed.git", "data/seed.bin", content);
-  virtual LfsRoundTrip lfs_push_file(std::string_view repo_path, std::string_view file,
-                                     std::string_view content) = 0;
+  virtual LfsRoundTrip lfs_push_file(std::string_view repo_path, std::string_view file, std::string_view content) = 0;
 
   /// Clones afresh and downloads `file` through the LFS API; with
   /// `expected_sha256` (lower-case hex) a different hash is a failure. For
@@ -203,7 +203,7 @@ using CheckFunction = CheckResult (*)(Context&);
 
 /// One member of a backup archive.
 struct ArchiveEntry {
-  std::string path;          ///< as stored, e.g. "var/lib/docker/volumes/<stack>_db/_data/backup.sql"
+  std::string path; ///< as stored, e.g. "var/lib/docker/volumes/<stack>_db/_data/backup.sql"
   std::uint64_t size = 0;
   bool directory = false;
 };
@@ -217,8 +217,7 @@ public:
   virtual std::vector<ArchiveEntry> entries() const = 0;
   /// The bytes of the entry stored as `path` (at most `max_bytes`), or
   /// nullopt when there is no such file entry.
-  virtual std::optional<std::string> read(std::string_view path,
-                                          std::size_t max_bytes = 64u << 20) const = 0;
+  virtual std::optional<std::string> read(std::string_view path, std::size_t max_bytes = 64u << 20) const = 0;
   /// Where `relative` (a path inside volume `volume` of the app, e.g.
   /// "backup.sql") is stored in the archive.
   virtual std::string volume_path(std::string_view volume, std::string_view relative) const = 0;
@@ -285,12 +284,8 @@ inline std::vector<ArchiveCheckSpec>& archive_registry() {
 }
 
 struct CheckRegistrar {
-  CheckRegistrar(Tier tier, const char* name, CheckFunction fn) {
-    registry().push_back(CheckSpec{tier, name, fn});
-  }
-  CheckRegistrar(Hook hook, const char* name, CheckFunction fn) {
-    hook_registry().push_back(HookSpec{hook, name, fn});
-  }
+  CheckRegistrar(Tier tier, const char* name, CheckFunction fn) { registry().push_back(CheckSpec{tier, name, fn}); }
+  CheckRegistrar(Hook hook, const char* name, CheckFunction fn) { hook_registry().push_back(HookSpec{hook, name, fn}); }
   CheckRegistrar(const char* name, ArchiveCheckFunction fn) {
     archive_registry().push_back(ArchiveCheckSpec{name, fn});
   }
@@ -321,51 +316,48 @@ private:
 /// registers `custom/content_type`. The body receives `ccci::Context& ctx` and
 /// returns a ccci::CheckResult. Throwing fails the check with the exception's
 /// text (a ccci::InfraError makes it `unver`).
-#define CCCI_CHECK(tier, name)                                                                     \
-  static ::ccci::CheckResult CCCI_DETAIL_CAT(ccci_check_##tier##_, name)(::ccci::Context & ctx);  \
-  static const ::ccci::detail::CheckRegistrar CCCI_DETAIL_CAT(ccci_registrar_##tier##_, name){     \
-      ::ccci::Tier::tier, #name, &CCCI_DETAIL_CAT(ccci_check_##tier##_, name)};                    \
-  static ::ccci::CheckResult CCCI_DETAIL_CAT(ccci_check_##tier##_, name)(                          \
-      [[maybe_unused]] ::ccci::Context & ctx)
+#define CCCI_CHECK(tier, name)                                                                                         \
+  static ::ccci::CheckResult CCCI_DETAIL_CAT(ccci_check_##tier##_, name)(::ccci::Context & ctx);                       \
+  static const ::ccci::detail::CheckRegistrar CCCI_DETAIL_CAT(ccci_registrar_##tier##_, name){                         \
+      ::ccci::Tier::tier, #name, &CCCI_DETAIL_CAT(ccci_check_##tier##_, name)};                                        \
+  static ::ccci::CheckResult CCCI_DETAIL_CAT(ccci_check_##tier##_, name)([[maybe_unused]] ::ccci::Context & ctx)
 
 /// Defines and registers a seed hook: `CCCI_SEED(rows) { ... }`. Recorded as
 /// `<tier>/seed:<name>`; a failing seed fails the tier it ran for.
-#define CCCI_SEED(name)                                                                            \
-  static ::ccci::CheckResult CCCI_DETAIL_CAT(ccci_seed_, name)(::ccci::Context & ctx);            \
-  static const ::ccci::detail::CheckRegistrar CCCI_DETAIL_CAT(ccci_seed_registrar_, name){         \
-      ::ccci::Hook::seed, #name, &CCCI_DETAIL_CAT(ccci_seed_, name)};                              \
+#define CCCI_SEED(name)                                                                                                \
+  static ::ccci::CheckResult CCCI_DETAIL_CAT(ccci_seed_, name)(::ccci::Context & ctx);                                 \
+  static const ::ccci::detail::CheckRegistrar CCCI_DETAIL_CAT(ccci_seed_registrar_, name){                             \
+      ::ccci::Hook::seed, #name, &CCCI_DETAIL_CAT(ccci_seed_, name)};                                                  \
   static ::ccci::CheckResult CCCI_DETAIL_CAT(ccci_seed_, name)([[maybe_unused]] ::ccci::Context & ctx)
 
 /// Defines and registers a verify hook: `CCCI_VERIFY(rows) { ... }`, run
 /// after the upgrade (`upgrade/verify:rows`) and after the restore
 /// (`restore/verify:rows`).
-#define CCCI_VERIFY(name)                                                                          \
-  static ::ccci::CheckResult CCCI_DETAIL_CAT(ccci_verify_, name)(::ccci::Context & ctx);          \
-  static const ::ccci::detail::CheckRegistrar CCCI_DETAIL_CAT(ccci_verify_registrar_, name){       \
-      ::ccci::Hook::verify, #name, &CCCI_DETAIL_CAT(ccci_verify_, name)};                          \
-  static ::ccci::CheckResult CCCI_DETAIL_CAT(ccci_verify_, name)(                                  \
-      [[maybe_unused]] ::ccci::Context & ctx)
+#define CCCI_VERIFY(name)                                                                                              \
+  static ::ccci::CheckResult CCCI_DETAIL_CAT(ccci_verify_, name)(::ccci::Context & ctx);                               \
+  static const ::ccci::detail::CheckRegistrar CCCI_DETAIL_CAT(ccci_verify_registrar_, name){                           \
+      ::ccci::Hook::verify, #name, &CCCI_DETAIL_CAT(ccci_verify_, name)};                                              \
+  static ::ccci::CheckResult CCCI_DETAIL_CAT(ccci_verify_, name)([[maybe_unused]] ::ccci::Context & ctx)
 
 /// Defines and registers a backup-archive check, recorded as
 /// `backup/archive:<name>`. The body receives `ctx` and
 /// `const ccci::BackupArchive& archive`.
-#define CCCI_ARCHIVE_CHECK(name)                                                                   \
-  static ::ccci::CheckResult CCCI_DETAIL_CAT(ccci_archive_, name)(                                 \
-      ::ccci::Context & ctx, const ::ccci::BackupArchive& archive);                                \
-  static const ::ccci::detail::CheckRegistrar CCCI_DETAIL_CAT(ccci_archive_registrar_, name){      \
-      #name, &CCCI_DETAIL_CAT(ccci_archive_, name)};                                               \
-  static ::ccci::CheckResult CCCI_DETAIL_CAT(ccci_archive_, name)(                                 \
+#define CCCI_ARCHIVE_CHECK(name)                                                                                       \
+  static ::ccci::CheckResult CCCI_DETAIL_CAT(ccci_archive_, name)(::ccci::Context & ctx,                               \
+                                                                  const ::ccci::BackupArchive& archive);               \
+  static const ::ccci::detail::CheckRegistrar CCCI_DETAIL_CAT(ccci_archive_registrar_,                                 \
+                                                              name){#name, &CCCI_DETAIL_CAT(ccci_archive_, name)};     \
+  static ::ccci::CheckResult CCCI_DETAIL_CAT(ccci_archive_, name)(                                                     \
       [[maybe_unused]] ::ccci::Context & ctx, [[maybe_unused]] const ::ccci::BackupArchive& archive)
 
 /// Exports the plugin: `CCCI_PLUGIN("custom-html-tiny", "curl")`. Use once
 /// per shared object, after the checks. Extra arguments name required tools.
-#define CCCI_PLUGIN(recipe_name, ...)                                                              \
-  namespace ccci_plugin_exports {                                                                  \
-  int abi_version_of_plugin() { return ::ccci::abi_version; }                                      \
-  std::unique_ptr<::ccci::Plugin> create_plugin() {                                                \
-    return std::make_unique<::ccci::detail::RegisteredPlugin>(                                     \
-        recipe_name, std::vector<std::string>{__VA_ARGS__});                                       \
-  }                                                                                                \
-  }                                                                                                \
-  BOOST_DLL_ALIAS(ccci_plugin_exports::abi_version_of_plugin, ccci_abi_version)                    \
+#define CCCI_PLUGIN(recipe_name, ...)                                                                                  \
+  namespace ccci_plugin_exports {                                                                                      \
+  int abi_version_of_plugin() { return ::ccci::abi_version; }                                                          \
+  std::unique_ptr<::ccci::Plugin> create_plugin() {                                                                    \
+    return std::make_unique<::ccci::detail::RegisteredPlugin>(recipe_name, std::vector<std::string>{__VA_ARGS__});     \
+  }                                                                                                                    \
+  }                                                                                                                    \
+  BOOST_DLL_ALIAS(ccci_plugin_exports::abi_version_of_plugin, ccci_abi_version)                                        \
   BOOST_DLL_ALIAS(ccci_plugin_exports::create_plugin, ccci_create_plugin)

@@ -81,8 +81,7 @@ std::string join_path(std::string_view prefix, std::string_view relative) {
 
 /// `path` is `dir` or lies below it (both normalized).
 bool within(std::string_view path, std::string_view dir) {
-  return path == dir ||
-         (path.size() > dir.size() && path.starts_with(dir) && path[dir.size()] == '/');
+  return path == dir || (path.size() > dir.size() && path.starts_with(dir) && path[dir.size()] == '/');
 }
 
 /// The first items of `items`, with a count of the rest: describe() stays one short line.
@@ -117,35 +116,33 @@ bool mounts(const ComposeService& s, const std::string& volume) {
   return std::find(s.volumes.begin(), s.volumes.end(), volume) != s.volumes.end();
 }
 
-[[noreturn]] void unmounted_volume(const Compose& compose, const ComposeService& s,
-                                   const std::string& key, const std::string& volume) {
+[[noreturn]] void unmounted_volume(const Compose& compose, const ComposeService& s, const std::string& key,
+                                   const std::string& volume) {
   std::string mounted;
   for (const auto& v : s.volumes)
     mounted += (mounted.empty() ? "" : ", ") + v;
-  throw RecipeDefect(fmt::format(
-      "{}: service '{}' has the label '{}' for volume '{}', which the service does not mount "
-      "(it mounts {}); fix the volume name in the label or mount the volume in the service",
-      file_names(compose), s.name, key, volume, mounted.empty() ? "no named volume" : mounted));
+  throw RecipeDefect(
+      fmt::format("{}: service '{}' has the label '{}' for volume '{}', which the service does not mount "
+                  "(it mounts {}); fix the volume name in the label or mount the volume in the service",
+                  file_names(compose), s.name, key, volume, mounted.empty() ? "no named volume" : mounted));
 }
 
 /// "backup.sql, /dumps/, ./x" -> {"backup.sql", "dumps", "x"}. A path that
 /// climbs out of the volume (..) could never be in the volume's backup.
-std::vector<std::string> label_paths(const Compose& compose, const ComposeService& s,
-                                     const std::string& key, std::string_view value) {
+std::vector<std::string> label_paths(const Compose& compose, const ComposeService& s, const std::string& key,
+                                     std::string_view value) {
   std::vector<std::string> paths;
   while (true) {
     const auto comma = value.find(',');
     const auto item = trim(value.substr(0, comma));
     for (auto part : components(item))
       if (part == "..")
-        throw RecipeDefect(
-            fmt::format("{}: service '{}', label '{}': the path '{}' leaves the volume; "
-                        "give paths relative to the volume root, e.g. backup.sql or dumps/",
-                        file_names(compose), s.name, key, item));
+        throw RecipeDefect(fmt::format("{}: service '{}', label '{}': the path '{}' leaves the volume; "
+                                       "give paths relative to the volume root, e.g. backup.sql or dumps/",
+                                       file_names(compose), s.name, key, item));
     auto path = normalize(item);
     // An empty item or "." means the volume root: the whole volume, no limit.
-    if (!path.empty() && std::find(paths.begin(), paths.end(), path) == paths.end())
-      paths.push_back(path);
+    if (!path.empty() && std::find(paths.begin(), paths.end(), path) == paths.end()) paths.push_back(path);
     if (comma == std::string_view::npos) break;
     value.remove_prefix(comma + 1);
   }
@@ -182,8 +179,8 @@ ServiceBackup plan_service(const Compose& compose, const ComposeService& s) {
       continue;
     }
     auto target = s.volume_targets.find(volume);
-    backup.volumes.push_back(VolumeSelection{
-        volume, target == s.volume_targets.end() ? std::string{} : target->second, limits[volume]});
+    backup.volumes.push_back(
+        VolumeSelection{volume, target == s.volume_targets.end() ? std::string{} : target->second, limits[volume]});
   }
   return backup;
 }
@@ -201,16 +198,14 @@ using WriteHandle = std::unique_ptr<archive, WriteFree>;
 
 // libarchive's read-ahead fails silently when the input runs out inside
 // a gzip header or trailer: a silent failure is a stream that ended early.
-constexpr std::string_view silent_error =
-    "the archive ends early (truncated; libarchive gave no detail)";
+constexpr std::string_view silent_error = "the archive ends early (truncated; libarchive gave no detail)";
 
 /// libarchive's own words, with the system's when it recorded an errno.
 std::string error_of(archive* a) {
   const char* text = archive_error_string(a);
   std::string out = text ? text : std::string(silent_error);
   const int err = archive_errno(a);
-  if (err > 0 && out.find(std::strerror(err)) == std::string::npos)
-    out += fmt::format(" ({})", std::strerror(err));
+  if (err > 0 && out.find(std::strerror(err)) == std::string::npos) out += fmt::format(" ({})", std::strerror(err));
   return out;
 }
 
@@ -236,13 +231,9 @@ std::string entry_hardlink(archive_entry* e) {
   return {};
 }
 
-void set_entry_path(archive_entry* e, const std::string& path) {
-  archive_entry_copy_pathname(e, path.c_str());
-}
+void set_entry_path(archive_entry* e, const std::string& path) { archive_entry_copy_pathname(e, path.c_str()); }
 
-void set_entry_hardlink(archive_entry* e, const std::string& path) {
-  archive_entry_copy_hardlink(e, path.c_str());
-}
+void set_entry_hardlink(archive_entry* e, const std::string& path) { archive_entry_copy_hardlink(e, path.c_str()); }
 
 bool is_directory(archive_entry* e) { return archive_entry_filetype(e) == AE_IFDIR; }
 
@@ -265,8 +256,7 @@ std::string read_data(archive* in, std::size_t max_bytes) {
   std::string out;
   std::string buffer(io_block, '\0');
   while (out.size() < max_bytes) {
-    const la_ssize_t n =
-        archive_read_data(in, buffer.data(), std::min(buffer.size(), max_bytes - out.size()));
+    const la_ssize_t n = archive_read_data(in, buffer.data(), std::min(buffer.size(), max_bytes - out.size()));
     if (n < 0) throw ReadFailure(error_of(in));
     if (n == 0) break;
     out.append(buffer.data(), static_cast<std::size_t>(n));
@@ -277,8 +267,7 @@ std::string read_data(archive* in, std::size_t max_bytes) {
 void write_header(archive* out, archive_entry* e, std::string_view output) {
   // ARCHIVE_WARN is a name that could not be converted exactly; the entry is still written.
   if (archive_write_header(out, e) < ARCHIVE_WARN)
-    throw InfraFailure(
-        fmt::format("writing {} failed at entry '{}': {}", output, entry_path(e), error_of(out)));
+    throw InfraFailure(fmt::format("writing {} failed at entry '{}': {}", output, entry_path(e), error_of(out)));
 }
 
 // ---------------------------------------------------------------- streaming passes
@@ -302,8 +291,7 @@ bool mentions_truncation(std::string_view error) {
 /// throws for a damaged archive: says how the pass ended instead. An error
 /// after the first entry counts as truncation — the stream was good until it
 /// stopped, which is what a backup cut short looks like.
-PassEnd stream_archive(const fs::path& file,
-                       const std::function<bool(archive*, archive_entry*)>& visit) {
+PassEnd stream_archive(const fs::path& file, const std::function<bool(archive*, archive_entry*)>& visit) {
   PassEnd end;
   std::error_code ec;
   if (!fs::is_regular_file(file, ec)) {
@@ -319,8 +307,7 @@ PassEnd stream_archive(const fs::path& file,
     end.error = std::move(error);
     return end;
   };
-  if (archive_read_open_filename(in.get(), file.c_str(), io_block) != ARCHIVE_OK)
-    return fail(error_of(in.get()));
+  if (archive_read_open_filename(in.get(), file.c_str(), io_block) != ARCHIVE_OK) return fail(error_of(in.get()));
   archive_entry* entry = nullptr;
   while (true) {
     const int r = archive_read_next_header(in.get(), &entry);
@@ -347,8 +334,7 @@ ReadHandle open_tar_stream(std::string_view tar_stream, const std::string& what)
   if (!in) throw std::bad_alloc();
   archive_read_support_format_tar(in.get());
   if (archive_read_open_memory(in.get(), tar_stream.data(), tar_stream.size()) != ARCHIVE_OK)
-    throw InfraFailure(
-        fmt::format("the tar stream for {} is not a tar archive: {}", what, error_of(in.get())));
+    throw InfraFailure(fmt::format("the tar stream for {} is not a tar archive: {}", what, error_of(in.get())));
   return in;
 }
 
@@ -415,11 +401,9 @@ bool allowed(const std::string& path, const std::vector<std::string>& selected) 
 std::string unexpected_key(const std::string& path, const std::vector<std::string>& selected) {
   if (!path.starts_with(volumes_dir)) return path;
   const auto rest = std::string_view(path).substr(volumes_dir.size());
-  const std::string volume_dir =
-      std::string(volumes_dir) + std::string(rest.substr(0, rest.find('/')));
+  const std::string volume_dir = std::string(volumes_dir) + std::string(rest.substr(0, rest.find('/')));
   const bool any_selected =
-      std::any_of(selected.begin(), selected.end(),
-                  [&](const std::string& s) { return within(s, volume_dir); });
+      std::any_of(selected.begin(), selected.end(), [&](const std::string& s) { return within(s, volume_dir); });
   if (any_selected) return path;
   const std::string data_dir = volume_dir + "/_data";
   return within(path, data_dir) ? data_dir : volume_dir;
@@ -432,8 +416,8 @@ std::vector<std::string> unexpected_entries(const std::vector<std::string>& path
     if (allowed(path, selected)) continue;
     auto key = unexpected_key(path, selected);
     // Tar lists a directory before its content: report the directory only.
-    const bool covered = std::any_of(out.begin(), out.end(),
-                                     [&](const std::string& seen) { return within(key, seen); });
+    const bool covered =
+        std::any_of(out.begin(), out.end(), [&](const std::string& seen) { return within(key, seen); });
     if (!covered) out.push_back(std::move(key));
   }
   return out;
@@ -462,14 +446,12 @@ ArchiveWriter::ArchiveWriter(const fs::path& path) {
   if (!out) throw std::bad_alloc();
   if (archive_write_add_filter_gzip(out.get()) != ARCHIVE_OK ||
       archive_write_set_format_pax_restricted(out.get()) != ARCHIVE_OK)
-    throw InfraFailure(
-        fmt::format("cannot set up the backup archive {}: {} (libarchive without gzip support?)",
-                    path.string(), error_of(out.get())));
+    throw InfraFailure(fmt::format("cannot set up the backup archive {}: {} (libarchive without gzip support?)",
+                                   path.string(), error_of(out.get())));
   if (archive_write_open_filename(out.get(), path.c_str()) != ARCHIVE_OK)
-    throw InfraFailure(
-        fmt::format("cannot create the backup archive {}: {}; check that its directory "
-                    "exists and is writable",
-                    path.string(), error_of(out.get())));
+    throw InfraFailure(fmt::format("cannot create the backup archive {}: {}; check that its directory "
+                                   "exists and is writable",
+                                   path.string(), error_of(out.get())));
   archive_ = out.release();
 }
 
@@ -484,9 +466,7 @@ ArchiveWriter::~ArchiveWriter() {
 void ArchiveWriter::add_tar_stream(std::string_view tar_stream, const std::string& dest_prefix) {
   const std::string prefix = normalize(dest_prefix);
   const std::string what = prefix.empty() ? std::string("the archive root") : prefix;
-  if (!archive_)
-    throw InfraFailure(
-        fmt::format("cannot add {} to the backup archive: it is already closed", what));
+  if (!archive_) throw InfraFailure(fmt::format("cannot add {} to the backup archive: it is already closed", what));
   ReadHandle in = open_tar_stream(tar_stream, what);
   archive_entry* entry = nullptr;
   try {
@@ -504,10 +484,9 @@ void ArchiveWriter::add_tar_stream(std::string_view tar_stream, const std::strin
       copy_data(in.get(), archive_, "the backup archive");
     }
   } catch (const ReadFailure& e) {
-    throw InfraFailure(
-        fmt::format("the tar stream for {} is malformed: {}; the copy out of the container "
-                    "was cut short or is not a tar",
-                    what, e.what()));
+    throw InfraFailure(fmt::format("the tar stream for {} is malformed: {}; the copy out of the container "
+                                   "was cut short or is not a tar",
+                                   what, e.what()));
   }
 }
 
@@ -518,10 +497,9 @@ void ArchiveWriter::close() {
   archive_write_free(archive_);
   archive_ = nullptr;
   if (r != ARCHIVE_OK)
-    throw InfraFailure(
-        fmt::format("finishing the backup archive failed: {}; the archive is incomplete — "
-                    "check the free space where it is written",
-                    error));
+    throw InfraFailure(fmt::format("finishing the backup archive failed: {}; the archive is incomplete — "
+                                   "check the free space where it is written",
+                                   error));
 }
 
 // ---------------------------------------------------------------- verification
@@ -532,8 +510,7 @@ std::string ArchiveVerdict::describe() const {
   if (ok()) return fmt::format("complete: {} entries", entries);
   std::string out;
   if (!missing.empty()) out += "missing: " + summarize(missing);
-  if (!unexpected.empty())
-    out += (out.empty() ? "" : "; ") + std::string("unexpected: ") + summarize(unexpected);
+  if (!unexpected.empty()) out += (out.empty() ? "" : "; ") + std::string("unexpected: ") + summarize(unexpected);
   return out;
 }
 
@@ -558,15 +535,13 @@ ArchiveVerdict verify_archive(const fs::path& file, const BackupPlan& plan) {
       const std::string root = archive_volume_root(plan.stack, volume.volume);
       if (volume.paths.empty()) {
         selected.push_back(root);
-        if (!index.has_within(root))
-          verdict.missing.push_back(fmt::format("{}/{}", service.service, volume.volume));
+        if (!index.has_within(root)) verdict.missing.push_back(fmt::format("{}/{}", service.service, volume.volume));
       }
       for (const auto& path : volume.paths) {
         const std::string full = join_path(root, normalize(path));
         selected.push_back(full);
         if (!index.has_within(full))
-          verdict.missing.push_back(
-              fmt::format("{}/{}/{}", service.service, volume.volume, normalize(path)));
+          verdict.missing.push_back(fmt::format("{}/{}/{}", service.service, volume.volume, normalize(path)));
       }
     }
   }
@@ -585,13 +560,12 @@ std::vector<ArchiveEntry> ArchiveReader::entries() const {
     const auto size = archive_entry_size(e);
     // Paths without the trailing "/" tar gives directories, so they compare
     // equal to volume_path(...).
-    out.push_back(ArchiveEntry{normalize(entry_path(e)),
-                               size > 0 ? static_cast<std::uint64_t>(size) : 0u, is_directory(e)});
+    out.push_back(
+        ArchiveEntry{normalize(entry_path(e)), size > 0 ? static_cast<std::uint64_t>(size) : 0u, is_directory(e)});
     return true;
   });
   if (!end.ok)
-    throw ccci::InfraError(fmt::format("cannot list the backup archive {}: {}{}", archive_.string(),
-                                       end.error,
+    throw ccci::InfraError(fmt::format("cannot list the backup archive {}: {}{}", archive_.string(), end.error,
                                        end.truncated ? " (the archive is truncated)" : ""));
   return out;
 }
@@ -615,8 +589,8 @@ std::optional<std::string> ArchiveReader::read(std::string_view path, std::size_
       return false;
     });
     if (!end.ok)
-      throw ccci::InfraError(fmt::format("cannot read '{}' from the backup archive {}: {}", wanted,
-                                         archive_.string(), end.error));
+      throw ccci::InfraError(
+          fmt::format("cannot read '{}' from the backup archive {}: {}", wanted, archive_.string(), end.error));
     switch (found) {
     case Found::data: return data;
     case Found::none:
@@ -624,9 +598,8 @@ std::optional<std::string> ArchiveReader::read(std::string_view path, std::size_
     case Found::link: wanted = normalize(link); break;
     }
   }
-  throw ccci::InfraError(
-      fmt::format("cannot read '{}' from the backup archive {}: more than {} chained hard links",
-                  normalize(path), archive_.string(), max_link_hops));
+  throw ccci::InfraError(fmt::format("cannot read '{}' from the backup archive {}: more than {} chained hard links",
+                                     normalize(path), archive_.string(), max_link_hops));
 }
 
 std::string ArchiveReader::volume_path(std::string_view volume, std::string_view relative) const {
@@ -649,10 +622,9 @@ std::optional<std::string> volume_tar_for_restore(const fs::path& file, const st
     if (const auto link = entry_hardlink(e); !link.empty()) {
       const auto link_relative = relative_to(normalize(link), root);
       if (!link_relative || link_relative->empty())
-        throw InfraFailure(
-            fmt::format("cannot restore volume {} from {}: '{}' is a hard link to '{}', outside "
-                        "the volume; the archive was not written by ccci",
-                        volume, file.string(), *relative, link));
+        throw InfraFailure(fmt::format("cannot restore volume {} from {}: '{}' is a hard link to '{}', outside "
+                                       "the volume; the archive was not written by ccci",
+                                       volume, file.string(), *relative, link));
       set_entry_hardlink(e, *link_relative);
     }
     write_header(out.get(), e, what);
@@ -661,9 +633,8 @@ std::optional<std::string> volume_tar_for_restore(const fs::path& file, const st
     return true;
   });
   if (!end.ok)
-    throw InfraFailure(fmt::format("cannot read the backup archive {} to restore volume {}: {}{}",
-                                   file.string(), volume, end.error,
-                                   end.truncated ? " (the archive is truncated)" : ""));
+    throw InfraFailure(fmt::format("cannot read the backup archive {} to restore volume {}: {}{}", file.string(),
+                                   volume, end.error, end.truncated ? " (the archive is truncated)" : ""));
   if (written == 0) return std::nullopt;
   return out.finish(what);
 }

@@ -22,22 +22,22 @@ namespace ccci::host {
 
 /// One volume of a service to back up.
 struct VolumeSelection {
-  std::string volume;              ///< compose key, e.g. "db"
-  std::string target;              ///< where the service mounts it, e.g. "/var/lib/postgresql/data"
-  std::vector<std::string> paths;  ///< relative to the volume root; empty = the whole volume
+  std::string volume;             ///< compose key, e.g. "db"
+  std::string target;             ///< where the service mounts it, e.g. "/var/lib/postgresql/data"
+  std::vector<std::string> paths; ///< relative to the volume root; empty = the whole volume
 };
 
 struct ServiceBackup {
-  std::string service;             ///< compose service name
-  std::string pre_hook, post_hook; ///< backupbot.backup.pre-hook / post-hook ("" = none)
+  std::string service;                             ///< compose service name
+  std::string pre_hook, post_hook;                 ///< backupbot.backup.pre-hook / post-hook ("" = none)
   std::string restore_pre_hook, restore_post_hook; ///< backupbot.restore.pre-hook / post-hook
-  std::vector<VolumeSelection> volumes;  ///< included volumes, in the service's order
-  std::vector<std::string> excluded;     ///< volumes excluded with backupbot.backup.volumes.<vol>=false
+  std::vector<VolumeSelection> volumes;            ///< included volumes, in the service's order
+  std::vector<std::string> excluded;               ///< volumes excluded with backupbot.backup.volumes.<vol>=false
 };
 
 struct BackupPlan {
   std::string stack;
-  std::vector<ServiceBackup> services;   ///< only services with backupbot.backup=true
+  std::vector<ServiceBackup> services; ///< only services with backupbot.backup=true
   bool empty() const { return services.empty(); }
 };
 
@@ -78,12 +78,12 @@ private:
 };
 
 struct ArchiveVerdict {
-  bool readable = false;   ///< read to the end without error
-  bool truncated = false;  ///< ended early / gzip or tar stream cut short
-  std::string error;       ///< libarchive's words when not readable
+  bool readable = false;  ///< read to the end without error
+  bool truncated = false; ///< ended early / gzip or tar stream cut short
+  std::string error;      ///< libarchive's words when not readable
   std::size_t entries = 0;
-  std::vector<std::string> missing;     ///< "<service>/<volume>/<path>" selected but absent
-  std::vector<std::string> unexpected;  ///< entries that must not be there (excluded volume, unselected path)
+  std::vector<std::string> missing;    ///< "<service>/<volume>/<path>" selected but absent
+  std::vector<std::string> unexpected; ///< entries that must not be there (excluded volume, unselected path)
   bool ok() const { return readable && !truncated && missing.empty() && unexpected.empty(); }
   /// One line for a check message.
   std::string describe() const;
@@ -110,7 +110,7 @@ private:
 /// An uncompressed tar of the archive's content of `volume`, paths relative
 /// to the volume root, for `docker cp - CONTAINER:TARGET`. Empty optional
 /// when the archive holds nothing of that volume.
-std::optional<std::string> volume_tar_for_restore(const std::filesystem::path& archive,
-                                                  const std::string& stack, const std::string& volume);
+std::optional<std::string> volume_tar_for_restore(const std::filesystem::path& archive, const std::string& stack,
+                                                  const std::string& volume);
 
 } // namespace ccci::host

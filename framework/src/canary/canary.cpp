@@ -34,8 +34,8 @@ std::string_view to_string(CanaryOutcome o) {
 
 namespace {
 
-const std::vector<std::string> canary_keys{"name", "recipe", "base", "variant", "variant_from", "touches",
-                                           "run_args", "expect", "flags"};
+const std::vector<std::string> canary_keys{"name",    "recipe",   "base",   "variant", "variant_from",
+                                           "touches", "run_args", "expect", "flags"};
 const std::vector<std::string> flag_names{"clean_teardown", "no_secret_leak"};
 
 class SpecParser {
@@ -63,7 +63,8 @@ public:
         fail(node, fmt::format("canary name '{}' is used twice; names must be unique", spec.name));
       out.push_back(std::move(spec));
     }
-    if (out.empty()) fail(root["canaries"], "the 'canaries:' list is empty; a canary run with nothing to run proves nothing");
+    if (out.empty())
+      fail(root["canaries"], "the 'canaries:' list is empty; a canary run with nothing to run proves nothing");
     return out;
   }
 
@@ -82,9 +83,11 @@ private:
   }
 
   std::vector<std::string> strings(const YAML::Node& v, const YAML::Node& key, std::string_view name) const {
-    if (!v.IsSequence()) fail(v.IsNull() ? key : v, fmt::format("'{}' must be a list of strings, e.g. [compose.yml]", name));
+    if (!v.IsSequence())
+      fail(v.IsNull() ? key : v, fmt::format("'{}' must be a list of strings, e.g. [compose.yml]", name));
     std::vector<std::string> out;
-    for (const auto& item : v) out.push_back(scalar(item, key, name));
+    for (const auto& item : v)
+      out.push_back(scalar(item, key, name));
     return out;
   }
 
@@ -134,24 +137,33 @@ private:
     for (const auto& kv : node) {
       const auto& k = kv.first.Scalar();
       const auto& v = kv.second;
-      if (k == "name") s.name = scalar(v, kv.first, k);
-      else if (k == "recipe") s.recipe = scalar(v, kv.first, k);
-      else if (k == "base") s.base = scalar(v, kv.first, k);
-      else if (k == "variant") s.variant = scalar(v, kv.first, k);
-      else if (k == "variant_from") s.variant_from = scalar(v, kv.first, k);
+      if (k == "name")
+        s.name = scalar(v, kv.first, k);
+      else if (k == "recipe")
+        s.recipe = scalar(v, kv.first, k);
+      else if (k == "base")
+        s.base = scalar(v, kv.first, k);
+      else if (k == "variant")
+        s.variant = scalar(v, kv.first, k);
+      else if (k == "variant_from")
+        s.variant_from = scalar(v, kv.first, k);
       else if (k == "touches") {
         s.touches = strings(v, kv.first, k);
         have_touches = true;
-      } else if (k == "run_args") s.run_args = strings(v, kv.first, k);
+      } else if (k == "run_args")
+        s.run_args = strings(v, kv.first, k);
       else if (k == "expect") {
         s.expect = expectation(v, kv.first);
         have_expect = true;
       } else if (k == "flags") {
         s.need_clean_teardown = s.need_no_secret_leak = false;
         for (const auto& f : strings(v, kv.first, k)) {
-          if (f == "clean_teardown") s.need_clean_teardown = true;
-          else if (f == "no_secret_leak") s.need_no_secret_leak = true;
-          else fail(v, fmt::format("unknown flag '{}' (flags: {})", f, fmt::join(flag_names, ", ")));
+          if (f == "clean_teardown")
+            s.need_clean_teardown = true;
+          else if (f == "no_secret_leak")
+            s.need_no_secret_leak = true;
+          else
+            fail(v, fmt::format("unknown flag '{}' (flags: {})", f, fmt::join(flag_names, ", ")));
         }
       } else {
         fail(kv.first, fmt::format("unknown key '{}' in a canary (known: {})", k, fmt::join(canary_keys, ", ")));
@@ -166,8 +178,7 @@ private:
       fail(node, fmt::format("canary '{}' applies a variant but declares no 'touches:' list; name the files the "
                              "variant may change (the fixture guard holds it to them)",
                              s.name));
-    if (!s.is_bad() && have_touches)
-      fail(node, fmt::format("canary '{}' declares 'touches' but no 'variant'", s.name));
+    if (!s.is_bad() && have_touches) fail(node, fmt::format("canary '{}' declares 'touches' but no 'variant'", s.name));
     if (s.is_bad() && s.expect.green)
       fail(node, fmt::format("canary '{}' breaks its recipe on purpose (variant) but expects green; a bad canary "
                              "expects 'red: <tier>'",
@@ -195,7 +206,9 @@ std::vector<CanarySpec> load_canary_specs(const fs::path& file) {
 
 namespace {
 
-bool climbable(const TierResult& t) { return t.status == Status::pass || (t.status == Status::skip && t.declared_skip); }
+bool climbable(const TierResult& t) {
+  return t.status == Status::pass || (t.status == Status::skip && t.declared_skip);
+}
 
 const TierResult* first_deviation(const RunResults& r) {
   for (Tier t : all_tiers)
@@ -272,16 +285,18 @@ CanaryVerdict compare_canary(const CanarySpec& spec, const RunResults& r) {
 
   int want_exit = e.green ? 0 : 1;
   if (r.exit_code != want_exit)
-    v.reasons.push_back(fmt::format("exit status {} disagrees with {} (expected {})", r.exit_code, expected, want_exit));
+    v.reasons.push_back(
+        fmt::format("exit status {} disagrees with {} (expected {})", r.exit_code, expected, want_exit));
   if (spec.need_clean_teardown && !r.clean_teardown)
     v.reasons.push_back(fmt::format("clean_teardown is false: left behind {}",
-                                    r.teardown_leftovers.empty() ? std::string("(unlisted)")
-                                                                 : fmt::format("{}", fmt::join(r.teardown_leftovers, ", "))));
+                                    r.teardown_leftovers.empty()
+                                        ? std::string("(unlisted)")
+                                        : fmt::format("{}", fmt::join(r.teardown_leftovers, ", "))));
   if (spec.need_no_secret_leak && !r.no_secret_leak)
     v.reasons.push_back("no_secret_leak is false: a generated secret value appears in the run's artifacts");
 
-  v.outcome = false_green ? CanaryOutcome::false_green
-                          : (v.reasons.empty() ? CanaryOutcome::match : CanaryOutcome::mismatch);
+  v.outcome =
+      false_green ? CanaryOutcome::false_green : (v.reasons.empty() ? CanaryOutcome::match : CanaryOutcome::mismatch);
   return v;
 }
 
@@ -300,10 +315,13 @@ std::vector<std::string> make_fixture_argv(const CanarySpec& spec, const fs::pat
                                 dest.string(), "--force"};
   if (!base_only && spec.is_bad()) {
     auto patch = spec.variant.is_absolute() ? spec.variant : base / spec.variant;
-    if (spec.variant_from.empty()) argv.insert(argv.end(), {"--variant", patch.string()});
-    else argv.insert(argv.end(), {"--variant-from", spec.variant_from, patch.string()});
+    if (spec.variant_from.empty())
+      argv.insert(argv.end(), {"--variant", patch.string()});
+    else
+      argv.insert(argv.end(), {"--variant-from", spec.variant_from, patch.string()});
   }
-  for (const auto& p : extra_variants) argv.insert(argv.end(), {"--variant", p.string()});
+  for (const auto& p : extra_variants)
+    argv.insert(argv.end(), {"--variant", p.string()});
   return argv;
 }
 
@@ -330,8 +348,10 @@ std::vector<std::string> fixture_tag_problems(std::string_view tag, const Tree& 
   std::vector<std::string> out;
   auto touched = [&](const std::string& p) { return std::find(touches.begin(), touches.end(), p) != touches.end(); };
   std::set<std::string> paths;
-  for (const auto& [p, _] : base) paths.insert(p);
-  for (const auto& [p, _] : fixture) paths.insert(p);
+  for (const auto& [p, _] : base)
+    paths.insert(p);
+  for (const auto& [p, _] : fixture)
+    paths.insert(p);
   for (const auto& p : paths) {
     auto b = base.find(p);
     auto f = fixture.find(p);
@@ -339,13 +359,16 @@ std::vector<std::string> fixture_tag_problems(std::string_view tag, const Tree& 
     if (!differs) continue;
     if (!touched(p)) {
       out.push_back(fmt::format("{}: {} {} but it is not in the canary's 'touches' list", tag, p,
-                                b == base.end() ? "was added" : f == fixture.end() ? "was removed" : "differs"));
+                                b == base.end()      ? "was added"
+                                : f == fixture.end() ? "was removed"
+                                                     : "differs"));
       continue;
     }
     if (b != base.end() && b->second.size > 0 && (f == fixture.end() || f->second.size == 0))
-      out.push_back(fmt::format("{}: {} was {} by the variant ({} bytes in the base): a targeted change never empties a "
-                                "file",
-                                tag, p, f == fixture.end() ? "removed" : "emptied", b->second.size));
+      out.push_back(
+          fmt::format("{}: {} was {} by the variant ({} bytes in the base): a targeted change never empties a "
+                      "file",
+                      tag, p, f == fixture.end() ? "removed" : "emptied", b->second.size));
   }
   return out;
 }
@@ -363,7 +386,8 @@ std::string canary_table(const std::vector<CanaryRow>& rows) {
   for (const auto& r : rows) {
     out += fmt::format("{:<{}}  {:<{}}  {:<{}}  {}\n", r.name, wn, r.expected, we, r.verdict.got, wg,
                        to_string(r.verdict.outcome));
-    for (const auto& why : r.verdict.reasons) out += fmt::format("    {}\n", why);
+    for (const auto& why : r.verdict.reasons)
+      out += fmt::format("    {}\n", why);
   }
   return out;
 }
@@ -374,7 +398,8 @@ std::string canary_report_json(const std::vector<CanaryRow>& rows, std::string_v
   bool all = !rows.empty();
   for (const auto& r : rows) {
     json::array reasons;
-    for (const auto& why : r.verdict.reasons) reasons.emplace_back(why);
+    for (const auto& why : r.verdict.reasons)
+      reasons.emplace_back(why);
     canaries.push_back(json::object{{"name", r.name},
                                     {"expected", r.expected},
                                     {"got", r.verdict.got},
@@ -387,8 +412,8 @@ std::string canary_report_json(const std::vector<CanaryRow>& rows, std::string_v
                                     {"duration", r.seconds}});
     all = all && r.verdict.ok();
   }
-  json::object doc{{"schema", 1},   {"spec", spec_file},   {"started", started},
-                   {"finished", finished}, {"all_match", all}, {"canaries", canaries}};
+  json::object doc{{"schema", 1},          {"spec", spec_file}, {"started", started},
+                   {"finished", finished}, {"all_match", all},  {"canaries", canaries}};
   return json::serialize(doc) + "\n";
 }
 

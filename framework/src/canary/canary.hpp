@@ -28,17 +28,17 @@ struct CanaryExpectation {
 };
 
 struct CanarySpec {
-  std::string name;                     ///< "bad-backup"
-  std::string recipe;                   ///< plugin and meta name (ccci run --recipe)
-  std::filesystem::path base;           ///< recipes/<recipe> (holds recipe/ and releases), relative to the source tree
-  std::filesystem::path variant;        ///< "" = the base itself; relative to `base` unless absolute
-  std::string variant_from;             ///< "" = before the first release, else apply from this tag
-  std::vector<std::string> touches;     ///< the only files the variant may change
-  std::vector<std::string> run_args;    ///< extra `ccci run` arguments
+  std::string name;                  ///< "bad-backup"
+  std::string recipe;                ///< plugin and meta name (ccci run --recipe)
+  std::filesystem::path base;        ///< recipes/<recipe> (holds recipe/ and releases), relative to the source tree
+  std::filesystem::path variant;     ///< "" = the base itself; relative to `base` unless absolute
+  std::string variant_from;          ///< "" = before the first release, else apply from this tag
+  std::vector<std::string> touches;  ///< the only files the variant may change
+  std::vector<std::string> run_args; ///< extra `ccci run` arguments
   CanaryExpectation expect;
   bool need_clean_teardown = true;
   bool need_no_secret_leak = true;
-  std::string origin;                   ///< "canaries.yml:12", for messages
+  std::string origin; ///< "canaries.yml:12", for messages
   bool is_bad() const { return !variant.empty(); }
 };
 
@@ -115,7 +115,7 @@ struct CanaryRow {
 /// The table `ccci canary` prints: canary, expected, got, verdict (+ reasons).
 std::string canary_table(const std::vector<CanaryRow>& rows);
 /// canary-report.json.
-std::string canary_report_json(const std::vector<CanaryRow>& rows, std::string_view spec_file,
-                               std::string_view started, std::string_view finished);
+std::string canary_report_json(const std::vector<CanaryRow>& rows, std::string_view spec_file, std::string_view started,
+                               std::string_view finished);
 
 } // namespace ccci::host

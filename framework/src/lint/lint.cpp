@@ -74,21 +74,22 @@ LintFinding rule_version_label(const Compose& compose, const std::string& tag) {
                          "label is set; the next release needs one)");
   }
   if (!compose.version_label) {
-    return finding(rule, {fmt::format("no `coop-cloud.<stack>.version` deploy label on any service; release tag is `{}`", tag)},
-                   {fmt::format("add `coop-cloud.${{STACK_NAME}}.version={}` to service {}'s deploy.labels so abra "
-                                "knows which release is deployed",
-                                tag, app_service(compose))},
-                   "");
+    return finding(
+        rule, {fmt::format("no `coop-cloud.<stack>.version` deploy label on any service; release tag is `{}`", tag)},
+        {fmt::format("add `coop-cloud.${{STACK_NAME}}.version={}` to service {}'s deploy.labels so abra "
+                     "knows which release is deployed",
+                     tag, app_service(compose))},
+        "");
   }
   auto [service, key] = version_label_site(compose);
   if (*compose.version_label != tag) {
-    return finding(rule,
-                   {fmt::format("service {} has `{}={}` but the release tag is `{}`", service, key,
-                                *compose.version_label, tag)},
-                   {fmt::format("set `coop-cloud.${{STACK_NAME}}.version={}` in service {}'s deploy.labels "
-                                "(the label must be bumped with every release)",
-                                tag, service)},
-                   "");
+    return finding(
+        rule,
+        {fmt::format("service {} has `{}={}` but the release tag is `{}`", service, key, *compose.version_label, tag)},
+        {fmt::format("set `coop-cloud.${{STACK_NAME}}.version={}` in service {}'s deploy.labels "
+                     "(the label must be bumped with every release)",
+                     tag, service)},
+        "");
   }
   return finding(rule, {}, {}, fmt::format("service {} has `{}={}`, equal to the release tag", service, key, tag));
 }
@@ -97,8 +98,8 @@ LintFinding rule_version_label(const Compose& compose, const std::string& tag) {
 // images-pinned
 
 struct ImageRef {
-  std::string repository;  ///< without tag and digest
-  std::string tag;         ///< "" when none
+  std::string repository; ///< without tag and digest
+  std::string tag;        ///< "" when none
   bool digest = false;
 };
 
@@ -124,18 +125,22 @@ LintFinding rule_images_pinned(const Compose& compose) {
   std::vector<std::string> problems, fixes;
   for (const auto& s : compose.services) {
     const ImageRef ref = parse_image(s.image);
-    if (ref.digest) continue;  // a digest names exactly one image
+    if (ref.digest) continue; // a digest names exactly one image
     std::string why;
-    if (ref.tag.empty()) why = "has no tag, so docker pulls `latest`";
-    else if (ref.tag == "latest") why = "uses the moving `latest` tag";
-    else continue;
+    if (ref.tag.empty())
+      why = "has no tag, so docker pulls `latest`";
+    else if (ref.tag == "latest")
+      why = "uses the moving `latest` tag";
+    else
+      continue;
     problems.push_back(fmt::format("service {}: image `{}` {}", s.name, s.image, why));
     fixes.push_back(fmt::format("pin service {}'s image to a version tag, e.g. `{}:<version>` (or a digest "
                                 "`{}@sha256:<digest>`), so the release deploys the same image every time",
                                 s.name, ref.repository, ref.repository));
   }
-  return finding("images-pinned", std::move(problems), std::move(fixes),
-                 fmt::format("all {} service image(s) carry an explicit version tag or digest", compose.services.size()));
+  return finding(
+      "images-pinned", std::move(problems), std::move(fixes),
+      fmt::format("all {} service image(s) carry an explicit version tag or digest", compose.services.size()));
 }
 
 // ---------------------------------------------------------------------------
@@ -150,9 +155,8 @@ LintFinding rule_secrets_configs_declared(const Compose& compose) {
   // nothing and keeps this rule honest should that ever change.
   std::vector<std::string> problems, fixes;
   std::size_t secrets = 0, configs = 0;
-  auto check = [&](const ComposeService& s, const std::vector<std::string>& used,
-                   const std::vector<ComposeObject>& top, std::string_view kind, std::string_view section,
-                   std::size_t& count) {
+  auto check = [&](const ComposeService& s, const std::vector<std::string>& used, const std::vector<ComposeObject>& top,
+                   std::string_view kind, std::string_view section, std::size_t& count) {
     for (const auto& key : used) {
       ++count;
       if (declared(top, key)) continue;
@@ -198,7 +202,8 @@ constexpr std::array<std::pair<std::string_view, const Engine*>, 9> data_dirs{{
 }};
 
 std::string trim_slashes(std::string p) {
-  while (p.size() > 1 && p.back() == '/') p.pop_back();
+  while (p.size() > 1 && p.back() == '/')
+    p.pop_back();
   return p;
 }
 
@@ -210,11 +215,12 @@ bool within(const std::string& inner, const std::string& outer) {
 const Engine* engine_from_image(const std::string& image) {
   std::string name = parse_image(image).repository;
   if (auto slash = name.rfind('/'); slash != std::string::npos) name = name.substr(slash + 1);
-  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (name.find("express") != std::string::npos || name.find("admin") != std::string::npos) return nullptr;  // web UIs
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (name.find("express") != std::string::npos || name.find("admin") != std::string::npos) return nullptr; // web UIs
   for (auto prefix : {"postgres"sv, "postgis"sv, "pgvector"sv, "pgvecto"sv, "timescaledb"sv})
     if (name.starts_with(prefix)) return &postgres;
-  if (name.find("postgres") != std::string::npos) return &postgres;  // e.g. immich-app/postgres
+  if (name.find("postgres") != std::string::npos) return &postgres; // e.g. immich-app/postgres
   for (auto prefix : {"mariadb"sv, "mysql"sv, "percona"sv})
     if (name.starts_with(prefix)) return &mysql;
   if (name.starts_with("mongo")) return &mongo;
@@ -240,8 +246,10 @@ LiveRoot live_root(const std::string& target) {
 
 /// The absolute path a selection entry archives, "" / "." meaning the whole volume.
 std::string selected_path(const std::string& target, std::string path) {
-  while (path.starts_with("./")) path.erase(0, 2);
-  while (path.starts_with('/')) path.erase(0, 1);
+  while (path.starts_with("./"))
+    path.erase(0, 2);
+  while (path.starts_with('/'))
+    path.erase(0, 1);
   path = trim_slashes(path);
   if (path.empty() || path == ".") return trim_slashes(target);
   return trim_slashes(target) + "/" + path;
@@ -265,7 +273,8 @@ std::string dump_tool_in(const std::string& hook) {
 /// given with --archive= / --result-file= / --file=; "" when it cannot tell.
 std::string dump_file_in(const std::string& hook) {
   auto token_at = [&](std::size_t i) {
-    while (i < hook.size() && (hook[i] == ' ' || hook[i] == '>')) ++i;
+    while (i < hook.size() && (hook[i] == ' ' || hook[i] == '>'))
+      ++i;
     std::string t;
     while (i < hook.size() && hook[i] != ' ' && hook[i] != ';' && hook[i] != '|' && hook[i] != '&' && hook[i] != ')')
       t.push_back(hook[i++]);
@@ -286,7 +295,8 @@ std::string dump_file_in(const std::string& hook) {
 
 std::vector<std::string> service_names(const BackupPlan& plan) {
   std::vector<std::string> names;
-  for (const auto& sb : plan.services) names.push_back(sb.service);
+  for (const auto& sb : plan.services)
+    names.push_back(sb.service);
   return names;
 }
 
@@ -331,7 +341,7 @@ LintFinding rule_db_backup_is_a_dump(const Compose& compose, const BackupPlan& p
       LiveRoot root = live_root(v.target);
       if (root.path.empty() && unknown_layout) root = {trim_slashes(v.target), by_image};
       if (root.path.empty()) continue;
-      if (by_image) root.engine = by_image;  // the image knows better than a path
+      if (by_image) root.engine = by_image; // the image knows better than a path
 
       const std::vector<std::string> live = live_selections(v, root.path);
       if (live.empty()) {
@@ -365,7 +375,8 @@ const Engine& engine_of_tool(const std::string& tool) {
 // recipe's own (immich's `/pg_backup.sh restore`); one that only moves or
 // removes files (`rm -f backup.sql`) puts nothing back into the database.
 bool hook_loads_a_dump(const std::string& hook) {
-  static const std::regex loader(R"((^|[^A-Za-z0-9_-])(psql|pg_restore|mysql|mariadb|mongorestore)([^A-Za-z0-9_-]|$)|\.sh\b)");
+  static const std::regex loader(
+      R"((^|[^A-Za-z0-9_-])(psql|pg_restore|mysql|mariadb|mongorestore)([^A-Za-z0-9_-]|$)|\.sh\b)");
   return std::regex_search(hook, loader);
 }
 
@@ -384,17 +395,18 @@ LintFinding rule_dump_has_restore_hook(const BackupPlan& plan) {
     }
     const std::string file = dump_file_in(sb.pre_hook);
     const std::string shown = file.empty() ? std::string("the dump file") : file;
-    const std::string hooks = sb.restore_post_hook.empty() && sb.restore_pre_hook.empty()
-                                  ? std::string("there is no backupbot.restore.post-hook")
-                                  : fmt::format("its restore hook (`{}`) runs no load tool or script",
-                                                sb.restore_post_hook.empty() ? sb.restore_pre_hook : sb.restore_post_hook);
+    const std::string hooks =
+        sb.restore_post_hook.empty() && sb.restore_pre_hook.empty()
+            ? std::string("there is no backupbot.restore.post-hook")
+            : fmt::format("its restore hook (`{}`) runs no load tool or script",
+                          sb.restore_post_hook.empty() ? sb.restore_pre_hook : sb.restore_post_hook);
     problems.push_back(fmt::format("service {}: backupbot.backup.pre-hook dumps with {} (`{}`) but {}, so a restore "
                                    "puts {} back and never loads it",
                                    sb.service, tool, sb.pre_hook, hooks, shown));
-    fixes.push_back(fmt::format("add `backupbot.restore.post-hook` to service {}'s deploy.labels that loads {}, e.g. `{}`",
-                                sb.service, shown,
-                                fmt::format(fmt::runtime(engine_of_tool(tool).load_example),
-                                            file.empty() ? std::string("<dump file>") : file)));
+    fixes.push_back(fmt::format(
+        "add `backupbot.restore.post-hook` to service {}'s deploy.labels that loads {}, e.g. `{}`", sb.service, shown,
+        fmt::format(fmt::runtime(engine_of_tool(tool).load_example),
+                    file.empty() ? std::string("<dump file>") : file)));
   }
   std::string ok = fine.empty() ? "no backupbot.backup.pre-hook produces a database dump" : join(fine, "; ");
   return finding(rule, std::move(problems), std::move(fixes), std::move(ok));
@@ -408,11 +420,13 @@ std::vector<LintFinding> lint_recipe(const Compose& compose, const BackupPlan& p
 }
 
 std::string lint_table(const std::vector<LintFinding>& findings) {
-  std::size_t rule_w = 4;  // "rule"
-  for (const auto& f : findings) rule_w = std::max(rule_w, f.rule.size());
+  std::size_t rule_w = 4; // "rule"
+  for (const auto& f : findings)
+    rule_w = std::max(rule_w, f.rule.size());
   // Details and fixes stay on one line each (never wrapped) so they can be
   // searched and copied whole; the fix goes on its own line under the detail.
-  std::string out = fmt::format("{:<{}}  {:<8}  {:<9}  {}\n", "rule", rule_w, "severity", "satisfied", "detail / how to fix");
+  std::string out =
+      fmt::format("{:<{}}  {:<8}  {:<9}  {}\n", "rule", rule_w, "severity", "satisfied", "detail / how to fix");
   out += fmt::format("{:-<{}}  {:-<8}  {:-<9}  {:-<19}\n", "", rule_w, "", "", "");
   for (const auto& f : findings) {
     out += fmt::format("{:<{}}  {:<8}  {:<9}  {}\n", f.rule, rule_w, f.severity, f.satisfied ? "yes" : "NO", f.detail);

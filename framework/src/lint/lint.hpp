@@ -11,11 +11,11 @@
 namespace ccci::host {
 
 struct LintFinding {
-  std::string rule;       ///< e.g. "version-label-matches-tag"
-  std::string severity;   ///< "error" (fails the tier) or "warning"
+  std::string rule;     ///< e.g. "version-label-matches-tag"
+  std::string severity; ///< "error" (fails the tier) or "warning"
   bool satisfied = false;
-  std::string detail;     ///< what was seen, naming services/labels/files
-  std::string fix;        ///< how to fix, concrete
+  std::string detail; ///< what was seen, naming services/labels/files
+  std::string fix;    ///< how to fix, concrete
 };
 
 /// Applies every rule (each rule yields exactly one finding, satisfied or not):

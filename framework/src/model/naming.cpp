@@ -13,16 +13,18 @@ std::string slug(std::string_view s, std::size_t max) {
     if (out.size() == max) break;
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-    if (ok) out.push_back(c);
-    else if (!out.empty() && out.back() != '-') out.push_back('-');
+    if (ok)
+      out.push_back(c);
+    else if (!out.empty() && out.back() != '-')
+      out.push_back('-');
   }
-  while (!out.empty() && out.back() == '-') out.pop_back();
+  while (!out.empty() && out.back() == '-')
+    out.pop_back();
   return out.empty() ? "recipe" : out;
 }
 } // namespace
 
-std::string make_run_id(std::string_view recipe, std::string_view utc_compact_time,
-                        std::string_view random) {
+std::string make_run_id(std::string_view recipe, std::string_view utc_compact_time, std::string_view random) {
   return fmt::format("{}-{}-{}", utc_compact_time, slug(recipe, 40), random);
 }
 

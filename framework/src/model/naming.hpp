@@ -7,8 +7,7 @@
 namespace ccci::host {
 
 /// `20261123T090102Z-custom-html-tiny-1a2b3c`: sortable, unique per run.
-std::string make_run_id(std::string_view recipe, std::string_view utc_compact_time,
-                        std::string_view random_hex);
+std::string make_run_id(std::string_view recipe, std::string_view utc_compact_time, std::string_view random_hex);
 
 /// The app's test domain: `<recipe, at most 20 chars>-<6 hex>.ccci.test`, all
 /// lower case, only [a-z0-9-] in the first label.

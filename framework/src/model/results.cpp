@@ -63,19 +63,20 @@ namespace {
 
 json::array strings(const std::vector<std::string>& v) {
   json::array a;
-  for (auto& s : v) a.emplace_back(s);
+  for (auto& s : v)
+    a.emplace_back(s);
   return a;
 }
 
 json::value tier_json(const TierResult& t) {
   json::array checks;
   for (auto& c : t.checks)
-    checks.push_back(json::object{{"name", c.name},
-                                  {"status", to_string(c.status)},
-                                  {"message", c.message},
-                                  {"duration", c.duration}});
-  return json::object{{"status", to_string(t.status)},   {"reason", t.reason},
-                      {"declared_skip", t.declared_skip}, {"duration", t.duration},
+    checks.push_back(json::object{
+        {"name", c.name}, {"status", to_string(c.status)}, {"message", c.message}, {"duration", c.duration}});
+  return json::object{{"status", to_string(t.status)},
+                      {"reason", t.reason},
+                      {"declared_skip", t.declared_skip},
+                      {"duration", t.duration},
                       {"checks", std::move(checks)}};
 }
 
@@ -125,7 +126,8 @@ struct Reader {
 
 std::string to_json(const RunResults& r) {
   json::object tiers;
-  for (auto& t : r.tiers) tiers[ccci::to_string(t.tier)] = tier_json(t);
+  for (auto& t : r.tiers)
+    tiers[ccci::to_string(t.tier)] = tier_json(t);
   json::array env;
   for (auto& tool : r.environment)
     env.push_back(json::object{{"name", tool.name}, {"path", tool.path}, {"version", tool.version}});
@@ -151,8 +153,7 @@ std::string to_json(const RunResults& r) {
       {"tiers", std::move(tiers)},
       {"level", r.level.level},
       {"level_cap", json::object{{"rung", r.level.rung}, {"reason", r.level.reason}}},
-      {"flags",
-       json::object{{"clean_teardown", r.clean_teardown}, {"no_secret_leak", r.no_secret_leak}}},
+      {"flags", json::object{{"clean_teardown", r.clean_teardown}, {"no_secret_leak", r.no_secret_leak}}},
       {"kept_running", r.kept_running},
       {"teardown_leftovers", strings(r.teardown_leftovers)},
       {"environment", std::move(env)},
@@ -208,7 +209,8 @@ RunResults results_from_json(std::string_view text, std::string_view origin) {
   r.clean_teardown = rd.boolean(flags, "clean_teardown");
   r.no_secret_leak = rd.boolean(flags, "no_secret_leak");
   r.kept_running = rd.boolean(o, "kept_running");
-  for (auto& v : rd.arr(o, "teardown_leftovers")) r.teardown_leftovers.emplace_back(v.as_string());
+  for (auto& v : rd.arr(o, "teardown_leftovers"))
+    r.teardown_leftovers.emplace_back(v.as_string());
   for (auto& v : rd.arr(o, "environment")) {
     auto& e = rd.obj(v, "environment entry");
     r.environment.push_back({rd.str(e, "name"), rd.str(e, "path"), rd.str(e, "version")});
@@ -217,10 +219,12 @@ RunResults results_from_json(std::string_view text, std::string_view origin) {
   if (!pv.is_null()) {
     auto& p = rd.obj(pv, "plugin");
     PluginInfo info{rd.str(p, "path"), rd.str(p, "recipe"), static_cast<int>(rd.number(p, "abi")), {}};
-    for (auto& c : rd.arr(p, "checks")) info.checks.emplace_back(c.as_string());
+    for (auto& c : rd.arr(p, "checks"))
+      info.checks.emplace_back(c.as_string());
     r.plugin = std::move(info);
   }
-  for (auto& v : rd.arr(o, "evidence")) r.evidence.emplace_back(v.as_string());
+  for (auto& v : rd.arr(o, "evidence"))
+    r.evidence.emplace_back(v.as_string());
   r.exit_code = static_cast<int>(rd.number(o, "exit_code"));
   return r;
 }

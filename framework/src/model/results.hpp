@@ -22,10 +22,10 @@ inline constexpr std::array<Tier, 6> all_tiers{Tier::install, Tier::upgrade, Tie
 std::optional<Tier> tier_from_string(std::string_view s);
 
 struct CheckRecord {
-  std::string name;       ///< "install/serving"
+  std::string name; ///< "install/serving"
   Status status = Status::unver;
   std::string message;
-  double duration = 0;    ///< seconds
+  double duration = 0; ///< seconds
 };
 
 struct TierResult {
@@ -39,7 +39,7 @@ struct TierResult {
 
 struct LevelCap {
   int level = 0;
-  std::string rung;   ///< the rung that stopped the climb, "" when at the top
+  std::string rung; ///< the rung that stopped the climb, "" when at the top
   std::string reason;
 };
 

@@ -10,8 +10,7 @@
 namespace ccci::host {
 
 UpgradeBase choose_upgrade_base(const std::vector<std::string>& tags, const std::string& target,
-                                const std::optional<std::string>& pinned,
-                                const std::optional<std::string>& canonical) {
+                                const std::optional<std::string>& pinned, const std::optional<std::string>& canonical) {
   auto releases = sorted_releases(tags);
   auto target_version = parse_version(target);
   auto older_than_target = [&](const Version& v) { return !target_version || v < *target_version; };
@@ -23,8 +22,8 @@ UpgradeBase choose_upgrade_base(const std::vector<std::string>& tags, const std:
                                    "of its tags or remove upgrade_base",
                                    *pinned));
     if (target_version && *it == *target_version)
-      return {std::nullopt, fmt::format("same version on both sides: upgrade_base pins {}, the version under test",
-                                        *pinned)};
+      return {std::nullopt,
+              fmt::format("same version on both sides: upgrade_base pins {}, the version under test", *pinned)};
     if (!older_than_target(*it))
       throw InputError(fmt::format("recipe meta upgrade_base '{}' is newer than the version under test {}; pin an "
                                    "older release",

@@ -9,9 +9,7 @@ namespace {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-bool all_digits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), is_digit);
-}
+bool all_digits(std::string_view s) { return !s.empty() && std::all_of(s.begin(), s.end(), is_digit); }
 
 // A semver numeric component: digits only, no leading zero (so "01" is not a
 // release), small enough for an int.
@@ -33,8 +31,10 @@ bool valid_suffix(std::string_view s) {
 
 // Numeric strings of any length compared as numbers, without overflow.
 std::strong_ordering compare_numeric(std::string_view a, std::string_view b) {
-  while (a.size() > 1 && a.front() == '0') a.remove_prefix(1);
-  while (b.size() > 1 && b.front() == '0') b.remove_prefix(1);
+  while (a.size() > 1 && a.front() == '0')
+    a.remove_prefix(1);
+  while (b.size() > 1 && b.front() == '0')
+    b.remove_prefix(1);
   if (a.size() != b.size()) return a.size() <=> b.size();
   return a.compare(b) <=> 0;
 }
@@ -57,9 +57,12 @@ std::strong_ordering compare_prerelease(std::string_view a, std::string_view b) 
   for (std::size_t i = 0; i < std::min(as.size(), bs.size()); ++i) {
     bool an = all_digits(as[i]), bn = all_digits(bs[i]);
     std::strong_ordering c = std::strong_ordering::equal;
-    if (an && bn) c = compare_numeric(as[i], bs[i]);
-    else if (an != bn) c = an ? std::strong_ordering::less : std::strong_ordering::greater;
-    else c = as[i].compare(bs[i]) <=> 0;
+    if (an && bn)
+      c = compare_numeric(as[i], bs[i]);
+    else if (an != bn)
+      c = an ? std::strong_ordering::less : std::strong_ordering::greater;
+    else
+      c = as[i].compare(bs[i]) <=> 0;
     if (c != 0) return c;
   }
   return as.size() <=> bs.size();
@@ -86,9 +89,12 @@ std::strong_ordering compare_upstream(std::string_view a, std::string_view b) {
   for (std::size_t i = 0; i < std::min(ar.size(), br.size()); ++i) {
     bool an = is_digit(ar[i].front()), bn = is_digit(br[i].front());
     std::strong_ordering c = std::strong_ordering::equal;
-    if (an && bn) c = compare_numeric(ar[i], br[i]);
-    else if (an != bn) c = an ? std::strong_ordering::less : std::strong_ordering::greater;
-    else c = ar[i].compare(br[i]) <=> 0;
+    if (an && bn)
+      c = compare_numeric(ar[i], br[i]);
+    else if (an != bn)
+      c = an ? std::strong_ordering::less : std::strong_ordering::greater;
+    else
+      c = ar[i].compare(br[i]) <=> 0;
     if (c != 0) return c;
   }
   return ar.size() <=> br.size();

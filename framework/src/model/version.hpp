@@ -15,10 +15,10 @@ namespace ccci::host {
 /// then by the upstream part compared piecewise (numeric runs numerically,
 /// other runs lexically). `v` prefixes are accepted and ignored.
 struct Version {
-  std::string tag;                  ///< the tag exactly as written
+  std::string tag; ///< the tag exactly as written
   int major = 0, minor = 0, patch = 0;
-  std::string prerelease;           ///< after '-' in the recipe part, may be ""
-  std::string upstream;             ///< after '+', may be ""
+  std::string prerelease; ///< after '-' in the recipe part, may be ""
+  std::string upstream;   ///< after '+', may be ""
 };
 
 /// nullopt when `tag` is not a release tag (e.g. "main", "wip-foo").

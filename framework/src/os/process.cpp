@@ -84,8 +84,7 @@ std::optional<std::filesystem::path> find_on_path(const std::string& program) {
 ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options) {
   if (argv.empty()) throw InfraFailure("run_process: empty command line");
   auto program = find_on_path(argv[0]);
-  if (!program)
-    throw InfraFailure(fmt::format("'{}' not found on PATH; install it (see `ccci doctor`)", argv[0]));
+  if (!program) throw InfraFailure(fmt::format("'{}' not found on PATH; install it (see `ccci doctor`)", argv[0]));
 
   int in_pipe[2], out_pipe[2], err_pipe[2];
   if (::pipe2(in_pipe, O_CLOEXEC) || ::pipe2(out_pipe, O_CLOEXEC) || ::pipe2(err_pipe, O_CLOEXEC))
@@ -101,12 +100,15 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
   std::vector<std::string> env_storage;
   for (char** e = environ; *e; ++e)
     if (!overridden(*e)) env_storage.emplace_back(*e);
-  for (auto& kv : options.extra_env) env_storage.push_back(kv);
+  for (auto& kv : options.extra_env)
+    env_storage.push_back(kv);
   std::vector<char*> envp;
-  for (auto& s : env_storage) envp.push_back(s.data());
+  for (auto& s : env_storage)
+    envp.push_back(s.data());
   envp.push_back(nullptr);
   std::vector<char*> args;
-  for (auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  for (auto& a : argv)
+    args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
 
   pid_t pid = ::fork();

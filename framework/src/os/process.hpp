@@ -12,17 +12,17 @@
 namespace ccci::host {
 
 struct ProcessOptions {
-  std::optional<std::string> input;                 ///< written to stdin, then closed
+  std::optional<std::string> input; ///< written to stdin, then closed
   std::chrono::milliseconds timeout{std::chrono::minutes(10)};
-  std::filesystem::path cwd;                        ///< "" = inherit
-  std::vector<std::string> extra_env;               ///< "K=V" added to the environment
-  bool merge_stderr = false;                        ///< stderr into `out`
-  bool ignore_stop = false;                         ///< keep going after SIGINT (teardown)
+  std::filesystem::path cwd;          ///< "" = inherit
+  std::vector<std::string> extra_env; ///< "K=V" added to the environment
+  bool merge_stderr = false;          ///< stderr into `out`
+  bool ignore_stop = false;           ///< keep going after SIGINT (teardown)
 };
 
 struct ProcessResult {
-  int exit_code = -1;     ///< -1 when killed by a signal or not started
-  int signal = 0;         ///< the terminating signal, 0 if none
+  int exit_code = -1; ///< -1 when killed by a signal or not started
+  int signal = 0;     ///< the terminating signal, 0 if none
   bool timed_out = false;
   bool interrupted = false; ///< ccci itself was asked to stop meanwhile
   std::string out;

@@ -70,7 +70,8 @@ std::string tail_of(const std::string& text, std::size_t max_lines = 6) {
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) {
     if (auto cr = line.rfind('\r'); cr != std::string::npos) line = line.substr(cr + 1); // progress meters
-    while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.pop_back();
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\t'))
+      line.pop_back();
     // Hints and git-lfs progress meters say nothing about the failure.
     if (line.empty() || line.starts_with("hint:") || line.starts_with("Uploading LFS objects:") ||
         line.starts_with("Downloading LFS objects:"))
@@ -93,7 +94,8 @@ std::string human_size(std::uint64_t bytes) {
 /// The LFS API of a git URL, as git-lfs derives it.
 std::string lfs_endpoint(const std::string& url) {
   std::string base = url;
-  while (!base.empty() && base.back() == '/') base.pop_back();
+  while (!base.empty() && base.back() == '/')
+    base.pop_back();
   return base.ends_with(".git") ? base + "/info/lfs" : base + ".git/info/lfs";
 }
 
@@ -138,9 +140,11 @@ public:
             "LC_ALL=C",
             "LANGUAGE="};
     if (!remote_.proxy.empty())
-      for (auto* k : {"http_proxy=", "HTTP_PROXY="}) env_.push_back(k + remote_.proxy);
+      for (auto* k : {"http_proxy=", "HTTP_PROXY="})
+        env_.push_back(k + remote_.proxy);
     if (!remote_.proxy.empty())
-      for (auto* k : {"no_proxy=", "NO_PROXY="}) env_.push_back(k);
+      for (auto* k : {"no_proxy=", "NO_PROXY="})
+        env_.push_back(k);
   }
 
   fs::path dir(std::string_view name) const { return tmp_.path() / name; }
@@ -183,10 +187,10 @@ public:
     req.url = lfs_endpoint(remote_.url) + "/objects/batch";
     req.proxy = remote_.proxy;
     req.headers = {"Accept: application/vnd.git-lfs+json", "Content-Type: application/vnd.git-lfs+json"};
-    req.body = json::serialize(json::object{
-        {"operation", operation},
-        {"transfers", json::array{"basic"}},
-        {"objects", json::array{json::object{{"oid", object.oid}, {"size", object.size}}}}});
+    req.body = json::serialize(
+        json::object{{"operation", operation},
+                     {"transfers", json::array{"basic"}},
+                     {"objects", json::array{json::object{{"oid", object.oid}, {"size", object.size}}}}});
     HttpResponse r;
     try {
       r = http_send(req);
@@ -199,12 +203,12 @@ public:
       auto v = json::parse(r.body);
       if (auto* m = v.as_object().if_contains("message")) said = std::string(m->as_string());
       if (auto* objs = v.as_object().if_contains("objects"); objs && !objs->as_array().empty())
-        if (auto* err = objs->as_array()[0].as_object().if_contains("error"))
-          object_error = json::serialize(*err);
+        if (auto* err = objs->as_array()[0].as_object().if_contains("error")) object_error = json::serialize(*err);
     } catch (const std::exception&) {
       // Not JSON: the raw body is the server's answer.
     }
-    while (!said.empty() && (said.back() == '\n' || said.back() == '\r')) said.pop_back();
+    while (!said.empty() && (said.back() == '\n' || said.back() == '\r'))
+      said.pop_back();
     if (r.status < 200 || r.status >= 300)
       return {true, fmt::format("the server does not serve Git LFS for this repository: POST {} answered {}: {}",
                                 req.url, r.status, said.empty() ? "(empty body)" : said)};
@@ -251,7 +255,8 @@ std::string head_commit(const GitSession& s, const fs::path& repo) {
 // The fresh-clone half of every LFS helper: clone with smudging off (git's
 // objects only), check git holds the pointer, download through the LFS API,
 // check the bytes. `want_sha256` "" = no expectation. Fills `res`.
-void fetch_and_check(const GitSession& s, LfsRoundTrip& res, const std::string& commit, const std::string& want_sha256) {
+void fetch_and_check(const GitSession& s, LfsRoundTrip& res, const std::string& commit,
+                     const std::string& want_sha256) {
   auto fresh = s.dir("fresh");
   auto r = s.git({"clone", "--quiet", s.url(), fresh.string()}, s.dir(""), true);
   if (!r.ok()) {
@@ -285,11 +290,11 @@ void fetch_and_check(const GitSession& s, LfsRoundTrip& res, const std::string& 
   r = s.git({"lfs", "pull", "--include", res.file}, fresh);
   res.fetch_seconds = since(pulled);
   if (!r.ok()) {
-    res.message = with_probe(s.probe_batch("download", pointer),
-                             fmt::format("the fresh clone of {} holds only the LFS pointer of {} (oid sha256:{}, {}): "
-                                         "the download through the LFS API failed: {}",
-                                         s.url(), res.file, pointer.oid, human_size(pointer.size),
-                                         s.failed("git lfs pull", r)));
+    res.message =
+        with_probe(s.probe_batch("download", pointer),
+                   fmt::format("the fresh clone of {} holds only the LFS pointer of {} (oid sha256:{}, {}): "
+                               "the download through the LFS API failed: {}",
+                               s.url(), res.file, pointer.oid, human_size(pointer.size), s.failed("git lfs pull", r)));
     return;
   }
   auto path = fresh / res.file;
@@ -336,8 +341,8 @@ std::string commit_and_push(const GitSession& s, LfsRoundTrip& res, const std::s
     res.message = fmt::format("cloning {} failed: {}", s.url(), s.failed("git clone", r));
     return "";
   }
-  for (const std::vector<std::string>& step : {std::vector<std::string>{"lfs", "install", "--local"},
-                                              std::vector<std::string>{"lfs", "track", track}}) {
+  for (const std::vector<std::string>& step :
+       {std::vector<std::string>{"lfs", "install", "--local"}, std::vector<std::string>{"lfs", "track", track}}) {
     r = s.git(step, work);
     if (!r.ok()) {
       res.message = s.failed("git " + step[0] + " " + step[1], r);
@@ -397,18 +402,19 @@ LfsRoundTrip push_then_fetch(const GitRemote& remote, std::string file, const st
   fetch_and_check(s, res, commit, res.sha256_pushed);
   res.total_seconds = since(started);
   if (res.ok)
-    res.message = fmt::format("pushed {} ({}, SHA-256 {}) as a Git LFS object to {} in {:.2f}s{}; then {}; round "
-                              "trip {:.2f}s",
-                              res.file, human_size(res.bytes), res.sha256_pushed, remote.url, res.push_seconds,
-                              unchanged ? " (already there: nothing new to commit)" : "", res.message,
-                              res.total_seconds);
+    res.message =
+        fmt::format("pushed {} ({}, SHA-256 {}) as a Git LFS object to {} in {:.2f}s{}; then {}; round "
+                    "trip {:.2f}s",
+                    res.file, human_size(res.bytes), res.sha256_pushed, remote.url, res.push_seconds,
+                    unchanged ? " (already there: nothing new to commit)" : "", res.message, res.total_seconds);
   return res;
 }
 
 } // namespace
 
 GitRemote git_remote_for(const HttpTarget& target, std::string_view repo_path) {
-  while (repo_path.starts_with('/')) repo_path.remove_prefix(1);
+  while (repo_path.starts_with('/'))
+    repo_path.remove_prefix(1);
   GitRemote remote;
   auto scheme_end = target.base_url.find("://");
   auto authority = scheme_end == std::string::npos ? target.base_url : target.base_url.substr(scheme_end + 3);
@@ -442,7 +448,8 @@ GitRoundTrip git_round_trip(const GitRemote& remote) {
   auto content = fmt::format("ccci git round trip {}\n", tag);
   write_text(work / file, content);
   for (const std::vector<std::string>& step :
-       {std::vector<std::string>{"add", file}, std::vector<std::string>{"commit", "--quiet", "-m", "ccci: git round trip " + tag}}) {
+       {std::vector<std::string>{"add", file},
+        std::vector<std::string>{"commit", "--quiet", "-m", "ccci: git round trip " + tag}}) {
     r = s.git(step, work, true);
     if (!r.ok()) return done(s.failed("git " + step[0], r));
   }
@@ -451,7 +458,8 @@ GitRoundTrip git_round_trip(const GitRemote& remote) {
   r = s.git({"push", "origin", "HEAD"}, work, true);
   res.push_seconds = since(t);
   if (!r.ok())
-    return done(fmt::format("pushing commit {} to {} was refused: {}", res.commit, remote.url, s.failed("git push", r)));
+    return done(
+        fmt::format("pushing commit {} to {} was refused: {}", res.commit, remote.url, s.failed("git push", r)));
   auto fresh = s.dir("fresh");
   t = Clock::now();
   r = s.git({"clone", "--quiet", remote.url, fresh.string()}, s.dir(""), true);
@@ -490,7 +498,8 @@ LfsRoundTrip lfs_round_trip(const GitRemote& remote, std::size_t bytes, std::str
 
 LfsRoundTrip lfs_push_file(const GitRemote& remote, std::string_view file, std::string_view content) {
   std::string name(file);
-  while (name.starts_with('/')) name.erase(0, 1);
+  while (name.starts_with('/'))
+    name.erase(0, 1);
   return push_then_fetch(remote, name, name, [content](const fs::path& p) { write_text(p, content); });
 }
 
@@ -500,7 +509,8 @@ LfsRoundTrip lfs_fetch(const GitRemote& remote, std::string_view file, std::stri
   LfsRoundTrip res;
   res.url = remote.url;
   res.file = std::string(file);
-  while (res.file.starts_with('/')) res.file.erase(0, 1);
+  while (res.file.starts_with('/'))
+    res.file.erase(0, 1);
   fetch_and_check(s, res, "", std::string(expected_sha256));
   res.total_seconds = since(started);
   return res;
@@ -548,7 +558,8 @@ std::string name_matching(std::string_view pattern, std::string_view tag) {
     out += c == '?' ? 'x' : c;
   }
   if (out.empty() || out.back() == '/') out += tag;
-  while (out.starts_with('/')) out.erase(0, 1);
+  while (out.starts_with('/'))
+    out.erase(0, 1);
   return out;
 }
 

@@ -18,8 +18,8 @@ namespace ccci::host {
 
 /// Where git finds one repository of the app.
 struct GitRemote {
-  std::string url;   ///< "http://<domain>/git/x.git", "https://...", or "file:///..." (tests)
-  std::string proxy; ///< the HTTP proxy git and git-lfs go through; "" = none
+  std::string url;                        ///< "http://<domain>/git/x.git", "https://...", or "file:///..." (tests)
+  std::string proxy;                      ///< the HTTP proxy git and git-lfs go through; "" = none
   std::chrono::seconds step_timeout{300}; ///< per git command
 };
 

@@ -27,9 +27,11 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
   auto colon = line.find(':');
   if (colon != std::string_view::npos) {
     std::string key(line.substr(0, colon));
-    for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (auto& c : key)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     auto value = line.substr(colon + 1);
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+      value.remove_prefix(1);
     while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
       value.remove_suffix(1);
     (*headers)[key] = std::string(value);
@@ -78,8 +80,10 @@ HttpResponse http_send(const HttpRequest& request) {
   curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &response.body);
   curl_easy_setopt(curl.get(), CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(curl.get(), CURLOPT_HEADERDATA, &response.headers);
-  if (method == "HEAD") curl_easy_setopt(curl.get(), CURLOPT_NOBODY, 1L);
-  else if (method != "GET") curl_easy_setopt(curl.get(), CURLOPT_CUSTOMREQUEST, std::string(method).c_str());
+  if (method == "HEAD")
+    curl_easy_setopt(curl.get(), CURLOPT_NOBODY, 1L);
+  else if (method != "GET")
+    curl_easy_setopt(curl.get(), CURLOPT_CUSTOMREQUEST, std::string(method).c_str());
   CURLcode rc = curl_easy_perform(curl.get());
   if (rc != CURLE_OK)
     throw InfraError(fmt::format("{} {}{}: no answer: {}", method, url, host.empty() ? "" : " (Host:" + host + ")",

@@ -29,7 +29,7 @@ struct HttpRequest {
   std::string url;
   std::vector<std::string> headers; ///< "Name: value"
   std::string body;
-  std::string proxy;                ///< "" = none
+  std::string proxy; ///< "" = none
   std::chrono::seconds timeout{30};
 };
 

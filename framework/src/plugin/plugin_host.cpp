@@ -66,10 +66,12 @@ std::vector<HookSpec> LoadedPlugin::hooks(Hook kind) const {
 
 PluginInfo LoadedPlugin::info() const {
   PluginInfo info{path_.string(), plugin_->recipe(), abi_version, {}};
-  for (auto& c : plugin_->checks()) info.checks.push_back(fmt::format("{}/{}", to_string(c.tier), c.name));
+  for (auto& c : plugin_->checks())
+    info.checks.push_back(fmt::format("{}/{}", to_string(c.tier), c.name));
   for (auto& h : plugin_->hooks())
     info.checks.push_back(fmt::format("{}:{}", h.hook == Hook::seed ? "seed" : "verify", h.name));
-  for (auto& a : plugin_->archive_checks()) info.checks.push_back(fmt::format("archive:{}", a.name));
+  for (auto& a : plugin_->archive_checks())
+    info.checks.push_back(fmt::format("archive:{}", a.name));
   return info;
 }
 
@@ -115,9 +117,7 @@ public:
   std::string env(std::string_view k) const override { return inner_.env(k); }
   HttpResponse http_get(std::string_view p) override { return inner_.http_get(p); }
   HttpResponse http_head(std::string_view p) override { return inner_.http_head(p); }
-  ExecResult exec(std::string_view s, const std::vector<std::string>& a) override {
-    return inner_.exec(s, a);
-  }
+  ExecResult exec(std::string_view s, const std::vector<std::string>& a) override { return inner_.exec(s, a); }
   GitRoundTrip git_round_trip(std::string_view r) override { return inner_.git_round_trip(r); }
   LfsRoundTrip lfs_round_trip(std::string_view r, std::size_t n, std::string_view p) override {
     return inner_.lfs_round_trip(r, n, p);
@@ -129,9 +129,7 @@ public:
     return inner_.lfs_fetch(r, f, h);
   }
   std::string sha256_hex(std::string_view b) override { return inner_.sha256_hex(b); }
-  void log(std::string_view line) override {
-    write_all(fd_, json::serialize(json::object{{"log", line}}) + "\n");
-  }
+  void log(std::string_view line) override { write_all(fd_, json::serialize(json::object{{"log", line}}) + "\n"); }
 
 private:
   Context& inner_;
@@ -145,8 +143,8 @@ CheckRecord run_isolated_check(const CheckSpec& spec, Context& context, std::chr
   return run_isolated(fmt::format("{}/{}", to_string(spec.tier), spec.name), spec.run, context, timeout, log);
 }
 
-CheckRecord run_isolated(const std::string& name, const CheckBody& body, Context& context,
-                         std::chrono::seconds timeout, const LogSink& log) {
+CheckRecord run_isolated(const std::string& name, const CheckBody& body, Context& context, std::chrono::seconds timeout,
+                         const LogSink& log) {
   CheckRecord rec{name, Status::unver, "", 0};
   auto started = std::chrono::steady_clock::now();
   int fds[2];

@@ -51,8 +51,8 @@ using CheckBody = std::function<CheckResult(Context&)>;
 /// child's verdict comes back over a pipe; a signal, an exit without a
 /// verdict, or the timeout make it `fail` with that text; a
 /// ccci::InfraError makes it `unver`.
-CheckRecord run_isolated(const std::string& name, const CheckBody& body, Context& context,
-                         std::chrono::seconds timeout, const LogSink& log);
+CheckRecord run_isolated(const std::string& name, const CheckBody& body, Context& context, std::chrono::seconds timeout,
+                         const LogSink& log);
 
 /// run_isolated for a registered check, recorded as `<tier>/<name>`.
 CheckRecord run_isolated_check(const CheckSpec& spec, Context& context, std::chrono::seconds timeout,

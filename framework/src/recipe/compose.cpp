@@ -132,13 +132,16 @@ private:
   void merge_sources(const YAML::Node& value, const std::string& path, const std::set<std::string>& explicit_keys,
                      YAML::Node& out) {
     std::vector<YAML::Node> sources;
-    if (value.IsMap()) sources.push_back(value);
+    if (value.IsMap())
+      sources.push_back(value);
     else if (value.IsSequence())
-      for (const auto& s : value) sources.push_back(s);
+      for (const auto& s : value)
+        sources.push_back(s);
     for (const auto& s : sources)
       if (!s.IsMap())
-        throw RecipeDefect(fmt::format("{}: merge key '<<' needs a map or a list of maps (e.g. <<: *defaults), got a {}",
-                                       location(file_, value.Mark()), type_name(s)));
+        throw RecipeDefect(
+            fmt::format("{}: merge key '<<' needs a map or a list of maps (e.g. <<: *defaults), got a {}",
+                        location(file_, value.Mark()), type_name(s)));
     if (sources.empty())
       throw RecipeDefect(fmt::format("{}: merge key '<<' needs a map or a list of maps (e.g. <<: *defaults), got a {}",
                                      location(file_, value.Mark()), type_name(value)));
@@ -157,8 +160,8 @@ private:
 YAML::Node load_one(const fs::path& path, const std::string& label, const Env& env, Where& where) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
-    throw RecipeDefect(fmt::format("{}: cannot read compose file {}; check that it exists and that COMPOSE_FILE names it",
-                                   label, path.string()));
+    throw RecipeDefect(fmt::format(
+        "{}: cannot read compose file {}; check that it exists and that COMPOSE_FILE names it", label, path.string()));
   std::stringstream text;
   text << in.rdbuf();
 
@@ -166,8 +169,8 @@ YAML::Node load_one(const fs::path& path, const std::string& label, const Env& e
   try {
     raw = YAML::Load(text.str());
   } catch (const YAML::Exception& e) {
-    throw RecipeDefect(fmt::format("{}:{}:{}: invalid YAML: {}; fix the syntax", label, e.mark.line + 1,
-                                   e.mark.column + 1, e.msg));
+    throw RecipeDefect(
+        fmt::format("{}:{}:{}: invalid YAML: {}; fix the syntax", label, e.mark.line + 1, e.mark.column + 1, e.msg));
   }
   if (raw.IsNull())
     throw RecipeDefect(fmt::format("{}:1: compose file is empty; it needs at least a 'services:' map", label));
@@ -185,8 +188,8 @@ YAML::Node load_one(const fs::path& path, const std::string& label, const Env& e
 // ---- merging overlay files ------------------------------------------------
 
 bool is_merged_list(const std::string& key) {
-  static const std::set<std::string> keys{"ports",  "volumes",  "secrets", "configs",
-                                          "environment", "labels", "networks"};
+  static const std::set<std::string> keys{"ports",       "volumes", "secrets", "configs",
+                                          "environment", "labels",  "networks"};
   return keys.count(key) > 0;
 }
 
@@ -221,8 +224,10 @@ YAML::Node keyed_list_to_map(const YAML::Node& n) {
   for (const auto& item : n) {
     std::string s = scalar_or(item);
     auto eq = s.find('=');
-    if (eq == std::string::npos) out[s] = YAML::Node(YAML::NodeType::Null);
-    else out[s.substr(0, eq)] = s.substr(eq + 1);
+    if (eq == std::string::npos)
+      out[s] = YAML::Node(YAML::NodeType::Null);
+    else
+      out[s.substr(0, eq)] = s.substr(eq + 1);
   }
   return out;
 }
@@ -241,14 +246,16 @@ YAML::Node merge_lists(const std::string& key, const YAML::Node& base, const YAM
     auto it = std::find(ids.begin(), ids.end(), id);
     // reset, not `=`: assigning a yaml-cpp node writes through to the node
     // it aliases, which here is an item of the base document.
-    if (it != ids.end()) items[static_cast<std::size_t>(it - ids.begin())].reset(o);
+    if (it != ids.end())
+      items[static_cast<std::size_t>(it - ids.begin())].reset(o);
     else {
       items.push_back(o);
       ids.push_back(id);
     }
   }
   YAML::Node out(YAML::NodeType::Sequence);
-  for (const auto& i : items) out.push_back(i);
+  for (const auto& i : items)
+    out.push_back(i);
   return out;
 }
 
@@ -290,7 +297,7 @@ ComposeObject read_object(const std::string& key, const YAML::Node& def, const f
   if (def.IsMap()) {
     o.name = scalar_or(child(def, "name"));
     YAML::Node external = child(def, "external");
-    if (external.IsMap()) {  // legacy `external: {name: x}`
+    if (external.IsMap()) { // legacy `external: {name: x}`
       o.external = true;
       if (o.name.empty()) o.name = scalar_or(child(external, "name"));
     } else if (external.IsScalar()) {
@@ -313,11 +320,14 @@ std::map<std::string, std::string> read_labels(const YAML::Node& labels) {
     for (const auto& item : labels) {
       std::string s = scalar_or(item);
       auto eq = s.find('=');
-      if (eq == std::string::npos) out[s] = "";
-      else out[s.substr(0, eq)] = s.substr(eq + 1);
+      if (eq == std::string::npos)
+        out[s] = "";
+      else
+        out[s.substr(0, eq)] = s.substr(eq + 1);
     }
   } else if (labels.IsMap()) {
-    for (const auto& kv : labels) out[kv.first.Scalar()] = scalar_or(kv.second);
+    for (const auto& kv : labels)
+      out[kv.first.Scalar()] = scalar_or(kv.second);
   }
   return out;
 }
@@ -371,14 +381,18 @@ public:
 
   void run() {
     const YAML::Node& doc = c_.document;
-    for (auto kv : child(doc, "secrets")) c_.secrets.push_back(read_object(kv.first.Scalar(), kv.second, dir_, stack_));
-    for (auto kv : child(doc, "configs")) c_.configs.push_back(read_object(kv.first.Scalar(), kv.second, dir_, stack_));
-    for (const auto& kv : child(doc, "volumes")) c_.volumes.push_back(kv.first.Scalar());
+    for (auto kv : child(doc, "secrets"))
+      c_.secrets.push_back(read_object(kv.first.Scalar(), kv.second, dir_, stack_));
+    for (auto kv : child(doc, "configs"))
+      c_.configs.push_back(read_object(kv.first.Scalar(), kv.second, dir_, stack_));
+    for (const auto& kv : child(doc, "volumes"))
+      c_.volumes.push_back(kv.first.Scalar());
     for (const auto& kv : child(doc, "networks")) {
       YAML::Node external = child(kv.second, "external");
       c_.networks[kv.first.Scalar()] = external.IsMap() || scalar_or(external) == "true";
     }
-    for (auto kv : child(doc, "services")) service(kv.first.Scalar(), kv.second);
+    for (auto kv : child(doc, "services"))
+      service(kv.first.Scalar(), kv.second);
   }
 
 private:
@@ -445,14 +459,17 @@ private:
       s.configs.push_back(key);
     }
     YAML::Node volumes = child(def, "volumes");
-    for (std::size_t i = 0; volumes.IsSequence() && i < volumes.size(); ++i) volume(s, volumes[i], path);
+    for (std::size_t i = 0; volumes.IsSequence() && i < volumes.size(); ++i)
+      volume(s, volumes[i], path);
 
     YAML::Node networks = child(def, "networks");
     std::vector<std::string> keys;
     if (networks.IsSequence())
-      for (const auto& n : networks) keys.push_back(scalar_or(n));
+      for (const auto& n : networks)
+        keys.push_back(scalar_or(n));
     else if (networks.IsMap())
-      for (const auto& kv : networks) keys.push_back(kv.first.Scalar());
+      for (const auto& kv : networks)
+        keys.push_back(kv.first.Scalar());
     for (const auto& key : keys) {
       // `default` exists without being declared, as in docker.
       if (key != "default" && !c_.networks.count(key))
@@ -470,7 +487,7 @@ private:
     if (item.IsScalar()) {
       const std::string spec = item.Scalar();
       auto colon = spec.find(':');
-      if (colon == std::string::npos) return;  // anonymous volume
+      if (colon == std::string::npos) return; // anonymous volume
       source = spec.substr(0, colon);
       if (source.starts_with(".")) {
         item = absolute_under(dir_, source) + spec.substr(colon);
@@ -491,8 +508,7 @@ private:
     }
     if (!named) return;
     if (std::find(c_.volumes.begin(), c_.volumes.end(), source) == c_.volumes.end())
-      undeclared(s.name, "volume", "volumes", source,
-                 path + "/volumes/" + (item.IsScalar() ? item.Scalar() : source));
+      undeclared(s.name, "volume", "volumes", source, path + "/volumes/" + (item.IsScalar() ? item.Scalar() : source));
     if (std::find(s.volumes.begin(), s.volumes.end(), source) == s.volumes.end()) s.volumes.push_back(source);
     s.volume_targets[source] = target;
   }
@@ -531,19 +547,21 @@ void emit(YAML::Emitter& out, const YAML::Node& n) {
     break;
   case YAML::NodeType::Sequence:
     out << YAML::BeginSeq;
-    for (const auto& item : n) emit(out, item);
+    for (const auto& item : n)
+      emit(out, item);
     out << YAML::EndSeq;
     break;
   case YAML::NodeType::Scalar: {
     std::string value = escape_dollars(n.Scalar());
     // Plain stays plain (numbers, booleans keep their type); anything that
     // was quoted or tagged is written quoted so it stays a string.
-    if (n.Tag().empty() || n.Tag() == "?") out << value;
-    else out << YAML::DoubleQuoted << value;
+    if (n.Tag().empty() || n.Tag() == "?")
+      out << value;
+    else
+      out << YAML::DoubleQuoted << value;
     break;
   }
-  default:
-    out << YAML::Null;
+  default: out << YAML::Null;
   }
 }
 
@@ -557,8 +575,10 @@ Compose load_compose(const fs::path& recipe_dir, const std::vector<std::string>&
   for (const auto& f : files) {
     fs::path abs = (dir / f).lexically_normal();
     YAML::Node doc = load_one(abs, f, env, where);
-    if (c.files.empty()) c.document.reset(doc);
-    else merge_into(c.document, doc);
+    if (c.files.empty())
+      c.document.reset(doc);
+    else
+      merge_into(c.document, doc);
     c.files.push_back(abs.string());
   }
   Analyzer(c, dir, env, where, files.front()).run();

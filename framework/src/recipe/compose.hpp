@@ -15,42 +15,42 @@ namespace ccci::host {
 
 /// A top-level `secrets:` or `configs:` entry.
 struct ComposeObject {
-  std::string key;      ///< the key in the compose file, e.g. "db_password"
-  std::string name;     ///< the swarm name after interpolation (`name:`), or <stack>_<key>
+  std::string key;  ///< the key in the compose file, e.g. "db_password"
+  std::string name; ///< the swarm name after interpolation (`name:`), or <stack>_<key>
   bool external = false;
-  std::string file;     ///< absolute path when `file:` is given
+  std::string file; ///< absolute path when `file:` is given
 };
 
 /// Where the edge proxy should send an app's domain: from the service's
 /// traefik labels (`traefik.enable=true`, `traefik.http.routers.*.rule=Host(...)`,
 /// `traefik.http.services.*.loadbalancer.server.port=N`).
 struct Route {
-  std::string service;              ///< compose service name
-  std::vector<std::string> hosts;   ///< from Host(`a`, `b`) / Host(`a`) || Host(`b`)
+  std::string service;            ///< compose service name
+  std::vector<std::string> hosts; ///< from Host(`a`, `b`) / Host(`a`) || Host(`b`)
   int port = 0;
 };
 
 struct ComposeService {
   std::string name;
   std::string image;
-  std::map<std::string, std::string> labels;        ///< deploy.labels, list or map form
-  std::vector<std::string> secrets;                 ///< keys of top-level secrets it uses
-  std::vector<std::string> configs;                 ///< keys of top-level configs it uses
-  std::vector<std::string> volumes;                 ///< named volumes it mounts (keys)
+  std::map<std::string, std::string> labels;         ///< deploy.labels, list or map form
+  std::vector<std::string> secrets;                  ///< keys of top-level secrets it uses
+  std::vector<std::string> configs;                  ///< keys of top-level configs it uses
+  std::vector<std::string> volumes;                  ///< named volumes it mounts (keys)
   std::map<std::string, std::string> volume_targets; ///< named volume key -> mount path in the container
-  std::vector<std::string> networks;                ///< network keys it joins
-  bool has_healthcheck = false;                     ///< a healthcheck that is not disabled
-  int replicas = 1;                                 ///< deploy.replicas (0 allowed)
+  std::vector<std::string> networks;                 ///< network keys it joins
+  bool has_healthcheck = false;                      ///< a healthcheck that is not disabled
+  int replicas = 1;                                  ///< deploy.replicas (0 allowed)
 };
 
 struct Compose {
-  YAML::Node document;                              ///< merged, interpolated, merge keys resolved
-  std::vector<std::string> files;                   ///< absolute paths, in merge order
+  YAML::Node document;            ///< merged, interpolated, merge keys resolved
+  std::vector<std::string> files; ///< absolute paths, in merge order
   std::vector<ComposeService> services;
   std::vector<ComposeObject> secrets;
   std::vector<ComposeObject> configs;
-  std::vector<std::string> volumes;                 ///< top-level volume keys
-  std::map<std::string, bool> networks;             ///< key -> external
+  std::vector<std::string> volumes;     ///< top-level volume keys
+  std::map<std::string, bool> networks; ///< key -> external
   std::vector<Route> routes;
   /// The value of a `coop-cloud.<anything>.version` deploy label on any
   /// service (abra's version label), if present.
@@ -70,8 +70,7 @@ struct Compose {
 /// unparsable YAML, an empty file or one without `services:`, a service
 /// without `image:`, a secret/config/volume/network a service references
 /// that is not declared at top level.
-Compose load_compose(const std::filesystem::path& recipe_dir, const std::vector<std::string>& files,
-                     const Env& env);
+Compose load_compose(const std::filesystem::path& recipe_dir, const std::vector<std::string>& files, const Env& env);
 
 /// The YAML to hand to `docker stack deploy -c`: the merged document with
 /// every `$` escaped as `$$` (docker interpolates again), so it deploys

@@ -52,9 +52,9 @@ std::string_view strip_inline_comment(std::string_view value) {
 
 struct Assignment {
   std::string key;
-  std::string raw;        ///< value with quotes removed, escapes resolved
-  bool expand = true;     ///< false for single-quoted values
-  bool quoted = false;    ///< written in single or double quotes
+  std::string raw;     ///< value with quotes removed, escapes resolved
+  bool expand = true;  ///< false for single-quoted values
+  bool quoted = false; ///< written in single or double quotes
 };
 
 // Splits one non-comment line into key and value; nullopt with `why` set
@@ -93,10 +93,14 @@ std::optional<Assignment> split_assignment(std::string_view line, std::string& w
       if (c == '\\' && i + 1 < value.size()) {
         char n = value[++i];
         // `\$` must survive interpolation as a literal dollar.
-        if (n == '$') a.raw += "$$";
-        else if (n == 'n') a.raw += '\n';
-        else if (n == 't') a.raw += '\t';
-        else if (n == '"' || n == '\\') a.raw += n;
+        if (n == '$')
+          a.raw += "$$";
+        else if (n == 'n')
+          a.raw += '\n';
+        else if (n == 't')
+          a.raw += '\t';
+        else if (n == '"' || n == '\\')
+          a.raw += n;
         else {
           a.raw += '\\';
           a.raw += n;
@@ -121,8 +125,8 @@ std::optional<Assignment> split_assignment(std::string_view line, std::string& w
 } // namespace
 
 Env parse_env_file(std::string_view text, const std::string& filename, const Env& base) {
-  Env defined;  // what this file assigns
-  Env visible = base;  // what `$VAR` sees: this file's assignments over `base`
+  Env defined;        // what this file assigns
+  Env visible = base; // what `$VAR` sees: this file's assignments over `base`
   auto lines = lines_of(text);
   for (std::size_t n = 0; n < lines.size(); ++n) {
     auto line = trim(lines[n]);

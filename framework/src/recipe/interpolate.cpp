@@ -15,8 +15,7 @@ bool name_char(char c) { return name_start(c) || (c >= '0' && c <= '9'); }
 // name is kept literally, so "cost $5" and a trailing "$" survive.
 class Interpolator {
 public:
-  Interpolator(std::string_view text, const Env& env, std::string_view where)
-      : text_(text), env_(env), where_(where) {}
+  Interpolator(std::string_view text, const Env& env, std::string_view where) : text_(text), env_(env), where_(where) {}
 
   std::string run() {
     std::string out;
@@ -36,7 +35,8 @@ public:
         i = braced(i, out);
       } else if (name_start(next)) {
         std::size_t end = i + 1;
-        while (end < text_.size() && name_char(text_[end])) ++end;
+        while (end < text_.size() && name_char(text_[end]))
+          ++end;
         out += lookup(text_.substr(i + 1, end - i - 1)).value_or("");
         i = end;
       } else {
@@ -84,9 +84,12 @@ private:
     std::size_t close = closing_brace(open);
     std::string_view body = text_.substr(open + 2, close - open - 2);
     std::size_t n = 0;
-    while (n < body.size() && name_char(body[n])) ++n;
+    while (n < body.size() && name_char(body[n]))
+      ++n;
     if (n == 0 || !name_start(body[0]))
-      fail(open, fmt::format("invalid variable name in '${{{}}}'; use letters, digits and '_', not starting with a digit", body));
+      fail(open,
+           fmt::format("invalid variable name in '${{{}}}'; use letters, digits and '_', not starting with a digit",
+                       body));
 
     auto name = body.substr(0, n);
     auto value = lookup(name);
@@ -99,7 +102,10 @@ private:
     bool colon = op.front() == ':';
     if (colon) op.remove_prefix(1);
     if (op.empty() || (op.front() != '-' && op.front() != '?' && op.front() != '+'))
-      fail(open, fmt::format("unsupported expression '${{{}}}'; use ${{VAR}}, ${{VAR:-default}}, ${{VAR:?message}} or ${{VAR:+alt}}", body));
+      fail(open,
+           fmt::format(
+               "unsupported expression '${{{}}}'; use ${{VAR}}, ${{VAR:-default}}, ${{VAR:?message}} or ${{VAR:+alt}}",
+               body));
     char kind = op.front();
     std::string_view arg = op.substr(1);
     // `:` makes an empty value count as unset, as in the shell.
@@ -107,9 +113,7 @@ private:
     auto expand_arg = [&] { return Interpolator(arg, env_, where_).run(); };
 
     switch (kind) {
-    case '-':
-      out += present ? *value : expand_arg();
-      break;
+    case '-': out += present ? *value : expand_arg(); break;
     case '+':
       if (present) out += expand_arg();
       break;

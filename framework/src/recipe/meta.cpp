@@ -17,9 +17,8 @@ namespace fs = std::filesystem;
 namespace ccci::host {
 namespace {
 
-constexpr std::array<std::string_view, 8> top_keys{"deploy_timeout", "check_timeout",  "env",
-                                                   "readiness",      "expected_skips", "enroll",
-                                                   "upgrade_base",   "upstream"};
+constexpr std::array<std::string_view, 8> top_keys{"deploy_timeout", "check_timeout", "env",          "readiness",
+                                                   "expected_skips", "enroll",        "upgrade_base", "upstream"};
 constexpr std::array<std::string_view, 4> probe_keys{"path", "expect_status", "attempts", "interval"};
 constexpr std::array<std::string_view, 6> tiers{"install", "upgrade", "backup", "restore", "custom", "lint"};
 
@@ -31,7 +30,8 @@ bool contains(const std::array<std::string_view, N>& a, std::string_view s) {
 // Levenshtein distance, to suggest the key a typo meant.
 std::size_t distance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t j = 0; j <= b.size(); ++j)
+    row[j] = j;
   for (std::size_t i = 1; i <= a.size(); ++i) {
     std::size_t diag = row[0];
     row[0] = i;
@@ -47,7 +47,7 @@ std::size_t distance(std::string_view a, std::string_view b) {
 template <std::size_t N>
 std::string suggestion(const std::array<std::string_view, N>& known, std::string_view got) {
   std::string_view best;
-  std::size_t best_d = 3;  // further than this is not a typo
+  std::size_t best_d = 3; // further than this is not a typo
   for (auto k : known)
     if (auto d = distance(k, got); d < best_d) {
       best_d = d;
@@ -64,24 +64,32 @@ public:
     RecipeMeta meta;
     meta.file = file_;
     YAML::Node root = parse();
-    if (root.IsNull()) return meta;  // an empty meta file means "all defaults"
+    if (root.IsNull()) return meta; // an empty meta file means "all defaults"
     if (!root.IsMap())
-      fail(root, fmt::format("a meta file must be a map of settings ({}), not a {}", fmt::join(top_keys, ", "),
-                             kind(root)));
+      fail(root,
+           fmt::format("a meta file must be a map of settings ({}), not a {}", fmt::join(top_keys, ", "), kind(root)));
     for (const auto& kv : root) {
       const std::string key = kv.first.Scalar();
       const YAML::Node& v = kv.second;
-      if (key == "deploy_timeout") meta.deploy_timeout = std::chrono::seconds(positive_int(kv.first, v, key, "300"));
-      else if (key == "check_timeout") meta.check_timeout = std::chrono::seconds(positive_int(kv.first, v, key, "60"));
-      else if (key == "env") meta.env = env(kv.first, v);
-      else if (key == "readiness") meta.readiness = readiness(kv.first, v);
-      else if (key == "expected_skips") meta.expected_skips = skips(kv.first, v);
-      else if (key == "enroll") meta.enroll = boolean(kv.first, v, key);
-      else if (key == "upgrade_base") meta.upgrade_base = release_tag(kv.first, v, key);
-      else if (key == "upstream") meta.upstream = non_empty_string(kv.first, v, key);
+      if (key == "deploy_timeout")
+        meta.deploy_timeout = std::chrono::seconds(positive_int(kv.first, v, key, "300"));
+      else if (key == "check_timeout")
+        meta.check_timeout = std::chrono::seconds(positive_int(kv.first, v, key, "60"));
+      else if (key == "env")
+        meta.env = env(kv.first, v);
+      else if (key == "readiness")
+        meta.readiness = readiness(kv.first, v);
+      else if (key == "expected_skips")
+        meta.expected_skips = skips(kv.first, v);
+      else if (key == "enroll")
+        meta.enroll = boolean(kv.first, v, key);
+      else if (key == "upgrade_base")
+        meta.upgrade_base = release_tag(kv.first, v, key);
+      else if (key == "upstream")
+        meta.upstream = non_empty_string(kv.first, v, key);
       else
-        fail(kv.first, fmt::format("unknown key '{}' (known: {}){}", key, fmt::join(top_keys, ", "),
-                                   suggestion(top_keys, key)));
+        fail(kv.first,
+             fmt::format("unknown key '{}' (known: {}){}", key, fmt::join(top_keys, ", "), suggestion(top_keys, key)));
     }
     return meta;
   }
@@ -91,8 +99,9 @@ private:
 
   YAML::Node parse() const {
     std::ifstream in(file_, std::ios::binary);
-    if (!in) throw InputError(fmt::format("{}: cannot read the recipe meta file; check the path and permissions",
-                                          file_.string()));
+    if (!in)
+      throw InputError(
+          fmt::format("{}: cannot read the recipe meta file; check the path and permissions", file_.string()));
     std::stringstream text;
     text << in.rdbuf();
     try {
@@ -137,7 +146,8 @@ private:
     return text;
   }
 
-  int positive_int(const YAML::Node& key, const YAML::Node& v, const std::string& name, std::string_view example) const {
+  int positive_int(const YAML::Node& key, const YAML::Node& v, const std::string& name,
+                   std::string_view example) const {
     std::string text = v.IsScalar() ? v.Scalar() : "";
     int n = 0;
     auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
@@ -173,13 +183,16 @@ private:
     Env out;
     if (v.IsNull()) return out;
     if (!v.IsMap())
-      fail(blame(key, v), fmt::format("'env' must be a map of variable name to value (e.g. env: {{DOMAIN: x.example}}), "
-                                      "got a {}", kind(v)));
+      fail(blame(key, v),
+           fmt::format("'env' must be a map of variable name to value (e.g. env: {{DOMAIN: x.example}}), "
+                       "got a {}",
+                       kind(v)));
     for (const auto& kv : v) {
       const std::string name = kv.first.Scalar();
       if (!is_env_name(name))
         fail(kv.first, fmt::format("env: '{}' is not a variable name; use letters, digits and '_', not starting with a "
-                                   "digit", name));
+                                   "digit",
+                                   name));
       out[name] = string(kv.first, kv.second, "env." + name);
     }
     return out;
@@ -189,9 +202,10 @@ private:
     std::vector<ReadinessProbe> out;
     if (v.IsNull()) return out;
     if (!v.IsSequence())
-      fail(blame(key, v), fmt::format("'readiness' must be a list of probes (- path: /, expect_status: 200), got a {}",
-                                      kind(v)));
-    for (const auto& item : v) out.push_back(probe(item));
+      fail(blame(key, v),
+           fmt::format("'readiness' must be a list of probes (- path: /, expect_status: 200), got a {}", kind(v)));
+    for (const auto& item : v)
+      out.push_back(probe(item));
     return out;
   }
 
@@ -206,12 +220,13 @@ private:
       if (key == "path") {
         p.path = string(kv.first, v, "readiness.path");
         if (!p.path.starts_with("/"))
-          fail(blame(kv.first, v), fmt::format("readiness.path must start with '/', got '{}'; e.g. path: /health", p.path));
+          fail(blame(kv.first, v),
+               fmt::format("readiness.path must start with '/', got '{}'; e.g. path: /health", p.path));
       } else if (key == "expect_status") {
         p.expect_status = whole(kv.first, v, "readiness.expect_status", "200");
         if (p.expect_status < 100 || p.expect_status > 599)
-          fail(blame(kv.first, v), fmt::format("readiness.expect_status must be an HTTP status (100-599), got {}",
-                                               p.expect_status));
+          fail(blame(kv.first, v),
+               fmt::format("readiness.expect_status must be an HTTP status (100-599), got {}", p.expect_status));
       } else if (key == "attempts") {
         p.attempts = positive_int(kv.first, v, "readiness.attempts", "30");
       } else if (key == "interval") {
@@ -240,7 +255,8 @@ private:
     if (v.IsNull()) return out;
     if (!v.IsMap())
       fail(blame(key, v), fmt::format("'expected_skips' must be a map of tier to reason (e.g. backup: \"no volumes\"), "
-                                      "got a {}", kind(v)));
+                                      "got a {}",
+                                      kind(v)));
     for (const auto& kv : v) {
       const std::string tier = kv.first.Scalar();
       if (!contains(tiers, tier))

@@ -1,8 +1,8 @@
 #include "recipe/recipe.hpp"
 
-#include "recipe/envfile.hpp"
-#include "os/process.hpp"
 #include "model/version.hpp"
+#include "os/process.hpp"
+#include "recipe/envfile.hpp"
 
 #include <fmt/format.h>
 
@@ -101,28 +101,27 @@ ResolvedRef resolve_recipe_ref(const fs::path& dir, const std::optional<std::str
 void checkout_private_tree(const fs::path& dir, const std::string& commit, const fs::path& dest) {
   ProcessOptions o;
   o.timeout = std::chrono::minutes(5);
-  auto clone = run_process({"git", "clone", "--quiet", "--shared", "--no-checkout", fs::absolute(dir).string(),
-                            dest.string()},
-                           o);
+  auto clone = run_process(
+      {"git", "clone", "--quiet", "--shared", "--no-checkout", fs::absolute(dir).string(), dest.string()}, o);
   if (!clone.ok())
     throw InfraFailure(fmt::format("git clone of {} failed ({}): {}", dir.string(), clone.describe(), clone.err));
   auto co = git(dest, {"-c", "advice.detachedHead=false", "checkout", "--quiet", commit});
-  if (!co.ok())
-    throw InfraFailure(fmt::format("git checkout {} in {} failed: {}", commit, dest.string(), co.err));
+  if (!co.ok()) throw InfraFailure(fmt::format("git checkout {} in {} failed: {}", commit, dest.string(), co.err));
 }
 
-AppEnv make_app_env(const fs::path& tree, const std::string& domain, const std::string& stack,
-                    const Env& overrides) {
+AppEnv make_app_env(const fs::path& tree, const std::string& domain, const std::string& stack, const Env& overrides) {
   auto env_path = tree / ".env.sample";
   if (!fs::exists(env_path))
     throw RecipeDefect(".env.sample: missing; abra needs it to create an app (add one with at least "
                        "TYPE, DOMAIN and COMPOSE_FILE)");
   Env env = parse_env_file(read_file(env_path), ".env.sample");
   if (fs::exists(tree / "abra.sh"))
-    for (auto& [k, v] : parse_abra_exports(read_file(tree / "abra.sh"), "abra.sh")) env[k] = v;
+    for (auto& [k, v] : parse_abra_exports(read_file(tree / "abra.sh"), "abra.sh"))
+      env[k] = v;
   env["DOMAIN"] = domain;
   env["STACK_NAME"] = stack;
-  for (auto& [k, v] : overrides) env[k] = v;
+  for (auto& [k, v] : overrides)
+    env[k] = v;
   return {env, compose_files(env)};
 }
 

@@ -33,7 +33,7 @@ void checkout_private_tree(const std::filesystem::path& dir, const std::string& 
                            const std::filesystem::path& dest);
 
 struct AppEnv {
-  Env env;                               ///< everything compose interpolation sees
+  Env env; ///< everything compose interpolation sees
   std::vector<std::string> compose_files;
 };
 

@@ -4,8 +4,7 @@
 
 namespace ccci::host {
 
-Reporter::Reporter(std::ostream& terminal, const Redactor& redactor)
-    : terminal_(terminal), redactor_(redactor) {}
+Reporter::Reporter(std::ostream& terminal, const Redactor& redactor) : terminal_(terminal), redactor_(redactor) {}
 
 void Reporter::open_log(const std::filesystem::path& log_file) { log_.open(log_file, std::ios::app); }
 
@@ -31,8 +30,8 @@ void Reporter::tier_done(const TierResult& t) {
 
 void Reporter::summary(const RunResults& r, const std::filesystem::path& results_file) {
   line("");
-  line(fmt::format("ccci {} {} ({}) run {}", r.recipe, r.version.empty() ? r.ref : r.version,
-                   r.commit.substr(0, 12), r.run_id));
+  line(fmt::format("ccci {} {} ({}) run {}", r.recipe, r.version.empty() ? r.ref : r.version, r.commit.substr(0, 12),
+                   r.run_id));
   for (auto& t : r.tiers) {
     auto status = std::string(to_string(t.status));
     if (t.status == Status::skip) status += t.declared_skip ? " (declared)" : " (UNDECLARED)";
@@ -43,8 +42,10 @@ void Reporter::summary(const RunResults& r, const std::filesystem::path& results
   line(fmt::format("  level    L{} of 5{}", r.level.level,
                    r.level.rung.empty() ? "" : fmt::format(", capped at {}: {}", r.level.rung, r.level.reason)));
   line(fmt::format("  flags    clean_teardown={} no_secret_leak={}", r.clean_teardown, r.no_secret_leak));
-  for (auto& l : r.teardown_leftovers) line(fmt::format("  left behind: {}", l));
-  for (auto& e : r.evidence) line(fmt::format("  evidence {}", e));
+  for (auto& l : r.teardown_leftovers)
+    line(fmt::format("  left behind: {}", l));
+  for (auto& e : r.evidence)
+    line(fmt::format("  evidence {}", e));
   line(fmt::format("  results  {}", results_file.string()));
   static constexpr const char* verdicts[] = {"GREEN", "RED", "BAD INPUT", "UNVERIFIED"};
   line(fmt::format("  verdict  {} (exit {})", r.exit_code >= 0 && r.exit_code <= 3 ? verdicts[r.exit_code] : "?",

@@ -1,22 +1,22 @@
 #include "run/run.hpp"
 
 #include "backup/backup.hpp"
-#include "recipe/compose.hpp"
-#include "swarm/docker.hpp"
-#include "recipe/envfile.hpp"
-#include "model/errors.hpp"
-#include "plugin/git_roundtrip.hpp"
-#include "model/level.hpp"
 #include "lint/lint.hpp"
-#include "recipe/meta.hpp"
+#include "model/errors.hpp"
+#include "model/level.hpp"
 #include "model/naming.hpp"
-#include "plugin/plugin_host.hpp"
+#include "model/upgrade_base.hpp"
 #include "os/process.hpp"
+#include "os/tools.hpp"
+#include "plugin/git_roundtrip.hpp"
+#include "plugin/plugin_host.hpp"
+#include "recipe/compose.hpp"
+#include "recipe/envfile.hpp"
+#include "recipe/meta.hpp"
 #include "recipe/recipe.hpp"
 #include "report/reporter.hpp"
+#include "swarm/docker.hpp"
 #include "swarm/secrets.hpp"
-#include "os/tools.hpp"
-#include "model/upgrade_base.hpp"
 
 #include <fmt/format.h>
 
@@ -69,9 +69,11 @@ std::string compact_utc_now() {
 std::string tail_lines(const std::string& text, std::size_t n) {
   std::vector<std::string> lines;
   std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  for (std::string line; std::getline(in, line);)
+    lines.push_back(line);
   std::string out;
-  for (std::size_t i = lines.size() > n ? lines.size() - n : 0; i < lines.size(); ++i) out += lines[i] + "\n";
+  for (std::size_t i = lines.size() > n ? lines.size() - n : 0; i < lines.size(); ++i)
+    out += lines[i] + "\n";
   return out;
 }
 
@@ -79,8 +81,8 @@ std::string tail_lines(const std::string& text, std::size_t n) {
 class AppContext final : public Context {
 public:
   AppContext(std::string stack, std::string domain, Env env, HttpTarget http, Reporter& reporter)
-      : stack_(std::move(stack)), domain_(std::move(domain)), env_(std::move(env)),
-        http_(std::move(http)), reporter_(reporter) {}
+      : stack_(std::move(stack)), domain_(std::move(domain)), env_(std::move(env)), http_(std::move(http)),
+        reporter_(reporter) {}
   std::string stack() const override { return stack_; }
   std::string domain() const override { return domain_; }
   std::string env(std::string_view key) const override {
@@ -196,7 +198,7 @@ private:
   bool target_rendered_ = false;
   const Compose* deployed_compose_ = nullptr; ///< what is on the swarm now (for evidence)
   bool deployed_ = false;
-  bool seeded_ = false;                        ///< seed hooks ran on the current deployment
+  bool seeded_ = false; ///< seed hooks ran on the current deployment
   BackupPlan plan_;
   fs::path archive_;
   std::optional<Tier> current_;
@@ -212,8 +214,10 @@ void Run::prepare() {
   if (opt_.check_timeout) meta_.check_timeout = *opt_.check_timeout;
 
   fs::path plugin_path;
-  if (opt_.plugin) plugin_path = *opt_.plugin;
-  else if (fs::exists(opt_.plugin_dir / (opt_.recipe + ".so"))) plugin_path = opt_.plugin_dir / (opt_.recipe + ".so");
+  if (opt_.plugin)
+    plugin_path = *opt_.plugin;
+  else if (fs::exists(opt_.plugin_dir / (opt_.recipe + ".so")))
+    plugin_path = opt_.plugin_dir / (opt_.recipe + ".so");
   if (!plugin_path.empty()) plugin_ = std::make_unique<LoadedPlugin>(plugin_path);
 
   auto hex = random_hex(6);
@@ -290,7 +294,8 @@ Release Run::render_release(const std::string& version, const std::string& commi
   write_file_atomically(r.rendered, render_compose(r.compose));
   if (label == "target") {
     std::string env_text;
-    for (auto& [k, v] : r.env) env_text += fmt::format("{}={}\n", k, v);
+    for (auto& [k, v] : r.env)
+      env_text += fmt::format("{}={}\n", k, v);
     write_file_atomically(run_dir_ / "app.env", env_text);
   }
   return r;
@@ -309,7 +314,8 @@ bool Run::render_target(TierResult& tier, std::chrono::steady_clock::time_point 
                   seconds_since(started)});
     return true;
   } catch (const RecipeDefect& e) {
-    record(tier, {fmt::format("{}/render", ccci::to_string(tier.tier)), Status::fail, e.what(), seconds_since(started)});
+    record(tier,
+           {fmt::format("{}/render", ccci::to_string(tier.tier)), Status::fail, e.what(), seconds_since(started)});
     return false;
   }
 }
@@ -328,15 +334,16 @@ void Run::provision(const Release& r) {
   }
   if (!r.compose.routes.empty()) {
     ensure_edge(opt_.edge);
-    for (auto& route : r.compose.routes) add_edge_route(opt_.edge, stack_, route);
+    for (auto& route : r.compose.routes)
+      add_edge_route(opt_.edge, stack_, route);
   }
 }
 
 bool Run::deploy(TierResult& tier, const Release& r, std::chrono::steady_clock::time_point started) {
   check_stop();
   provision(r);
-  reporter_.progress(ccci::to_string(tier.tier),
-                     fmt::format("docker stack deploy {} ({})", stack_, r.version.empty() ? r.commit.substr(0, 12) : r.version));
+  reporter_.progress(ccci::to_string(tier.tier), fmt::format("docker stack deploy {} ({})", stack_,
+                                                             r.version.empty() ? r.commit.substr(0, 12) : r.version));
   deployed_ = true;
   deployed_compose_ = &r.compose;
   auto dep = docker({"stack", "deploy", "--resolve-image", "never", "--compose-file", r.rendered.string(), stack_});
@@ -349,9 +356,10 @@ bool Run::deploy(TierResult& tier, const Release& r, std::chrono::steady_clock::
   if (why.find("only updates to Labels are allowed") != std::string::npos)
     why += " (a config or secret changed its content but kept its name: bump its version, e.g. the matching "
            "*_VERSION export in abra.sh, as abra recipes do)";
-  record(tier, {fmt::format("{}/deploy", ccci::to_string(tier.tier)), Status::fail,
-                fmt::format("docker stack deploy refused {} ({}): {}", r.rendered.filename().string(), dep.describe(), why),
-                seconds_since(started)});
+  record(tier,
+         {fmt::format("{}/deploy", ccci::to_string(tier.tier)), Status::fail,
+          fmt::format("docker stack deploy refused {} ({}): {}", r.rendered.filename().string(), dep.describe(), why),
+          seconds_since(started)});
   return false;
 }
 
@@ -379,24 +387,25 @@ bool Run::converge(TierResult& tier, const std::string& check, bool after_update
         if (is_image_error(e))
           return fail(fmt::format("service {} cannot get its image, so it will never start: {}", short_name, e));
       if (s.update_state == "paused" || s.update_state.starts_with("rollback"))
-        return fail(fmt::format("the swarm's update of service {} ended '{}': {}{}", short_name, s.update_state,
-                                s.update_message,
-                                s.task_errors.empty() ? "" : fmt::format(" (last task error: {})", s.task_errors.back())));
+        return fail(fmt::format(
+            "the swarm's update of service {} ended '{}': {}{}", short_name, s.update_state, s.update_message,
+            s.task_errors.empty() ? "" : fmt::format(" (last task error: {})", s.task_errors.back())));
       bool svc_ok = s.running >= s.desired && s.unhealthy == 0 && s.starting == 0;
       bool updating = s.update_state == "updating";
       if (!svc_ok || updating) all = false;
       std::string health;
       if (s.unhealthy) health += fmt::format(", {} unhealthy", s.unhealthy);
       if (s.starting) health += fmt::format(", {} health: starting", s.starting);
-      parts.push_back(fmt::format("{} {}/{}{}{}", short_name, s.running, s.desired, health,
-                                  updating ? ", updating" : ""));
+      parts.push_back(
+          fmt::format("{} {}/{}{}{}", short_name, s.running, s.desired, health, updating ? ", updating" : ""));
       if (!s.task_errors.empty()) problems.push_back(s.task_errors.back());
     }
     std::string summary = parts.empty() ? "no services yet" : fmt::format("{}", fmt::join(parts, "; "));
     if (all) {
-      record(tier, {check, Status::pass,
-                    fmt::format("{} service(s) converged in {:.1f}s: {}", services.size(), seconds_since(started), summary),
-                    seconds_since(started)});
+      record(tier,
+             {check, Status::pass,
+              fmt::format("{} service(s) converged in {:.1f}s: {}", services.size(), seconds_since(started), summary),
+              seconds_since(started)});
       return true;
     }
     if (std::chrono::steady_clock::now() >= deadline)
@@ -502,7 +511,8 @@ CheckRecord Run::shell_hook(const std::string& name, const std::string& service,
     return {name, Status::fail, fmt::format("no running container of service {} to run the hook in", service), 0};
   auto r = exec_shell(container, command);
   auto out = tail_lines(r.out, 5);
-  while (!out.empty() && std::isspace(static_cast<unsigned char>(out.back()))) out.pop_back();
+  while (!out.empty() && std::isspace(static_cast<unsigned char>(out.back())))
+    out.pop_back();
   if (r.ok()) return {name, Status::pass, fmt::format("`{}` in {}: exit 0", command, service), seconds_since(started)};
   return {name, Status::fail,
           fmt::format("`{}` in {}: {}{}", command, service, r.describe(), out.empty() ? "" : ": " + out),
@@ -513,8 +523,8 @@ void Run::reset_stack(const std::string& why) {
   reporter_.progress(current_ ? ccci::to_string(*current_) : "run", fmt::format("removing the stack: {}", why));
   auto report = teardown_stack(stack_, /*throwaway=*/true);
   if (!report.leftovers.empty())
-    throw InfraFailure(fmt::format("could not remove the stack before {}: still there: {}", why,
-                                   fmt::join(report.leftovers, ", ")));
+    throw InfraFailure(
+        fmt::format("could not remove the stack before {}: still there: {}", why, fmt::join(report.leftovers, ", ")));
   deployed_ = false;
   seeded_ = false;
 }
@@ -539,9 +549,10 @@ void Run::run_upgrade() {
   if (base.tag) {
     auto rev = run_process({"git", "-C", opt_.recipe_dir.string(), "rev-parse", *base.tag + "^{commit}"});
     base_commit = rev.out.substr(0, rev.out.find('\n'));
-    if (base_commit == results_.commit) base = {std::nullopt, fmt::format("same version on both sides: {} is the "
-                                                                          "commit under test",
-                                                                          *base.tag)};
+    if (base_commit == results_.commit)
+      base = {std::nullopt, fmt::format("same version on both sides: {} is the "
+                                        "commit under test",
+                                        *base.tag)};
   }
   if (!base.tag) {
     tier.status = Status::skip;
@@ -555,15 +566,16 @@ void Run::run_upgrade() {
   try {
     base_release = render_release(*base.tag, base_commit, "base");
   } catch (const RecipeDefect& e) {
-    record(tier, {"upgrade/base_render", Status::fail, fmt::format("the base release {} does not render: {}", *base.tag, e.what()),
-                  seconds_since(started)});
+    record(tier, {"upgrade/base_render", Status::fail,
+                  fmt::format("the base release {} does not render: {}", *base.tag, e.what()), seconds_since(started)});
     finish_tier(tier, started);
     return;
   }
-  bool ok = deploy(tier, base_release, started) && converge(tier, "upgrade/base_converged", false) &&
-            readiness(tier) && seed_once(tier);
+  bool ok = deploy(tier, base_release, started) && converge(tier, "upgrade/base_converged", false) && readiness(tier) &&
+            seed_once(tier);
   if (ok) {
-    reporter_.progress("upgrade", fmt::format("redeploying {} in place over {}", results_.version.empty() ? results_.ref : results_.version, *base.tag));
+    reporter_.progress("upgrade", fmt::format("redeploying {} in place over {}",
+                                              results_.version.empty() ? results_.ref : results_.version, *base.tag));
     ok = deploy(tier, target_, started) && converge(tier, "upgrade/reconverged", true) && readiness(tier);
     if (ok) {
       run_hooks(tier, Hook::verify);
@@ -572,7 +584,9 @@ void Run::run_upgrade() {
     }
   }
   finish_tier(tier, started);
-  if (tier.status == Status::pass) tier.reason = fmt::format("{} -> {}: {}", *base.tag, results_.version.empty() ? results_.ref : results_.version, tier.reason);
+  if (tier.status == Status::pass)
+    tier.reason =
+        fmt::format("{} -> {}: {}", *base.tag, results_.version.empty() ? results_.ref : results_.version, tier.reason);
 }
 
 bool Run::take_backup(TierResult& tier) {
@@ -602,9 +616,10 @@ bool Run::take_backup(TierResult& tier) {
             auto src = rel == "." ? vol.target + "/." : vol.target + "/" + rel;
             auto copy = copy_from_container(container, src);
             if (!copy.ok()) {
-              steps.push_back({fmt::format("backup/copy:{}/{}", svc.service, vol.volume), Status::fail,
-                               fmt::format("docker cp {}:{} failed ({}): {}", svc.service, src, copy.describe(), copy.err),
-                               seconds_since(started)});
+              steps.push_back(
+                  {fmt::format("backup/copy:{}/{}", svc.service, vol.volume), Status::fail,
+                   fmt::format("docker cp {}:{} failed ({}): {}", svc.service, src, copy.describe(), copy.err),
+                   seconds_since(started)});
               ok = false;
               continue;
             }
@@ -618,12 +633,13 @@ bool Run::take_backup(TierResult& tier) {
       }
       writer.close();
     }
-    for (auto& s : steps) record(tier, s);
+    for (auto& s : steps)
+      record(tier, s);
     if (!ok) return false;
     auto verdict = verify_archive(archive_, plan_);
     if (verdict.truncated && attempt < 3) {
-      reporter_.progress("backup", fmt::format("attempt {} of 3: archive truncated ({}); backing up again", attempt,
-                                               verdict.error));
+      reporter_.progress(
+          "backup", fmt::format("attempt {} of 3: archive truncated ({}); backing up again", attempt, verdict.error));
       record(tier, {"backup/attempt", Status::pass,
                     fmt::format("attempt {} produced a truncated archive ({}); retried (at most 3 attempts)", attempt,
                                 verdict.error),
@@ -661,9 +677,10 @@ void Run::run_backup() {
     for (auto& a : plugin_->plugin().archive_checks()) {
       check_stop();
       auto run = a.run;
-      record(tier, run_isolated(fmt::format("backup/archive:{}", a.name),
-                                [&reader, run](Context& c) { return run(c, reader); }, ctx, meta_.check_timeout,
-                                [&](const std::string& l) { reporter_.line(fmt::format("    | {}", l)); }));
+      record(tier,
+             run_isolated(
+                 fmt::format("backup/archive:{}", a.name), [&reader, run](Context& c) { return run(c, reader); }, ctx,
+                 meta_.check_timeout, [&](const std::string& l) { reporter_.line(fmt::format("    | {}", l)); }));
     }
   }
   finish_tier(tier, started);
@@ -694,7 +711,8 @@ void Run::run_restore() {
       auto r = copy_into_container(container, vol.target, *tar);
       record(tier, {name, r.ok() ? Status::pass : Status::fail,
                     r.ok() ? fmt::format("{} bytes of tar into {}:{}", tar->size(), svc.service, vol.target)
-                           : fmt::format("docker cp into {}:{} failed ({}): {}", svc.service, vol.target, r.describe(), r.err),
+                           : fmt::format("docker cp into {}:{} failed ({}): {}", svc.service, vol.target, r.describe(),
+                                         r.err),
                     0});
       ok = r.ok();
     }
@@ -760,8 +778,9 @@ void Run::run_tiers() {
   // skip that leaves the app as it was).
   std::string blocker;
   if (status_of(Tier::install) != Status::pass)
-    blocker = status_of(Tier::install) == Status::skip ? "install did not run, and every later tier needs a deployed app"
-                                                       : fmt::format("install did not pass ({})", to_string(status_of(Tier::install)));
+    blocker = status_of(Tier::install) == Status::skip
+                  ? "install did not run, and every later tier needs a deployed app"
+                  : fmt::format("install did not pass ({})", to_string(status_of(Tier::install)));
   for (Tier t : {Tier::upgrade, Tier::backup, Tier::restore, Tier::custom}) {
     if (!to_run(t)) {
       // Marked unver before the run (a missing plugin tool): it stops the climb.
@@ -819,9 +838,11 @@ void Run::teardown() {
   auto started = std::chrono::steady_clock::now();
   remove_edge_routes(opt_.edge, stack_);
   auto report = teardown_stack(stack_, /*throwaway=*/true);
-  for (auto& n : report.notes) reporter_.line(fmt::format("    {}", n));
+  for (auto& n : report.notes)
+    reporter_.line(fmt::format("    {}", n));
   results_.teardown_leftovers = report.leftovers;
-  for (auto& l : edge_route_leftovers(opt_.edge, stack_)) results_.teardown_leftovers.push_back(l);
+  for (auto& l : edge_route_leftovers(opt_.edge, stack_))
+    results_.teardown_leftovers.push_back(l);
   results_.clean_teardown = results_.teardown_leftovers.empty();
   reporter_.progress("teardown", fmt::format("{} in {:.1f}s", results_.clean_teardown ? "clean" : "NOT clean",
                                              seconds_since(started)));
@@ -830,17 +851,19 @@ void Run::teardown() {
 int Run::execute() {
   prepare();
   reporter_.line(fmt::format("ccci run {} at {} ({}) as stack {}, domain {}", opt_.recipe,
-                             results_.version.empty() ? results_.ref : results_.version,
-                             results_.commit.substr(0, 12), stack_, domain_));
+                             results_.version.empty() ? results_.ref : results_.version, results_.commit.substr(0, 12),
+                             stack_, domain_));
   reporter_.line(fmt::format("run directory {}", run_dir_.string()));
-  reporter_.line(plugin_ ? fmt::format("plugin {} ({} checks and hooks)", plugin_->path().string(),
-                                       plugin_->info().checks.size())
-                         : "no plugin for this recipe: only ccci's own checks run");
+  reporter_.line(
+      plugin_ ? fmt::format("plugin {} ({} checks and hooks)", plugin_->path().string(), plugin_->info().checks.size())
+              : "no plugin for this recipe: only ccci's own checks run");
 
   std::vector<std::string> tools;
-  for (auto& t : framework_tools()) tools.push_back(t.name);
+  for (auto& t : framework_tools())
+    tools.push_back(t.name);
   if (plugin_)
-    for (auto& t : plugin_->plugin().required_tools()) tools.push_back(t);
+    for (auto& t : plugin_->plugin().required_tools())
+      tools.push_back(t);
   results_.environment = fingerprint(tools);
 
   // Tiers that will not run say why up front.
@@ -870,8 +893,8 @@ int Run::execute() {
 
   try {
     if (!missing.empty())
-      throw InfraFailure(fmt::format("required tool(s) not on PATH: {}; install them (see `ccci doctor`)",
-                                     fmt::join(missing, ", ")));
+      throw InfraFailure(
+          fmt::format("required tool(s) not on PATH: {}; install them (see `ccci doctor`)", fmt::join(missing, ", ")));
     require_swarm_manager();
     run_tiers();
   } catch (const Interrupted&) {
@@ -905,7 +928,8 @@ int Run::execute() {
     if (t.status == Status::na && t.reason == "not attempted") t.reason = "an earlier tier did not pass";
 
   bool trouble = false;
-  for (auto& t : results_.tiers) trouble |= t.status == Status::fail || t.status == Status::unver;
+  for (auto& t : results_.tiers)
+    trouble |= t.status == Status::fail || t.status == Status::unver;
   if (trouble && deployed_ && deployed_compose_) {
     try {
       collect_evidence();
@@ -935,7 +959,8 @@ int Run::execute() {
   leaks.insert(leaks.end(), leaks_in_results.begin(), leaks_in_results.end());
   if (!leaks.empty()) {
     results_.no_secret_leak = false;
-    for (auto& l : leaks) reporter_.line(fmt::format("SECRET LEAK: {}", l));
+    for (auto& l : leaks)
+      reporter_.line(fmt::format("SECRET LEAK: {}", l));
   }
   results_.exit_code = exit_code_for(results_);
   auto results_file = run_dir_ / "results.json";

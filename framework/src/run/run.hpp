@@ -2,8 +2,8 @@
 // teardown, the leak scan and results.json.
 #pragma once
 
-#include "swarm/edge.hpp"
 #include "model/results.hpp"
+#include "swarm/edge.hpp"
 
 #include <chrono>
 #include <filesystem>
@@ -16,15 +16,15 @@ namespace ccci::host {
 
 struct RunOptions {
   std::filesystem::path recipe_dir;
-  std::string recipe;                            ///< "" = the directory's name
+  std::string recipe; ///< "" = the directory's name
   std::optional<std::string> version;
   std::optional<std::string> ref;
   std::set<Tier> tiers{all_tiers.begin(), all_tiers.end()};
   std::filesystem::path runs_dir;
-  std::string run_id;                            ///< "" = generated
-  std::optional<std::filesystem::path> plugin;   ///< explicit plugin .so
-  std::filesystem::path plugin_dir;              ///< where <recipe>.so are looked up
-  std::filesystem::path recipes_dir;             ///< where <recipe>/ccci.yml is looked up
+  std::string run_id;                                 ///< "" = generated
+  std::optional<std::filesystem::path> plugin;        ///< explicit plugin .so
+  std::filesystem::path plugin_dir;                   ///< where <recipe>.so are looked up
+  std::filesystem::path recipes_dir;                  ///< where <recipe>/ccci.yml is looked up
   std::optional<std::chrono::seconds> deploy_timeout; ///< overrides the meta
   std::optional<std::chrono::seconds> check_timeout;  ///< overrides the meta
   EdgeSettings edge;

@@ -37,7 +37,8 @@ std::vector<std::string> split(const std::string& s, char sep) {
 }
 
 std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\r')) s.pop_back();
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\r'))
+    s.pop_back();
   return s;
 }
 
@@ -48,9 +49,7 @@ ProcessOptions teardown_options() {
   return o;
 }
 
-bool starts_with_stack(const std::string& name, const std::string& stack) {
-  return name.rfind(stack + "_", 0) == 0;
-}
+bool starts_with_stack(const std::string& name, const std::string& stack) { return name.rfind(stack + "_", 0) == 0; }
 
 } // namespace
 
@@ -60,12 +59,11 @@ ProcessResult docker(const std::vector<std::string>& args, ProcessOptions option
   return run_process(argv, options);
 }
 
-std::string docker_or_throw(const std::vector<std::string>& args, std::string_view what,
-                            ProcessOptions options) {
+std::string docker_or_throw(const std::vector<std::string>& args, std::string_view what, ProcessOptions options) {
   auto r = docker(args, options);
   if (!r.ok())
-    throw InfraFailure(fmt::format("{}: docker {} ({}): {}", what, args.empty() ? "" : args[0],
-                                   r.describe(), trim(r.err.empty() ? r.out : r.err)));
+    throw InfraFailure(fmt::format("{}: docker {} ({}): {}", what, args.empty() ? "" : args[0], r.describe(),
+                                   trim(r.err.empty() ? r.out : r.err)));
   return r.out;
 }
 
@@ -73,14 +71,13 @@ void require_swarm_manager() {
   auto r = docker({"info", "--format", "{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}"});
   if (!r.ok())
     throw InfraFailure(fmt::format(
-        "the docker daemon is not reachable ({}): start it (scripts/local-swarm does) and retry",
-        trim(r.err)));
+        "the docker daemon is not reachable ({}): start it (scripts/local-swarm does) and retry", trim(r.err)));
   auto state = trim(r.out);
   if (state != "active true")
-    throw InfraFailure(fmt::format(
-        "this docker node is not an active swarm manager (state: '{}'): run `docker swarm init "
-        "--advertise-addr 127.0.0.1` (scripts/local-swarm does)",
-        state));
+    throw InfraFailure(
+        fmt::format("this docker node is not an active swarm manager (state: '{}'): run `docker swarm init "
+                    "--advertise-addr 127.0.0.1` (scripts/local-swarm does)",
+                    state));
 }
 
 void ensure_overlay_network(const std::string& name) {
@@ -108,17 +105,17 @@ void create_secret(const std::string& name, const std::string& value, const std:
 }
 
 bool is_image_error(std::string_view e) {
-  for (std::string_view needle : {"No such image", "pull access denied", "manifest unknown",
-                                  "repository does not exist", "invalid reference format",
-                                  "manifest for", "not found: manifest"})
+  for (std::string_view needle :
+       {"No such image", "pull access denied", "manifest unknown", "repository does not exist",
+        "invalid reference format", "manifest for", "not found: manifest"})
     if (e.find(needle) != std::string_view::npos) return true;
   return false;
 }
 
 std::vector<ServiceState> stack_services(const std::string& stack) {
   std::vector<ServiceState> out;
-  auto ls = docker_or_throw({"service", "ls", "--filter", "label=com.docker.stack.namespace=" + stack,
-                             "--format", "{{.Name}}\t{{.Replicas}}"},
+  auto ls = docker_or_throw({"service", "ls", "--filter", "label=com.docker.stack.namespace=" + stack, "--format",
+                             "{{.Name}}\t{{.Replicas}}"},
                             "listing services");
   for (auto& line : lines_of(ls)) {
     auto f = split(line, '\t');
@@ -131,13 +128,11 @@ std::vector<ServiceState> stack_services(const std::string& stack) {
       s.desired = std::atoi(counts[1].c_str());
     }
     auto update = trim(docker({"service", "inspect", "--format",
-                               "{{if .UpdateStatus}}{{.UpdateStatus.State}}|{{.UpdateStatus.Message}}{{end}}",
-                               s.name})
+                               "{{if .UpdateStatus}}{{.UpdateStatus.State}}|{{.UpdateStatus.Message}}{{end}}", s.name})
                            .out);
     s.update_state = update.substr(0, update.find('|'));
     if (update.find('|') != std::string::npos) s.update_message = update.substr(update.find('|') + 1);
-    auto ps = docker({"service", "ps", "--no-trunc", "--format",
-                      "{{.Name}}\t{{.CurrentState}}\t{{.Error}}", s.name});
+    auto ps = docker({"service", "ps", "--no-trunc", "--format", "{{.Name}}\t{{.CurrentState}}\t{{.Error}}", s.name});
     std::set<std::string> seen;
     for (auto& t : lines_of(ps.out)) {
       auto tf = split(t, '\t');
@@ -155,9 +150,12 @@ std::vector<ServiceState> stack_services(const std::string& stack) {
     if (f.size() < 2) continue;
     for (auto& s : out) {
       if (s.name != f[0]) continue;
-      if (f[1].find("(healthy)") != std::string::npos) ++s.healthy;
-      else if (f[1].find("(unhealthy)") != std::string::npos) ++s.unhealthy;
-      else if (f[1].find("health: starting") != std::string::npos) ++s.starting;
+      if (f[1].find("(healthy)") != std::string::npos)
+        ++s.healthy;
+      else if (f[1].find("(unhealthy)") != std::string::npos)
+        ++s.unhealthy;
+      else if (f[1].find("health: starting") != std::string::npos)
+        ++s.starting;
     }
   }
   return out;
@@ -169,8 +167,7 @@ ProcessResult copy_from_container(const std::string& container, const std::strin
   return docker({"cp", container + ":" + path, "-"}, o);
 }
 
-ProcessResult copy_into_container(const std::string& container, const std::string& dir,
-                                  const std::string& tar_stream) {
+ProcessResult copy_into_container(const std::string& container, const std::string& dir, const std::string& tar_stream) {
   ProcessOptions o;
   o.timeout = std::chrono::minutes(30);
   o.input = tar_stream;
@@ -185,8 +182,8 @@ ProcessResult exec_shell(const std::string& container, const std::string& comman
 }
 
 std::string service_container(const std::string& stack, const std::string& service) {
-  auto r = docker({"ps", "--filter", "label=com.docker.swarm.service.name=" + stack + "_" + service,
-                   "--filter", "status=running", "--format", "{{.ID}}"});
+  auto r = docker({"ps", "--filter", "label=com.docker.swarm.service.name=" + stack + "_" + service, "--filter",
+                   "status=running", "--format", "{{.ID}}"});
   auto ids = lines_of(r.out);
   return ids.empty() ? std::string{} : ids.front();
 }
@@ -199,22 +196,21 @@ std::vector<std::string> stack_leftovers(const std::string& stack) {
     std::vector<std::string> args;
   };
   std::vector<Kind> kinds{
-      {"service", {"service", "ls", "--format", "{{.Name}}"}},
-      {"container", {"ps", "-a", "--format", "{{.Names}}"}},
-      {"network", {"network", "ls", "--format", "{{.Name}}"}},
-      {"volume", {"volume", "ls", "--format", "{{.Name}}"}},
-      {"secret", {"secret", "ls", "--format", "{{.Name}}"}},
-      {"config", {"config", "ls", "--format", "{{.Name}}"}},
+      {"service", {"service", "ls", "--format", "{{.Name}}"}}, {"container", {"ps", "-a", "--format", "{{.Names}}"}},
+      {"network", {"network", "ls", "--format", "{{.Name}}"}}, {"volume", {"volume", "ls", "--format", "{{.Name}}"}},
+      {"secret", {"secret", "ls", "--format", "{{.Name}}"}},   {"config", {"config", "ls", "--format", "{{.Name}}"}},
   };
   for (auto& k : kinds) {
     std::set<std::string> names;
     // By label, and by name: a leftover someone made by hand counts too.
     auto by_label = k.args;
     by_label.insert(by_label.begin() + 2, {"--filter", label});
-    for (auto& n : lines_of(docker(by_label, teardown_options()).out)) names.insert(n);
+    for (auto& n : lines_of(docker(by_label, teardown_options()).out))
+      names.insert(n);
     for (auto& n : lines_of(docker(k.args, teardown_options()).out))
       if (starts_with_stack(n, stack)) names.insert(n);
-    for (auto& n : names) out.push_back(fmt::format("{} {}", k.kind, n));
+    for (auto& n : names)
+      out.push_back(fmt::format("{} {}", k.kind, n));
   }
   return out;
 }
@@ -226,9 +222,7 @@ TeardownReport teardown_stack(const std::string& stack, bool throwaway, std::chr
   auto rm = docker({"stack", "rm", stack}, opts);
   report.notes.push_back(fmt::format("docker stack rm {}: {}", stack, rm.describe()));
 
-  auto containers = [&] {
-    return lines_of(docker({"ps", "-aq", "--filter", label}, opts).out);
-  };
+  auto containers = [&] { return lines_of(docker({"ps", "-aq", "--filter", label}, opts).out); };
   if (throwaway) {
     auto ids = containers();
     if (!ids.empty()) {
@@ -247,7 +241,8 @@ TeardownReport teardown_stack(const std::string& stack, bool throwaway, std::chr
     std::set<std::string> names;
     auto by_label = list_args;
     by_label.insert(by_label.begin() + 2, {"--filter", label});
-    for (auto& n : lines_of(docker(by_label, opts).out)) names.insert(n);
+    for (auto& n : lines_of(docker(by_label, opts).out))
+      names.insert(n);
     for (auto& n : lines_of(docker(list_args, opts).out))
       if (starts_with_stack(n, stack)) names.insert(n);
     for (auto& n : names) {

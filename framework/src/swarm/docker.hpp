@@ -17,8 +17,7 @@ ProcessResult docker(const std::vector<std::string>& args, ProcessOptions option
 
 /// `docker ARGS...` whose failure is an infrastructure problem: throws
 /// InfraFailure with `what` and docker's own words.
-std::string docker_or_throw(const std::vector<std::string>& args, std::string_view what,
-                            ProcessOptions options = {});
+std::string docker_or_throw(const std::vector<std::string>& args, std::string_view what, ProcessOptions options = {});
 
 /// Throws InfraFailure saying what to do when the daemon is unreachable or
 /// this node is not an active swarm manager.
@@ -33,11 +32,11 @@ void create_secret(const std::string& name, const std::string& value, const std:
 
 /// One service of a stack as the swarm sees it now.
 struct ServiceState {
-  std::string name;            ///< full name, <stack>_<service>
+  std::string name; ///< full name, <stack>_<service>
   int running = 0, desired = 0;
-  std::string update_state;    ///< "" | updating | completed | paused | rollback_*
-  std::string update_message;  ///< the swarm's words about the last update
-  std::vector<std::string> task_errors; ///< "task app.1: Rejected: No such image: ..."
+  std::string update_state;                     ///< "" | updating | completed | paused | rollback_*
+  std::string update_message;                   ///< the swarm's words about the last update
+  std::vector<std::string> task_errors;         ///< "task app.1: Rejected: No such image: ..."
   int healthy = 0, unhealthy = 0, starting = 0; ///< containers by health
 };
 
@@ -52,8 +51,7 @@ ProcessResult copy_from_container(const std::string& container, const std::strin
 
 /// `docker cp -a - CONTAINER:DIR`: unpacks `tar_stream` into DIR, keeping
 /// the owners recorded in it.
-ProcessResult copy_into_container(const std::string& container, const std::string& dir,
-                                  const std::string& tar_stream);
+ProcessResult copy_into_container(const std::string& container, const std::string& dir, const std::string& tar_stream);
 
 /// Runs `sh -c COMMAND` in the container, with its environment.
 ProcessResult exec_shell(const std::string& container, const std::string& command,

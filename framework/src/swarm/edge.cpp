@@ -1,8 +1,8 @@
 #include "swarm/edge.hpp"
 
-#include "swarm/docker.hpp"
 #include "model/errors.hpp"
 #include "model/results.hpp"
+#include "swarm/docker.hpp"
 
 #include <fmt/format.h>
 
@@ -80,8 +80,7 @@ networks:
   proxy:
     external: true
 )",
-                     fmt::arg("image", e.image), fmt::arg("dir", edge_dir(e).string()),
-                     fmt::arg("port", e.port));
+                     fmt::arg("image", e.image), fmt::arg("dir", edge_dir(e).string()), fmt::arg("port", e.port));
 }
 
 std::string edge_container() { return service_container(edge_stack, "proxy"); }
@@ -90,10 +89,8 @@ void reload(const EdgeSettings&) {
   auto c = edge_container();
   if (c.empty()) throw InfraFailure("the ccci edge proxy is not running; it is started by `ccci run`");
   auto test = docker({"exec", c, "nginx", "-t", "-c", "/etc/ccci-edge/nginx.conf"});
-  if (!test.ok())
-    throw InfraFailure(fmt::format("edge proxy configuration rejected by nginx: {}", test.err));
-  docker_or_throw({"exec", c, "nginx", "-c", "/etc/ccci-edge/nginx.conf", "-s", "reload"},
-                  "reloading the edge proxy");
+  if (!test.ok()) throw InfraFailure(fmt::format("edge proxy configuration rejected by nginx: {}", test.err));
+  docker_or_throw({"exec", c, "nginx", "-c", "/etc/ccci-edge/nginx.conf", "-s", "reload"}, "reloading the edge proxy");
 }
 
 std::string route_file_prefix(const std::string& stack) { return stack + "--"; }
@@ -119,8 +116,7 @@ void ensure_edge(const EdgeSettings& e) {
   ensure_overlay_network("proxy");
   auto compose = edge_dir(e) / "edge.compose.yml";
   write_file_atomically(compose, edge_compose(e));
-  docker_or_throw({"stack", "deploy", "--compose-file", compose.string(), edge_stack},
-                  "deploying the ccci edge proxy");
+  docker_or_throw({"stack", "deploy", "--compose-file", compose.string(), edge_stack}, "deploying the ccci edge proxy");
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (std::chrono::steady_clock::now() < deadline) {
     if (!edge_container().empty()) {
@@ -160,8 +156,8 @@ void add_edge_route(const EdgeSettings& e, const std::string& stack, const Route
   }}
 }}
 )",
-                        fmt::arg("host", host), fmt::arg("stack", stack),
-                        fmt::arg("service", route.service), fmt::arg("port", route.port));
+                        fmt::arg("host", host), fmt::arg("stack", stack), fmt::arg("service", route.service),
+                        fmt::arg("port", route.port));
   write_file_atomically(sites_dir(e) / (route_file_prefix(stack) + route.service + ".conf"), conf);
   reload(e);
 }

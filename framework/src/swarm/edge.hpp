@@ -4,8 +4,8 @@
 // Neither recipes nor plugins change between this and a real Traefik.
 #pragma once
 
-#include "recipe/compose.hpp"
 #include "plugin/http.hpp"
+#include "recipe/compose.hpp"
 
 #include <filesystem>
 #include <string>
@@ -16,7 +16,7 @@ struct EdgeSettings {
   /// Routes and nginx.conf live here, bind-mounted into the edge. One per
   /// machine, like the edge itself: $CCCI_EDGE_DIR, default /var/lib/ccci/edge.
   std::filesystem::path dir = "/var/lib/ccci/edge";
-  int port = 8480;                 ///< published in host mode on 127.0.0.1
+  int port = 8480; ///< published in host mode on 127.0.0.1
   std::string image = "ccci-local/nginx:bookworm";
 };
 

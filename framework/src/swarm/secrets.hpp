@@ -9,7 +9,7 @@
 namespace ccci::host {
 
 struct GeneratedSecret {
-  std::string name;   ///< the swarm secret name
+  std::string name; ///< the swarm secret name
   std::string value;
 };
 

@@ -27,8 +27,8 @@ std::optional<Canonical> read_canonical(const fs::path& state_dir, const std::st
   try {
     auto o = json::parse(text.str()).as_object();
     auto str = [&](const char* k) { return std::string(o.at(k).as_string()); };
-    return Canonical{str("recipe"), str("version"), str("commit"), str("tag"),
-                     str("run_id"), str("promoted_at"), str("stack"), str("domain")};
+    return Canonical{str("recipe"), str("version"),     str("commit"), str("tag"),
+                     str("run_id"), str("promoted_at"), str("stack"),  str("domain")};
   } catch (const std::exception& e) {
     throw InfraFailure(fmt::format("{}: not a canonical record ({}); restore it from the sweep summaries or "
                                    "remove it to let the next sweep promote afresh",
@@ -39,9 +39,8 @@ std::optional<Canonical> read_canonical(const fs::path& state_dir, const std::st
 void write_canonical(const fs::path& state_dir, const Canonical& c) {
   auto file = registry_file(state_dir, c.recipe);
   fs::create_directories(file.parent_path());
-  json::object o{{"recipe", c.recipe}, {"version", c.version},         {"commit", c.commit},
-                 {"tag", c.tag},       {"run_id", c.run_id},           {"promoted_at", c.promoted_at},
-                 {"stack", c.stack},   {"domain", c.domain}};
+  json::object o{{"recipe", c.recipe}, {"version", c.version},         {"commit", c.commit}, {"tag", c.tag},
+                 {"run_id", c.run_id}, {"promoted_at", c.promoted_at}, {"stack", c.stack},   {"domain", c.domain}};
   write_file_atomically(file, json::serialize(o) + "\n");
 }
 

@@ -11,7 +11,7 @@ namespace ccci::host {
 
 struct Canonical {
   std::string recipe;
-  std::string version;     ///< release tag by version, e.g. 1.1.0+1.22.1
+  std::string version; ///< release tag by version, e.g. 1.1.0+1.22.1
   std::string commit;
   std::string tag;
   std::string run_id;      ///< the green cold run that earned it

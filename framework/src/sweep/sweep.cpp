@@ -1,13 +1,13 @@
 #include "sweep/sweep.hpp"
 
-#include "swarm/docker.hpp"
 #include "model/errors.hpp"
-#include "recipe/meta.hpp"
 #include "model/naming.hpp"
-#include "os/process.hpp"
-#include "recipe/recipe.hpp"
 #include "model/results.hpp"
 #include "model/version.hpp"
+#include "os/process.hpp"
+#include "recipe/meta.hpp"
+#include "recipe/recipe.hpp"
+#include "swarm/docker.hpp"
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
@@ -31,8 +31,7 @@ SweepDecision sweep_decision(const std::optional<std::string>& latest_tag, const
   if (canonical) {
     auto canon = parse_version(canonical->version);
     if (canon && !(*canon < *latest))
-      return {SweepAction::skip_no_new_version,
-              fmt::format("canonical {} is the newest release", canonical->version)};
+      return {SweepAction::skip_no_new_version, fmt::format("canonical {} is the newest release", canonical->version)};
     return {SweepAction::run, fmt::format("{} is newer than the canonical {}", *latest_tag, canonical->version)};
   }
   return {SweepAction::run, fmt::format("{} has no canonical yet", *latest_tag)};
@@ -170,10 +169,10 @@ void promote(const SweepOptions& o, const fs::path& checkout, Entry& e, const Ru
                                "--tiers", "install", "--keep-running"},
                               e.run_id + "-promote", out);
   if (code != 0 || !res || !res->kept_running) {
-    e.notes.push_back(fmt::format("promote failed: install of {} for the warm canonical exited {}{}", e.latest, code,
-                                  res ? fmt::format(" ({}: {})", to_string(res->tier(Tier::install).status),
-                                                    res->tier(Tier::install).reason)
-                                      : ""));
+    e.notes.push_back(fmt::format(
+        "promote failed: install of {} for the warm canonical exited {}{}", e.latest, code,
+        res ? fmt::format(" ({}: {})", to_string(res->tier(Tier::install).status), res->tier(Tier::install).reason)
+            : ""));
     return;
   }
   Canonical c{e.recipe, e.latest, cold.commit, e.latest, cold.run_id, now_iso8601(), res->stack, res->domain};
@@ -227,7 +226,8 @@ json::value summary_json(const std::string& sweep_id, const std::vector<Entry>& 
   json::array rows;
   for (auto& e : entries) {
     json::array notes;
-    for (auto& n : e.notes) notes.emplace_back(n);
+    for (auto& n : e.notes)
+      notes.emplace_back(n);
     json::value canonical = nullptr;
     if (e.after) canonical = json::object{{"version", e.after->version}, {"run_id", e.after->run_id}};
     rows.push_back(json::object{{"recipe", e.recipe},
@@ -264,14 +264,17 @@ int run_sweep(const SweepOptions& o, std::ostream& out) {
 
   SweepLock lock(o.state_dir);
   fs::create_directories(o.runs_dir);
-  auto sweep_id = fmt::format("sweep-{}-{}", [] {
-    std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    ::gmtime_r(&t, &tm);
-    char buf[20];
-    std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-    return std::string(buf);
-  }(), random_hex(4));
+  auto sweep_id = fmt::format(
+      "sweep-{}-{}",
+      [] {
+        std::time_t t = std::time(nullptr);
+        std::tm tm{};
+        ::gmtime_r(&t, &tm);
+        char buf[20];
+        std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+        return std::string(buf);
+      }(),
+      random_hex(4));
   out << fmt::format("ccci sweep {}: {} enrolled recipe(s)\n", sweep_id, enrolled.size());
 
   std::vector<Entry> entries;
@@ -294,8 +297,10 @@ int run_sweep(const SweepOptions& o, std::ostream& out) {
 
   int code = 0;
   for (auto& e : entries) {
-    if (e.label == "FAIL" || e.label == "GREEN-BUT-PROMOTE-FAILED") code = 1;
-    else if (e.label == "UNVER" && code == 0) code = 3;
+    if (e.label == "FAIL" || e.label == "GREEN-BUT-PROMOTE-FAILED")
+      code = 1;
+    else if (e.label == "UNVER" && code == 0)
+      code = 3;
   }
   auto dir = o.state_dir / "sweeps" / sweep_id;
   fs::create_directories(dir);

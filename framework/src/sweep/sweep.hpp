@@ -38,12 +38,12 @@ std::string sweep_label(const SweepDecision& decision, std::optional<int> run_ex
 struct SweepOptions {
   std::filesystem::path state_dir;
   std::filesystem::path runs_dir;
-  std::filesystem::path recipes_dir;  ///< recipe meta: enrollment and `upstream`
-  std::string source;                 ///< upstream base: <source>/<recipe> unless the meta names one
-  std::optional<std::string> mirror;  ///< push main and tags to <mirror>/<recipe>
-  std::vector<std::string> only;      ///< limit to these recipes
-  std::filesystem::path ccci;         ///< the ccci binary to run recipes with
-  std::vector<std::string> run_args;  ///< extra `ccci run` arguments (plugin dir...)
+  std::filesystem::path recipes_dir; ///< recipe meta: enrollment and `upstream`
+  std::string source;                ///< upstream base: <source>/<recipe> unless the meta names one
+  std::optional<std::string> mirror; ///< push main and tags to <mirror>/<recipe>
+  std::vector<std::string> only;     ///< limit to these recipes
+  std::filesystem::path ccci;        ///< the ccci binary to run recipes with
+  std::vector<std::string> run_args; ///< extra `ccci run` arguments (plugin dir...)
 };
 
 /// Runs one sweep and returns its exit status: 0 all PASS or SKIP, 1 a FAIL

@@ -84,7 +84,8 @@ Tally tally(const std::vector<TriageRun>& runs) {
 
 std::string describe(const Tally& t) {
   std::vector<std::string> parts;
-  for (const auto& [label, n] : t.labels) parts.push_back(fmt::format("{}× {}", n, label));
+  for (const auto& [label, n] : t.labels)
+    parts.push_back(fmt::format("{}× {}", n, label));
   return parts.empty() ? "none" : fmt::format("{}", fmt::join(parts, "; "));
 }
 
@@ -93,7 +94,8 @@ void add_evidence(std::vector<std::string>& out, const TriageRun& run) {
   fs::path dir = run.run_dir;
   out.push_back((dir / "results.json").string());
   if (run.results)
-    for (const auto& e : run.results->evidence) out.push_back((dir / e).string());
+    for (const auto& e : run.results->evidence)
+      out.push_back((dir / e).string());
   else
     out.push_back((dir / "ccci.log").string());
 }
@@ -174,7 +176,8 @@ json::array runs_json(const std::vector<TriageRun>& runs) {
   for (const auto& r : runs) {
     auto s = signature_of(r);
     json::array failing;
-    for (const auto& c : s.failing_checks) failing.emplace_back(c);
+    for (const auto& c : s.failing_checks)
+      failing.emplace_back(c);
     out.push_back(json::object{{"run_id", r.run_id},
                                {"run_dir", r.run_dir},
                                {"round", r.round},
@@ -197,7 +200,8 @@ json::array runs_json(const std::vector<TriageRun>& runs) {
 std::string triage_report_json(const TriageReport& report, const std::vector<TriageRun>& isolation,
                                const std::vector<TriageRun>& load, std::string_view recipe, int repeat, int load_k) {
   json::array evidence;
-  for (const auto& e : report.evidence) evidence.emplace_back(e);
+  for (const auto& e : report.evidence)
+    evidence.emplace_back(e);
   json::object doc{{"schema", 1},
                    {"recipe", recipe},
                    {"repeat", repeat},
@@ -229,13 +233,15 @@ std::string triage_report_text(const TriageReport& report, const std::vector<Tri
   };
   section("alone", isolation);
   section("under load", load);
-  out += fmt::format("\nclassification: {}\ncounts: alone {} green / {} red / {} harness; under load {} green / {} red / "
-                     "{} harness\n{}\n",
-                     to_string(report.cls), report.isolation_green, report.isolation_red, report.isolation_harness,
-                     report.load_green, report.load_red, report.load_harness, report.summary);
+  out +=
+      fmt::format("\nclassification: {}\ncounts: alone {} green / {} red / {} harness; under load {} green / {} red / "
+                  "{} harness\n{}\n",
+                  to_string(report.cls), report.isolation_green, report.isolation_red, report.isolation_harness,
+                  report.load_green, report.load_red, report.load_harness, report.summary);
   if (!report.evidence.empty()) {
     out += "evidence:\n";
-    for (const auto& e : report.evidence) out += fmt::format("  {}\n", e);
+    for (const auto& e : report.evidence)
+      out += fmt::format("  {}\n", e);
   }
   return out;
 }

@@ -17,19 +17,19 @@ struct TriageRun {
   std::string run_id;
   std::string run_dir;
   bool under_load = false;
-  int round = 0;            ///< 1-based
-  bool background = false;  ///< one of the K extra runs of a load round
-  int exit_code = -1;       ///< -1: killed or never finished
+  int round = 0;           ///< 1-based
+  bool background = false; ///< one of the K extra runs of a load round
+  int exit_code = -1;      ///< -1: killed or never finished
   double seconds = 0;
   std::optional<RunResults> results;
-  std::string error;        ///< why there are no results, when there are none
+  std::string error; ///< why there are no results, when there are none
 };
 
 /// What one run came to, comparable across runs.
 struct RunSignature {
   enum class Kind { green, red, harness } kind = Kind::harness;
-  std::string label;  ///< "green", "red: install [install/converged]", "harness: exit 3 (unverified: install)"
-  std::string tier;   ///< the red tier, for kind == red
+  std::string label; ///< "green", "red: install [install/converged]", "harness: exit 3 (unverified: install)"
+  std::string tier;  ///< the red tier, for kind == red
   std::vector<std::string> failing_checks; ///< sorted, for kind == red
 };
 RunSignature signature_of(const TriageRun& run);
@@ -39,8 +39,8 @@ std::string_view to_string(TriageClass c); ///< "genuine", "flake", "load-sensit
 
 struct TriageReport {
   TriageClass cls = TriageClass::harness;
-  std::string summary;                 ///< one paragraph a person can act on
-  std::vector<std::string> evidence;   ///< files to read first (absolute)
+  std::string summary;               ///< one paragraph a person can act on
+  std::vector<std::string> evidence; ///< files to read first (absolute)
   int isolation_green = 0, isolation_red = 0, isolation_harness = 0;
   int load_green = 0, load_red = 0, load_harness = 0;
 };
