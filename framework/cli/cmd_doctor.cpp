@@ -3,7 +3,7 @@
 #include "model/errors.hpp"
 #include "os/tools.hpp"
 #include "plugin/plugin_host.hpp"
-#include "swarm/docker.hpp"
+#include "swarm/docker_swarm.hpp"
 
 #include <boost/json.hpp>
 #include <boost/program_options.hpp>
@@ -19,16 +19,6 @@ namespace json = boost::json;
 using namespace ccci::host;
 
 namespace ccci::cli {
-
-namespace {
-
-std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
-    s.pop_back();
-  return s;
-}
-
-} // namespace
 
 int cmd_doctor(const Args& args) {
   po::options_description d("ccci doctor options");
@@ -73,22 +63,17 @@ int cmd_doctor(const Args& args) {
     if (!t.found())
       problems.push_back(fmt::format("{} is missing (needed by {})", t.name, fmt::join(needed_by[t.name], ", ")));
 
-  auto info = docker({"info", "--format", "{{.ServerVersion}}|{{.Swarm.LocalNodeState}}|{{.Swarm.ControlAvailable}}"});
-  bool reachable = info.ok();
-  std::string server, swarm_state;
-  bool manager = false;
+  auto info = DockerSwarm().info();
+  bool reachable = info.reachable;
+  std::string server = info.server_version, swarm_state = info.state;
+  bool manager = info.manager;
   if (reachable) {
-    auto f = trim(info.out);
-    server = f.substr(0, f.find('|'));
-    auto rest = f.substr(f.find('|') + 1);
-    swarm_state = rest.substr(0, rest.find('|'));
-    manager = rest.substr(rest.find('|') + 1) == "true";
     if (swarm_state != "active" || !manager)
       problems.push_back(fmt::format("this node is not an active swarm manager (state {}): run `docker swarm init "
                                      "--advertise-addr 127.0.0.1`",
                                      swarm_state));
   } else {
-    problems.push_back(fmt::format("the docker daemon is not reachable: {}", trim(info.err)));
+    problems.push_back(fmt::format("the docker daemon is not reachable: {}", info.error));
   }
 
   if (vm.count("json")) {

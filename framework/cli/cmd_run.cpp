@@ -1,6 +1,7 @@
 // ccci run: one recipe at one ref through the tiers.
 #include "cli.hpp"
 #include "model/errors.hpp"
+#include "model/tiers.hpp"
 #include "os/process.hpp"
 #include "run/run.hpp"
 
@@ -29,7 +30,7 @@ po::options_description run_options() {
       ("ref", po::value<std::string>()->value_name("REF"),
        "test any other ref instead: a branch, a PR head, a commit") //
       ("tiers", po::value<std::string>()->value_name("LIST"),
-       "comma-separated tiers to run (default: all): install,upgrade,backup,restore,custom,lint") //
+       fmt::format("comma-separated tiers to run (default: all): {}", tier_names(",")).c_str()) //
       ("runs-dir", po::value<std::string>()->value_name("DIR"),
        "where the run directory goes (default: $CCCI_RUNS_DIR)")                                               //
       ("run-id", po::value<std::string>()->value_name("ID"), "name of the run directory (default: generated)") //

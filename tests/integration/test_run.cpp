@@ -6,6 +6,7 @@
 #include "model/results.hpp"
 #include "os/process.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -183,6 +184,27 @@ BOOST_AUTO_TEST_CASE(never_healthy_fails_install_within_timeout) {
   BOOST_TEST(read(o.run_dir() / "evidence" / "tasks.txt").find("app") != std::string::npos);
   BOOST_TEST(fs::exists(o.run_dir() / "evidence" / "app.log"));
   BOOST_TEST(fs::exists(o.run_dir() / "compose.rendered.yml"));
+  expect_nothing_left(o);
+}
+
+// The base release is deployed, never converges, and the upgrade stops there:
+// the evidence is of what is on the swarm (the base's services), collected
+// after the upgrade tier has returned. Under the sanitizer build this is the
+// case that caught evidence reading a release the upgrade tier had freed.
+BOOST_AUTO_TEST_CASE(upgrade_whose_base_never_converges_keeps_the_base_evidence) {
+  auto o = run_variant("base-never-healthy", {"--deploy-timeout", "25", "--tiers", "install,upgrade"});
+  BOOST_TEST(o.exit_code == 1);
+  BOOST_TEST_REQUIRE(o.results.has_value());
+  BOOST_TEST((o.tier(Tier::install).status == Status::pass));
+  BOOST_TEST((o.tier(Tier::upgrade).status == Status::fail));
+  auto* conv = o.check("upgrade/base_converged");
+  BOOST_TEST_REQUIRE(conv);
+  BOOST_TEST((conv->status == Status::fail));
+  BOOST_TEST(conv->message.find("not converged within the deploy timeout of 25s") != std::string::npos, conv->message);
+  auto& ev = o.results->evidence;
+  BOOST_TEST((std::find(ev.begin(), ev.end(), "evidence/app.log") != ev.end()));
+  BOOST_TEST(read(o.run_dir() / "evidence" / "app.log").size() > 0u);
+  BOOST_TEST(read(o.run_dir() / "evidence" / "tasks.txt").find("app") != std::string::npos);
   expect_nothing_left(o);
 }
 

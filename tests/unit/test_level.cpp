@@ -104,20 +104,3 @@ BOOST_AUTO_TEST_CASE(backup_and_restore_are_one_rung) {
   BOOST_TEST(compute_level(ladder({P, P, F, P, P, P})).level == 2);
   BOOST_TEST(compute_level(ladder({P, P, P, D, P, P})).level == 5);
 }
-
-BOOST_AUTO_TEST_CASE(exit_codes_follow_the_verdict) {
-  RunResults r = empty_results();
-  r.tiers = ladder({P, D, D, D, P, D});
-  r.clean_teardown = r.no_secret_leak = true;
-  BOOST_TEST(exit_code_for(r) == 0);
-  r.no_secret_leak = false;
-  BOOST_TEST(exit_code_for(r) == 1);
-  r.no_secret_leak = true;
-  r.clean_teardown = false;
-  BOOST_TEST(exit_code_for(r) == 3);
-  r.clean_teardown = true;
-  r.tiers = ladder({P, U, D, D, P, D});
-  BOOST_TEST(exit_code_for(r) == 3);
-  r.tiers = ladder({P, U, D, D, F, D});
-  BOOST_TEST(exit_code_for(r) == 1);
-}

@@ -93,7 +93,7 @@ private:
 
   Tier tier(const YAML::Node& at, std::string_view text) const {
     auto t = tier_from_string(text);
-    if (!t) fail(at, fmt::format("'{}' is not a tier (tiers: install, upgrade, backup, restore, custom, lint)", text));
+    if (!t) fail(at, fmt::format("'{}' is not a tier (tiers: {})", text, tier_names()));
     return *t;
   }
 

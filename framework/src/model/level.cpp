@@ -1,5 +1,7 @@
 #include "model/level.hpp"
 
+#include "model/tiers.hpp"
+
 #include <fmt/format.h>
 
 namespace ccci::host {
@@ -22,16 +24,20 @@ namespace {
 
 struct Rung {
   int level;
-  const char* name;
+  std::string_view name;
   std::vector<Tier> tiers;
 };
 
+// The rungs, from the tier table: adjacent tiers of one rung climb together.
 const std::vector<Rung>& rungs() {
-  static const std::vector<Rung> r{{1, "install", {Tier::install}},
-                                   {2, "upgrade", {Tier::upgrade}},
-                                   {3, "backup+restore", {Tier::backup, Tier::restore}},
-                                   {4, "custom", {Tier::custom}},
-                                   {5, "lint", {Tier::lint}}};
+  static const std::vector<Rung> r = [] {
+    std::vector<Rung> out;
+    for (auto& info : tier_table) {
+      if (out.empty() || out.back().level != info.rung) out.push_back({info.rung, info.rung_name, {}});
+      out.back().tiers.push_back(info.tier);
+    }
+    return out;
+  }();
   return r;
 }
 
@@ -64,7 +70,7 @@ LevelCap compute_level(const std::vector<TierResult>& tiers) {
     bool any_pass = false;
     for (Tier t : rung.tiers) {
       const TierResult* r = find(tiers, t);
-      if (!r) return {cap.level, rung.name, fmt::format("{} has no result", to_string(t))};
+      if (!r) return {cap.level, std::string(rung.name), fmt::format("{} has no result", to_string(t))};
       if (r->status == Status::pass) {
         any_pass = true;
         continue;
@@ -79,17 +85,6 @@ LevelCap compute_level(const std::vector<TierResult>& tiers) {
   cap.rung.clear();
   cap.reason = "every rung passed or was a declared skip";
   return cap;
-}
-
-int exit_code_for(const RunResults& r) {
-  bool unver = false;
-  for (auto& t : r.tiers) {
-    if (t.status == Status::fail) return 1;
-    if (t.status == Status::unver) unver = true;
-  }
-  if (!r.no_secret_leak) return 1;
-  if (unver || (!r.clean_teardown && !r.kept_running)) return 3;
-  return 0;
 }
 
 } // namespace ccci::host

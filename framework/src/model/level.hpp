@@ -23,9 +23,4 @@ TierVerdict judge_tier(const std::vector<CheckRecord>& checks);
 /// why. A rung made only of declared skips is climbed over but not counted.
 LevelCap compute_level(const std::vector<TierResult>& tiers);
 
-/// 0 green, 1 red (a tier failed, or a secret leaked), 3 unverified (a tier
-/// unver, or teardown not verified clean — unless the app was kept running on
-/// purpose). Bad input (2) never gets here.
-int exit_code_for(const RunResults& r);
-
 } // namespace ccci::host

@@ -33,12 +33,6 @@ std::optional<Status> status_from_string(std::string_view s) {
   return std::nullopt;
 }
 
-std::optional<Tier> tier_from_string(std::string_view s) {
-  for (Tier t : all_tiers)
-    if (ccci::to_string(t) == s) return t;
-  return std::nullopt;
-}
-
 TierResult& RunResults::tier(Tier t) {
   for (auto& r : tiers)
     if (r.tier == t) return r;

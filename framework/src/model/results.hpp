@@ -1,6 +1,8 @@
 // What a run found, as results.json says it (schema: docs/results-schema.md).
 #pragma once
 
+#include "model/tiers.hpp"
+
 #include <ccci/plugin.hpp>
 
 #include <array>
@@ -16,10 +18,6 @@ enum class Status { pass, fail, skip, na, unver };
 std::string_view to_string(Status s);
 std::optional<Status> status_from_string(std::string_view s);
 inline std::ostream& operator<<(std::ostream& os, Status s) { return os << to_string(s); }
-
-inline constexpr std::array<Tier, 6> all_tiers{Tier::install, Tier::upgrade, Tier::backup,
-                                               Tier::restore, Tier::custom,  Tier::lint};
-std::optional<Tier> tier_from_string(std::string_view s);
 
 struct CheckRecord {
   std::string name; ///< "install/serving"

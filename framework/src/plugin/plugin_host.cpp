@@ -19,36 +19,45 @@ namespace json = boost::json;
 
 namespace ccci::host {
 
-LoadedPlugin::LoadedPlugin(const std::filesystem::path& path) : path_(path) {
+namespace {
+
+PluginHandle load_plugin(const std::filesystem::path& path) {
   namespace dll = boost::dll;
   if (!std::filesystem::is_regular_file(path))
     throw InputError(fmt::format("plugin {}: no such file; build the plugins (cmake --build) or pass "
                                  "--plugin with the path of a .so",
                                  path.string()));
+  auto library = std::make_shared<dll::shared_library>();
   try {
-    library_.load(path, dll::load_mode::rtld_now | dll::load_mode::rtld_local);
+    library->load(path, dll::load_mode::rtld_now | dll::load_mode::rtld_local);
   } catch (const std::exception& e) {
     throw InputError(fmt::format("plugin {}: cannot be loaded: {} (is it a shared object built "
                                  "against this ccci's SDK, with every symbol defined?)",
                                  path.string(), e.what()));
   }
   for (const char* symbol : {"ccci_abi_version", "ccci_create_plugin"})
-    if (!library_.has(symbol))
+    if (!library->has(symbol))
       throw InputError(fmt::format("plugin {}: does not export '{}'; end the plugin's source with "
                                    "CCCI_PLUGIN(\"<recipe>\") from <ccci/plugin.hpp>",
                                    path.string(), symbol));
-  int abi = library_.get_alias<int()>("ccci_abi_version")();
+  int abi = library->get_alias<int()>("ccci_abi_version")();
   if (abi != abi_version)
     throw InputError(fmt::format("plugin {}: built for plugin ABI {}, this ccci speaks ABI {}; "
                                  "rebuild the plugin against this ccci's SDK",
                                  path.string(), abi, abi_version));
-  plugin_ = library_.get_alias<std::unique_ptr<Plugin>()>("ccci_create_plugin")();
-  if (!plugin_) throw InputError(fmt::format("plugin {}: its factory returned nothing", path.string()));
+  std::unique_ptr<Plugin> made = library->get_alias<std::unique_ptr<Plugin>()>("ccci_create_plugin")();
+  if (!made) throw InputError(fmt::format("plugin {}: its factory returned nothing", path.string()));
+  // The object's destructor is the plugin's code: delete it first, then let
+  // the captured library go.
+  return PluginHandle(made.release(), [library](const Plugin* p) { delete p; });
 }
 
-// Explicit order, not just member order: the plugin object goes before the
-// library whose code its destructor runs.
-LoadedPlugin::~LoadedPlugin() { plugin_.reset(); }
+} // namespace
+
+LoadedPlugin::LoadedPlugin(const std::filesystem::path& path) : path_(path), plugin_(load_plugin(path)) {}
+
+LoadedPlugin::LoadedPlugin(std::filesystem::path path, PluginHandle plugin)
+    : path_(std::move(path)), plugin_(std::move(plugin)) {}
 
 std::vector<CheckSpec> LoadedPlugin::checks_for(Tier tier) const {
   std::vector<CheckSpec> out;

@@ -7,8 +7,6 @@
 
 #include <ccci/plugin.hpp>
 
-#include <boost/dll/shared_library.hpp>
-
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -16,15 +14,19 @@
 
 namespace ccci::host {
 
+/// A plugin object and what keeps its code loaded: for a plugin from a .so,
+/// the deleter owns the library, so the library outlives the object however
+/// the handle is copied or dropped.
+using PluginHandle = std::shared_ptr<const Plugin>;
+
 class LoadedPlugin {
 public:
   /// Loads with rtld_now. Throws InputError (exit 2) naming the file when
   /// it is not a loadable shared object, lacks the ccci exports, or was
   /// built for another ABI version.
   explicit LoadedPlugin(const std::filesystem::path& path);
-  ~LoadedPlugin();
-  LoadedPlugin(const LoadedPlugin&) = delete;
-  LoadedPlugin& operator=(const LoadedPlugin&) = delete;
+  /// A plugin already in this process (tests), reported as `path`.
+  LoadedPlugin(std::filesystem::path path, PluginHandle plugin);
 
   const Plugin& plugin() const { return *plugin_; }
   const std::filesystem::path& path() const { return path_; }
@@ -34,10 +36,7 @@ public:
 
 private:
   std::filesystem::path path_;
-  // Declared first so it is destroyed last: the library outlives every
-  // object it made.
-  boost::dll::shared_library library_;
-  std::unique_ptr<Plugin> plugin_;
+  PluginHandle plugin_;
 };
 
 /// Called in the parent for each line a check logs.

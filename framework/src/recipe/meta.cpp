@@ -1,4 +1,5 @@
 #include "recipe/meta.hpp"
+#include "model/tiers.hpp"
 #include "model/version.hpp"
 
 #include <fmt/format.h>
@@ -20,11 +21,17 @@ namespace {
 constexpr std::array<std::string_view, 8> top_keys{"deploy_timeout", "check_timeout", "env",          "readiness",
                                                    "expected_skips", "enroll",        "upgrade_base", "upstream"};
 constexpr std::array<std::string_view, 4> probe_keys{"path", "expect_status", "attempts", "interval"};
-constexpr std::array<std::string_view, 6> tiers{"install", "upgrade", "backup", "restore", "custom", "lint"};
 
 template <std::size_t N>
 bool contains(const std::array<std::string_view, N>& a, std::string_view s) {
   return std::find(a.begin(), a.end(), s) != a.end();
+}
+
+constexpr auto tier_name_list() {
+  std::array<std::string_view, tier_table.size()> out{};
+  for (std::size_t i = 0; i < tier_table.size(); ++i)
+    out[i] = tier_table[i].name;
+  return out;
 }
 
 // Levenshtein distance, to suggest the key a typo meant.
@@ -259,9 +266,9 @@ private:
                                       kind(v)));
     for (const auto& kv : v) {
       const std::string tier = kv.first.Scalar();
-      if (!contains(tiers, tier))
-        fail(kv.first, fmt::format("expected_skips: '{}' is not a tier (tiers: {}){}", tier, fmt::join(tiers, ", "),
-                                   suggestion(tiers, tier)));
+      if (!tier_from_string(tier))
+        fail(kv.first, fmt::format("expected_skips: '{}' is not a tier (tiers: {}){}", tier, tier_names(),
+                                   suggestion(tier_name_list(), tier)));
       std::string reason = string(kv.first, kv.second, "expected_skips." + tier);
       if (reason.find_first_not_of(" \t\r\n") == std::string::npos)
         fail(blame(kv.first, kv.second),

@@ -4,31 +4,32 @@
 
 namespace ccci::host {
 
-Reporter::Reporter(std::ostream& terminal, const Redactor& redactor) : terminal_(terminal), redactor_(redactor) {}
+ConsoleReporter::ConsoleReporter(std::ostream& terminal, const Redactor& redactor)
+    : terminal_(terminal), redactor_(redactor) {}
 
-void Reporter::open_log(const std::filesystem::path& log_file) { log_.open(log_file, std::ios::app); }
+void ConsoleReporter::open_log(const std::filesystem::path& log_file) { log_.open(log_file, std::ios::app); }
 
-void Reporter::line(std::string_view text) {
+void ConsoleReporter::line(std::string_view text) {
   auto clean = redactor_.redact(std::string(text));
   terminal_ << clean << '\n' << std::flush;
   if (log_) log_ << clean << '\n' << std::flush;
 }
 
-void Reporter::progress(std::string_view tier, std::string_view text) {
+void ConsoleReporter::progress(std::string_view tier, std::string_view text) {
   double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   line(fmt::format("[{:6.1f}s] {:<8} {}", elapsed, tier, text));
 }
 
-void Reporter::check(const CheckRecord& c) {
+void ConsoleReporter::check_done(const CheckRecord& c) {
   progress(c.name.substr(0, c.name.find('/')),
            fmt::format("{:<5} {} ({:.1f}s): {}", to_string(c.status), c.name, c.duration, c.message));
 }
 
-void Reporter::tier_done(const TierResult& t) {
+void ConsoleReporter::tier_done(const TierResult& t) {
   progress(ccci::to_string(t.tier), fmt::format("=> {}: {}", to_string(t.status), t.reason));
 }
 
-void Reporter::summary(const RunResults& r, const std::filesystem::path& results_file) {
+void ConsoleReporter::run_finished(const RunResults& r, const std::filesystem::path& results_file) {
   line("");
   line(fmt::format("ccci {} {} ({}) run {}", r.recipe, r.version.empty() ? r.ref : r.version, r.commit.substr(0, 12),
                    r.run_id));

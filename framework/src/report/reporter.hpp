@@ -4,6 +4,7 @@
 #pragma once
 
 #include "model/results.hpp"
+#include "report/listener.hpp"
 #include "swarm/secrets.hpp"
 
 #include <chrono>
@@ -13,17 +14,18 @@
 
 namespace ccci::host {
 
-class Reporter {
+class ConsoleReporter final : public RunListener {
 public:
-  Reporter(std::ostream& terminal, const Redactor& redactor);
+  ConsoleReporter(std::ostream& terminal, const Redactor& redactor);
   /// From now on every line also goes to `log_file`.
   void open_log(const std::filesystem::path& log_file);
   /// "[  12.3s] install  converging: app 0/1 (health: starting)"
-  void progress(std::string_view tier, std::string_view text);
-  void check(const CheckRecord& check);
-  void tier_done(const TierResult& tier);
-  void summary(const RunResults& r, const std::filesystem::path& results_file);
-  void line(std::string_view text);
+  void progress(std::string_view tier, std::string_view text) override;
+  void check_done(const CheckRecord& check) override;
+  void tier_done(const TierResult& tier) override;
+  /// The summary.
+  void run_finished(const RunResults& r, const std::filesystem::path& results_file) override;
+  void line(std::string_view text) override;
 
 private:
   std::ostream& terminal_;

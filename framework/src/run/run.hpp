@@ -3,6 +3,7 @@
 #pragma once
 
 #include "model/results.hpp"
+#include "plugin/plugin_host.hpp"
 #include "swarm/edge.hpp"
 
 #include <chrono>
@@ -32,12 +33,16 @@ struct RunOptions {
   bool keep_running = false;            ///< leave a green install deployed (the sweep's promotion)
 };
 
+class Swarm;
+
 /// Runs and returns the exit code (0 green, 1 red, 3 unverified). Throws
 /// InputError (exit 2) before anything is deployed when ccci's own input is
-/// wrong.
+/// wrong. Talks to the real swarm (DockerSwarm with `options.edge`).
 int run_recipe(const RunOptions& options, std::ostream& terminal);
 
-/// Parses "install,custom" (InputError naming the bad tier otherwise).
-std::set<Tier> parse_tier_list(std::string_view list);
+/// The same against any Swarm (tests drive it with a FakeSwarm). `plugin`,
+/// when given, is used instead of looking one up from the options.
+int run_recipe(const RunOptions& options, std::ostream& terminal, Swarm& swarm,
+               std::optional<LoadedPlugin> plugin = std::nullopt);
 
 } // namespace ccci::host

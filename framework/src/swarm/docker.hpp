@@ -1,8 +1,9 @@
-// The one place that knows the docker CLI. Everything else asks in terms of
-// stacks, services and objects.
+// The docker CLI, for the swarm layer only: DockerSwarm and the edge build on
+// these. Everything outside swarm/ asks a Swarm (swarm/swarm.hpp).
 #pragma once
 
 #include "os/process.hpp"
+#include "swarm/swarm.hpp"
 
 #include <chrono>
 #include <filesystem>
@@ -30,21 +31,7 @@ void ensure_overlay_network(const std::string& name);
 void create_secret(const std::string& name, const std::string& value, const std::string& stack,
                    const std::string& run_id);
 
-/// One service of a stack as the swarm sees it now.
-struct ServiceState {
-  std::string name; ///< full name, <stack>_<service>
-  int running = 0, desired = 0;
-  std::string update_state;                     ///< "" | updating | completed | paused | rollback_*
-  std::string update_message;                   ///< the swarm's words about the last update
-  std::vector<std::string> task_errors;         ///< "task app.1: Rejected: No such image: ..."
-  int healthy = 0, unhealthy = 0, starting = 0; ///< containers by health
-};
-
 std::vector<ServiceState> stack_services(const std::string& stack);
-
-/// Images that cannot be had are hopeless to wait for; everything else
-/// (a slow start, a healthcheck still failing) may yet converge.
-bool is_image_error(std::string_view task_error);
 
 /// `docker cp CONTAINER:PATH -`: the path as an uncompressed tar stream.
 ProcessResult copy_from_container(const std::string& container, const std::string& path);
@@ -64,11 +51,6 @@ std::string service_container(const std::string& stack, const std::string& servi
 /// services, containers, networks, volumes, secrets, configs labelled with
 /// the stack's namespace or named `<stack>_...`.
 std::vector<std::string> stack_leftovers(const std::string& stack);
-
-struct TeardownReport {
-  std::vector<std::string> leftovers; ///< empty = clean
-  std::vector<std::string> notes;     ///< what was done, for the log
-};
 
 /// Removes the stack and everything it made, waits for it to be gone
 /// (bounded by `wait`), and verifies. `throwaway` stacks have their

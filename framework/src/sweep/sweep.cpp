@@ -7,7 +7,7 @@
 #include "os/process.hpp"
 #include "recipe/meta.hpp"
 #include "recipe/recipe.hpp"
-#include "swarm/docker.hpp"
+#include "swarm/docker_swarm.hpp"
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
@@ -180,7 +180,7 @@ void promote(const SweepOptions& o, const fs::path& checkout, Entry& e, const Ru
   // Only now, with the new canonical converged and recorded, does the old
   // one go — gracefully: a warm canonical's containers are never forced.
   if (e.before && !e.before->stack.empty() && e.before->stack != c.stack) {
-    auto report = teardown_stack(e.before->stack, /*throwaway=*/false);
+    auto report = DockerSwarm().remove_stack(e.before->stack, /*throwaway=*/false);
     e.notes.push_back(report.leftovers.empty()
                           ? fmt::format("previous canonical {} (stack {}) removed", e.before->version, e.before->stack)
                           : fmt::format("previous canonical stack {} not fully removed: {}", e.before->stack,

@@ -1,0 +1,46 @@
+// A run reports through events; the terminal, the run's log and
+// results.json are listeners (docs/architecture.md, "Reporting").
+#pragma once
+
+#include "model/results.hpp"
+
+#include <filesystem>
+#include <string_view>
+#include <vector>
+
+namespace ccci::host {
+
+class RunListener {
+public:
+  virtual ~RunListener() = default;
+  /// Free text: the run's header, notes, a check's log lines.
+  virtual void line(std::string_view /*text*/) {}
+  /// "converging: app 0/1" while `tier` works.
+  virtual void progress(std::string_view /*tier*/, std::string_view /*text*/) {}
+  virtual void check_done(const CheckRecord& /*check*/) {}
+  virtual void tier_done(const TierResult& /*tier*/) {}
+  /// The verdict is final: every field of `results` is set.
+  virtual void run_finished(const RunResults& /*results*/, const std::filesystem::path& /*results_file*/) {}
+};
+
+/// Forwards every event to each listener, in the order they were added.
+class Listeners final : public RunListener {
+public:
+  void add(RunListener& l) { listeners_.push_back(&l); }
+  void line(std::string_view text) override;
+  void progress(std::string_view tier, std::string_view text) override;
+  void check_done(const CheckRecord& check) override;
+  void tier_done(const TierResult& tier) override;
+  void run_finished(const RunResults& results, const std::filesystem::path& results_file) override;
+
+private:
+  std::vector<RunListener*> listeners_;
+};
+
+/// Writes results.json atomically when the run finishes.
+class ResultsJsonWriter final : public RunListener {
+public:
+  void run_finished(const RunResults& results, const std::filesystem::path& results_file) override;
+};
+
+} // namespace ccci::host

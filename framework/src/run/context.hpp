@@ -1,0 +1,88 @@
+// Everything a tier works with, and the steps tiers share (render, deploy,
+// converge, readiness, plugin checks and hooks, backupbot hooks, stack
+// reset). One RunContext per run, made by the sequencer (run/run.cpp); the
+// tiers (tiers/*.cpp) hold no state of their own.
+#pragma once
+
+#include "model/results.hpp"
+#include "plugin/app_context.hpp"
+#include "plugin/plugin_host.hpp"
+#include "recipe/meta.hpp"
+#include "report/listener.hpp"
+#include "run/run.hpp"
+#include "run/run_state.hpp"
+#include "swarm/secrets.hpp"
+#include "swarm/swarm.hpp"
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace ccci::host {
+
+/// Thrown by check_stop() when SIGINT/SIGTERM arrived: the sequencer marks
+/// the tier and the rest unver and tears down.
+struct Interrupted {};
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t);
+
+class RunContext {
+public:
+  RunContext(const RunOptions& options, Swarm& swarm, RunListener& events, Redactor& redactor)
+      : options(options), swarm(swarm), events(events), redactor(redactor) {}
+
+  const RunOptions& options;
+  Swarm& swarm;
+  RunListener& events;
+  Redactor& redactor;
+  RecipeMeta meta;
+  std::optional<LoadedPlugin> plugin;
+  RunResults results = empty_results();
+  RunState state;
+  std::filesystem::path run_dir;
+  std::string stack, domain;
+  std::vector<std::string> tags; ///< the recipe's release tags
+  std::optional<Tier> current;   ///< the tier running now (for interruption and errors)
+
+  /// "1.1.0+1.22.1", or the ref when not testing a release.
+  std::string target_label() const { return results.version.empty() ? results.ref : results.version; }
+
+  void record(TierResult& tier, CheckRecord rec);
+  /// Judges the tier from its checks (the teeth rule) and reports it.
+  void finish_tier(TierResult& tier, Clock::time_point started);
+  /// Sets a tier's status without checks (a skip that applies) and reports it.
+  void skip_tier(TierResult& tier, std::string reason);
+  void check_stop() const;
+
+  /// Checks out and renders `commit` for this run's stack. `label` "target"
+  /// writes compose.rendered.yml (and app.env), others compose.<label>.rendered.yml.
+  /// Throws RecipeDefect.
+  Release render_release(const std::string& version, const std::string& commit, const std::string& label);
+  /// Renders the target once; a RecipeDefect is a failed `<tier>/render` check.
+  bool render_target(TierResult& tier, Clock::time_point started);
+  /// Secrets, network and routes, then `docker stack deploy`; a refusal is a
+  /// failed `<tier>/deploy` check with the daemon's words.
+  bool deploy(TierResult& tier, Deployed which, Clock::time_point started);
+  /// Waits until every service is N/N, healthy, not updating, bounded by the
+  /// deploy timeout; `after_update` gives the swarm a moment to start the update.
+  bool converge(TierResult& tier, const std::string& check, bool after_update);
+  /// The readiness probes, the only place with retries (bounded, recorded).
+  bool readiness(TierResult& tier);
+  void plugin_checks(TierResult& tier, Tier of, const std::string& prefix);
+  bool run_hooks(TierResult& tier, Hook kind);
+  bool seed_once(TierResult& tier);
+  /// A backupbot hook in the service's running container.
+  CheckRecord shell_hook(const std::string& name, const std::string& service, const std::string& command);
+  /// Removes the stack (and its volumes) before a tier that starts afresh.
+  void reset_stack(const std::string& why);
+  AppContext app_context();
+
+private:
+  void provision(const Release& r);
+  void log_line(std::string_view line) { events.line(fmt_log(line)); }
+  static std::string fmt_log(std::string_view line);
+};
+
+} // namespace ccci::host

@@ -1,0 +1,311 @@
+// The steps tiers share. Each records what it did as a check of the tier it
+// runs for, so a tier's result says which step stopped it and why.
+#include "model/errors.hpp"
+#include "model/level.hpp"
+#include "os/process.hpp"
+#include "plugin/http.hpp"
+#include "recipe/envfile.hpp"
+#include "recipe/recipe.hpp"
+#include "run/context.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <cctype>
+#include <sstream>
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace ccci::host {
+
+namespace {
+
+std::string tail_lines(const std::string& text, std::size_t n) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    lines.push_back(line);
+  std::string out;
+  for (std::size_t i = lines.size() > n ? lines.size() - n : 0; i < lines.size(); ++i)
+    out += lines[i] + "\n";
+  return out;
+}
+
+std::string tier_name(const TierResult& tier) { return std::string(ccci::to_string(tier.tier)); }
+
+} // namespace
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+std::string RunContext::fmt_log(std::string_view line) { return fmt::format("    | {}", line); }
+
+void RunContext::record(TierResult& tier, CheckRecord rec) {
+  events.check_done(rec);
+  tier.checks.push_back(std::move(rec));
+}
+
+void RunContext::finish_tier(TierResult& tier, Clock::time_point started) {
+  auto v = judge_tier(tier.checks);
+  tier.status = v.status;
+  tier.reason = v.reason;
+  tier.duration = seconds_since(started);
+  events.tier_done(tier);
+}
+
+void RunContext::skip_tier(TierResult& tier, std::string reason) {
+  tier.status = Status::skip;
+  tier.reason = std::move(reason);
+  events.tier_done(tier);
+}
+
+void RunContext::check_stop() const {
+  if (stop_requested) throw Interrupted{};
+}
+
+AppContext RunContext::app_context() {
+  return AppContext(swarm, stack, domain, state.target ? state.target->env : Env{},
+                    [this](std::string_view l) { log_line(l); });
+}
+
+Release RunContext::render_release(const std::string& version, const std::string& commit, const std::string& label) {
+  Release r;
+  r.version = version;
+  r.commit = commit;
+  bool target = label == "target";
+  r.tree = run_dir / (target ? "tree" : "tree-" + label);
+  if (!fs::exists(r.tree)) checkout_private_tree(options.recipe_dir, commit, r.tree);
+  auto app = make_app_env(r.tree, domain, stack, meta.env);
+  r.env = app.env;
+  r.compose = load_compose(r.tree, app.compose_files, r.env);
+  r.rendered = run_dir / (target ? "compose.rendered.yml" : "compose." + label + ".rendered.yml");
+  write_file_atomically(r.rendered, render_compose(r.compose));
+  if (target) {
+    std::string env_text;
+    for (auto& [k, v] : r.env)
+      env_text += fmt::format("{}={}\n", k, v);
+    write_file_atomically(run_dir / "app.env", env_text);
+  }
+  return r;
+}
+
+bool RunContext::render_target(TierResult& tier, Clock::time_point started) {
+  if (state.target) return true;
+  events.progress(tier_name(tier), fmt::format("checking out {} ({})", results.ref, results.commit.substr(0, 12)));
+  try {
+    state.target = render_release(results.version, results.commit, "target");
+    record(tier, {fmt::format("{}/render", tier_name(tier)), Status::pass,
+                  fmt::format("rendered {} ({} service(s)) to compose.rendered.yml",
+                              fmt::join(compose_files(state.target->env), ", "), state.target->compose.services.size()),
+                  seconds_since(started)});
+    return true;
+  } catch (const RecipeDefect& e) {
+    record(tier, {fmt::format("{}/render", tier_name(tier)), Status::fail, e.what(), seconds_since(started)});
+    return false;
+  }
+}
+
+void RunContext::provision(const Release& r) {
+  swarm.ensure_network("proxy");
+  for (auto& s : r.compose.secrets) {
+    if (!s.external) continue;
+    // One value per secret name for the whole run: a redeploy (upgrade,
+    // restore) finds the same secrets the data was written with.
+    auto& known = redactor.secrets();
+    auto it = std::find_if(known.begin(), known.end(), [&](const GeneratedSecret& g) { return g.name == s.name; });
+    GeneratedSecret g = it != known.end() ? *it : GeneratedSecret{s.name, generate_secret_value()};
+    if (it == known.end()) redactor.add(g);
+    if (!swarm.has_secret(g.name)) swarm.create_secret(g.name, g.value, stack, results.run_id);
+  }
+  swarm.publish_routes(stack, r.compose.routes);
+}
+
+bool RunContext::deploy(TierResult& tier, Deployed which, Clock::time_point started) {
+  check_stop();
+  const Release& r = which == Deployed::base ? *state.base : *state.target;
+  provision(r);
+  events.progress(tier_name(tier), fmt::format("docker stack deploy {} ({})", stack,
+                                               r.version.empty() ? r.commit.substr(0, 12) : r.version));
+  // Recorded before the deploy returns: a refused deploy may still have made
+  // services, and the evidence and teardown must look for them.
+  state.deployed = which;
+  auto dep = swarm.deploy_stack(stack, r.rendered);
+  if (dep.ok) return true;
+  record(tier, {fmt::format("{}/deploy", tier_name(tier)), Status::fail,
+                fmt::format("docker stack deploy refused {} ({}): {}", r.rendered.filename().string(), dep.describe,
+                            dep.words),
+                seconds_since(started)});
+  return false;
+}
+
+bool RunContext::converge(TierResult& tier, const std::string& check, bool after_update) {
+  auto name = tier_name(tier);
+  auto started = Clock::now();
+  auto deadline = started + meta.deploy_timeout;
+  const Release* deployed = state.deployed_release();
+  std::size_t expected = deployed ? deployed->compose.services.size() : 0;
+  std::string last_summary;
+  auto last_print = started - 1h;
+  auto fail = [&](std::string msg) {
+    record(tier, {check, Status::fail, std::move(msg), seconds_since(started)});
+    return false;
+  };
+  while (true) {
+    check_stop();
+    auto services = swarm.services(stack);
+    bool all = services.size() >= expected;
+    // The swarm starts an update a moment after the deploy returns: give it
+    // that moment before calling anything settled.
+    if (after_update && Clock::now() - started < 3s) all = false;
+    std::vector<std::string> parts, problems;
+    for (auto& s : services) {
+      auto short_name = s.name.substr(stack.size() + 1);
+      for (auto& e : s.task_errors)
+        if (is_image_error(e))
+          return fail(fmt::format("service {} cannot get its image, so it will never start: {}", short_name, e));
+      if (s.update_state == "paused" || s.update_state.starts_with("rollback"))
+        return fail(fmt::format("the swarm's update of service {} ended '{}': {}{}", short_name, s.update_state,
+                                s.update_message,
+                                s.task_errors.empty() ? ""
+                                                      : fmt::format(" (last task error: {})", s.task_errors.back())));
+      bool svc_ok = s.running >= s.desired && s.unhealthy == 0 && s.starting == 0;
+      bool updating = s.update_state == "updating";
+      if (!svc_ok || updating) all = false;
+      std::string health;
+      if (s.unhealthy) health += fmt::format(", {} unhealthy", s.unhealthy);
+      if (s.starting) health += fmt::format(", {} health: starting", s.starting);
+      parts.push_back(
+          fmt::format("{} {}/{}{}{}", short_name, s.running, s.desired, health, updating ? ", updating" : ""));
+      if (!s.task_errors.empty()) problems.push_back(s.task_errors.back());
+    }
+    std::string summary = parts.empty() ? "no services yet" : fmt::format("{}", fmt::join(parts, "; "));
+    if (all) {
+      record(tier, {check, Status::pass,
+                    fmt::format("{} service(s) converged in {:.1f}s: {}", services.size(), seconds_since(started),
+                                summary),
+                    seconds_since(started)});
+      return true;
+    }
+    if (Clock::now() >= deadline)
+      return fail(fmt::format("not converged within the deploy timeout of {}s: {}{}; see evidence/tasks.txt and "
+                              "evidence/<service>.log",
+                              meta.deploy_timeout.count(), summary,
+                              problems.empty() ? "" : fmt::format(" (last task error: {})", problems.back())));
+    if (summary != last_summary || Clock::now() - last_print > 10s) {
+      events.progress(name, fmt::format("converging: {}", summary));
+      last_summary = summary;
+      last_print = Clock::now();
+    }
+    interruptible_sleep(1000ms);
+  }
+}
+
+bool RunContext::readiness(TierResult& tier) {
+  auto check = fmt::format("{}/ready", tier_name(tier));
+  const Release* deployed = state.deployed_release();
+  static const std::vector<Route> none;
+  const auto& routes = deployed ? deployed->compose.routes : none;
+  if (routes.empty() && meta.readiness.empty()) return true;
+  if (routes.empty()) {
+    record(tier, {check, Status::fail,
+                  "recipe meta declares readiness probes but no service has traefik labels "
+                  "(traefik.enable=true, a Host() rule and a loadbalancer port), so nothing routes to the app",
+                  0});
+    return false;
+  }
+  std::vector<ReadinessProbe> probes = meta.readiness;
+  if (probes.empty()) probes.push_back({"/", 0, 30, 1s}); // 0: any answer from the app itself
+  auto target = swarm.http_target(domain);
+  bool all_ok = true;
+  for (auto& p : probes) {
+    auto started = Clock::now();
+    std::vector<std::string> seen;
+    bool ok = false, any_answer = false;
+    for (int attempt = 1; attempt <= p.attempts && !ok; ++attempt) {
+      check_stop();
+      try {
+        auto r = http_request(target, "GET", p.path, 10s);
+        any_answer = true;
+        bool from_app = r.status != 421 && r.status != 502 && r.status != 503 && r.status != 504;
+        ok = p.expect_status ? r.status == p.expect_status : from_app;
+        seen.push_back(std::to_string(r.status));
+      } catch (const InfraError&) {
+        seen.push_back("no answer");
+      }
+      if (!ok && attempt < p.attempts) interruptible_sleep(p.interval);
+    }
+    std::string want = p.expect_status ? std::to_string(p.expect_status) : "an answer from the app";
+    if (ok)
+      record(tier, {check, Status::pass,
+                    fmt::format("GET {} answered {} on attempt {} of {} (bounded readiness retries; seen: {})", p.path,
+                                seen.back(), seen.size(), p.attempts, fmt::join(seen, ", ")),
+                    seconds_since(started)});
+    else
+      record(tier, {check, any_answer ? Status::fail : Status::unver,
+                    fmt::format("GET {} (Host: {}) never gave {} in {} attempts {}s apart; seen: {}", p.path, domain,
+                                want, p.attempts, p.interval.count(), fmt::join(seen, ", ")),
+                    seconds_since(started)});
+    all_ok = all_ok && ok;
+  }
+  return all_ok;
+}
+
+void RunContext::plugin_checks(TierResult& tier, Tier of, const std::string& prefix) {
+  if (!plugin) return;
+  auto ctx = app_context();
+  for (auto& spec : plugin->checks_for(of)) {
+    check_stop();
+    auto name = prefix + spec.name;
+    events.progress(tier_name(tier), fmt::format("running {}", name));
+    record(tier, run_isolated(name, spec.run, ctx, meta.check_timeout, [&](const std::string& l) { log_line(l); }));
+  }
+}
+
+bool RunContext::run_hooks(TierResult& tier, Hook kind) {
+  if (!plugin) return true;
+  auto ctx = app_context();
+  bool ok = true;
+  for (auto& h : plugin->hooks(kind)) {
+    check_stop();
+    auto name = fmt::format("{}/{}:{}", tier_name(tier), kind == Hook::seed ? "seed" : "verify", h.name);
+    events.progress(tier_name(tier), fmt::format("running {}", name));
+    auto rec = run_isolated(name, h.run, ctx, meta.check_timeout, [&](const std::string& l) { log_line(l); });
+    ok = ok && rec.status == Status::pass;
+    record(tier, std::move(rec));
+  }
+  return ok;
+}
+
+bool RunContext::seed_once(TierResult& tier) {
+  if (state.seeded) return true;
+  state.seeded = run_hooks(tier, Hook::seed);
+  return state.seeded;
+}
+
+CheckRecord RunContext::shell_hook(const std::string& name, const std::string& service, const std::string& command) {
+  auto started = Clock::now();
+  auto container = swarm.container_of(stack, service);
+  if (container.empty())
+    return {name, Status::fail, fmt::format("no running container of service {} to run the hook in", service), 0};
+  auto r = swarm.exec_shell(container, command);
+  auto out = tail_lines(r.out, 5);
+  while (!out.empty() && std::isspace(static_cast<unsigned char>(out.back())))
+    out.pop_back();
+  if (r.ok()) return {name, Status::pass, fmt::format("`{}` in {}: exit 0", command, service), seconds_since(started)};
+  return {name, Status::fail,
+          fmt::format("`{}` in {}: {}{}", command, service, r.describe(), out.empty() ? "" : ": " + out),
+          seconds_since(started)};
+}
+
+void RunContext::reset_stack(const std::string& why) {
+  events.progress(current ? ccci::to_string(*current) : "run", fmt::format("removing the stack: {}", why));
+  auto report = swarm.remove_stack(stack, /*throwaway=*/true);
+  if (!report.leftovers.empty())
+    throw InfraFailure(
+        fmt::format("could not remove the stack before {}: still there: {}", why, fmt::join(report.leftovers, ", ")));
+  state.deployed = Deployed::nothing;
+  state.seeded = false;
+}
+
+} // namespace ccci::host

@@ -1,0 +1,139 @@
+#include "swarm/docker_swarm.hpp"
+
+#include "swarm/docker.hpp"
+
+#include <fmt/format.h>
+
+#include <sstream>
+
+using namespace std::chrono_literals;
+
+namespace ccci::host {
+
+namespace {
+
+std::string trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\r'))
+    s.pop_back();
+  return s;
+}
+
+std::string tail_lines(const std::string& text, std::size_t n) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    lines.push_back(line);
+  std::string out;
+  for (std::size_t i = lines.size() > n ? lines.size() - n : 0; i < lines.size(); ++i)
+    out += lines[i] + "\n";
+  return out;
+}
+
+} // namespace
+
+SwarmInfo DockerSwarm::info() {
+  SwarmInfo i;
+  auto r = docker({"info", "--format", "{{.ServerVersion}}|{{.Swarm.LocalNodeState}}|{{.Swarm.ControlAvailable}}"});
+  i.reachable = r.ok();
+  if (!i.reachable) {
+    i.error = trim(r.err);
+    return i;
+  }
+  auto f = trim(r.out);
+  i.server_version = f.substr(0, f.find('|'));
+  auto rest = f.substr(f.find('|') + 1);
+  i.state = rest.substr(0, rest.find('|'));
+  i.manager = rest.substr(rest.find('|') + 1) == "true";
+  return i;
+}
+
+void DockerSwarm::require_manager() { require_swarm_manager(); }
+
+void DockerSwarm::ensure_network(const std::string& name) { ensure_overlay_network(name); }
+
+bool DockerSwarm::has_secret(const std::string& name) { return docker({"secret", "inspect", name}).exit_code == 0; }
+
+void DockerSwarm::create_secret(const std::string& name, const std::string& value, const std::string& stack,
+                                const std::string& run_id) {
+  host::create_secret(name, value, stack, run_id);
+}
+
+DeployOutcome DockerSwarm::deploy_stack(const std::string& stack, const std::filesystem::path& compose_file) {
+  auto dep = docker({"stack", "deploy", "--resolve-image", "never", "--compose-file", compose_file.string(), stack});
+  DeployOutcome out{dep.ok(), dep.describe(), ""};
+  if (out.ok) return out;
+  // The CLI's notice about --detach is noise here; keep the daemon's words.
+  std::istringstream lines(dep.err + dep.out);
+  for (std::string line; std::getline(lines, line);)
+    if (!line.empty() && line.find("--detach") == std::string::npos)
+      out.words += (out.words.empty() ? "" : " ") + line;
+  if (out.words.find("only updates to Labels are allowed") != std::string::npos)
+    out.words += " (a config or secret changed its content but kept its name: bump its version, e.g. the matching "
+                 "*_VERSION export in abra.sh, as abra recipes do)";
+  return out;
+}
+
+std::vector<ServiceState> DockerSwarm::services(const std::string& stack) { return stack_services(stack); }
+
+std::string DockerSwarm::container_of(const std::string& stack, const std::string& service) {
+  return service_container(stack, service);
+}
+
+ProcessResult DockerSwarm::exec(const std::string& container, const std::vector<std::string>& argv) {
+  std::vector<std::string> args{"exec", container};
+  args.insert(args.end(), argv.begin(), argv.end());
+  ProcessOptions o;
+  o.merge_stderr = true;
+  return docker(args, o);
+}
+
+ProcessResult DockerSwarm::exec_shell(const std::string& container, const std::string& command) {
+  return host::exec_shell(container, command);
+}
+
+ProcessResult DockerSwarm::copy_from(const std::string& container, const std::string& path) {
+  return copy_from_container(container, path);
+}
+
+ProcessResult DockerSwarm::copy_into(const std::string& container, const std::string& dir,
+                                     const std::string& tar_stream) {
+  return copy_into_container(container, dir, tar_stream);
+}
+
+std::string DockerSwarm::task_table(const std::string& stack) {
+  auto ps = docker({"stack", "ps", "--no-trunc", "--format",
+                    "{{.Name}}\t{{.Image}}\t{{.DesiredState}}\t{{.CurrentState}}\t{{.Error}}", stack});
+  return "NAME\tIMAGE\tDESIRED\tCURRENT\tERROR\n" + ps.out + ps.err;
+}
+
+std::string DockerSwarm::service_log(const std::string& stack, const std::string& service, int lines) {
+  ProcessOptions o;
+  o.merge_stderr = true;
+  o.timeout = 20s;
+  auto logs =
+      docker({"service", "logs", "--no-trunc", "--timestamps", "--tail", std::to_string(lines), stack + "_" + service},
+             o);
+  return logs.out.empty() ? fmt::format("(service {} logged nothing; {})\n", service, logs.describe())
+                          : tail_lines(logs.out, static_cast<std::size_t>(lines));
+}
+
+TeardownReport DockerSwarm::remove_stack(const std::string& stack, bool throwaway) {
+  return teardown_stack(stack, throwaway);
+}
+
+void DockerSwarm::publish_routes(const std::string& stack, const std::vector<Route>& routes) {
+  if (routes.empty()) return;
+  ensure_edge(edge_);
+  for (auto& route : routes)
+    add_edge_route(edge_, stack, route);
+}
+
+void DockerSwarm::remove_routes(const std::string& stack) { remove_edge_routes(edge_, stack); }
+
+std::vector<std::string> DockerSwarm::route_leftovers(const std::string& stack) {
+  return edge_route_leftovers(edge_, stack);
+}
+
+HttpTarget DockerSwarm::http_target(const std::string& host) { return edge_target(edge_, host); }
+
+} // namespace ccci::host

@@ -1,0 +1,99 @@
+// The swarm as the tiers see it: stacks, services, containers, secrets, the
+// edge's routes. DockerSwarm (swarm/docker_swarm.hpp) is the only
+// implementation that talks to Docker, and swarm/ the only layer that builds
+// docker command lines; tests drive the tiers against a FakeSwarm
+// (tests/support/fake_swarm.hpp).
+#pragma once
+
+#include "os/process.hpp"
+#include "plugin/http.hpp"
+#include "recipe/compose.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace ccci::host {
+
+/// One service of a stack as the swarm sees it now.
+struct ServiceState {
+  std::string name; ///< full name, <stack>_<service>
+  int running = 0, desired = 0;
+  std::string update_state;             ///< "" | updating | completed | paused | rollback_*
+  std::string update_message;           ///< the swarm's words about the last update
+  std::vector<std::string> task_errors; ///< "task app.1: Rejected: No such image: ..."
+  int healthy = 0, unhealthy = 0, starting = 0; ///< containers by health
+};
+
+/// Images that cannot be had are hopeless to wait for; everything else
+/// (a slow start, a healthcheck still failing) may yet converge.
+bool is_image_error(std::string_view task_error);
+
+struct DeployOutcome {
+  bool ok = false;
+  std::string describe; ///< "exit 1", "timed out"...
+  std::string words;    ///< the daemon's own words when refused, with a hint where one helps
+};
+
+struct TeardownReport {
+  std::vector<std::string> leftovers; ///< empty = clean
+  std::vector<std::string> notes;     ///< what was done, for the log
+};
+
+struct SwarmInfo {
+  bool reachable = false;
+  std::string server_version;
+  std::string state; ///< "active", "inactive", ...
+  bool manager = false;
+  std::string error; ///< why it is not reachable
+};
+
+class Swarm {
+public:
+  virtual ~Swarm() = default;
+
+  virtual SwarmInfo info() = 0;
+  /// Throws InfraFailure saying what to do when the daemon is unreachable or
+  /// this node is not an active swarm manager.
+  virtual void require_manager() = 0;
+  /// Creates the attachable overlay network `name` unless it exists.
+  virtual void ensure_network(const std::string& name) = 0;
+  virtual bool has_secret(const std::string& name) = 0;
+  /// The value goes on stdin, never on a command line.
+  virtual void create_secret(const std::string& name, const std::string& value, const std::string& stack,
+                             const std::string& run_id) = 0;
+
+  virtual DeployOutcome deploy_stack(const std::string& stack, const std::filesystem::path& compose_file) = 0;
+  virtual std::vector<ServiceState> services(const std::string& stack) = 0;
+  /// The first running container of `<stack>_<service>`, or "".
+  virtual std::string container_of(const std::string& stack, const std::string& service) = 0;
+  virtual ProcessResult exec(const std::string& container, const std::vector<std::string>& argv) = 0;
+  /// A backupbot hook, run as backupbot runs it, with the container's environment.
+  virtual ProcessResult exec_shell(const std::string& container, const std::string& command) = 0;
+  /// The path as an uncompressed tar stream.
+  virtual ProcessResult copy_from(const std::string& container, const std::string& path) = 0;
+  /// Unpacks `tar_stream` into DIR, keeping the owners recorded in it.
+  virtual ProcessResult copy_into(const std::string& container, const std::string& dir,
+                                  const std::string& tar_stream) = 0;
+
+  /// Evidence: the stack's tasks as a tab-separated table, and the last
+  /// `lines` of a service's log (or a sentence saying why there is none).
+  virtual std::string task_table(const std::string& stack) = 0;
+  virtual std::string service_log(const std::string& stack, const std::string& service, int lines) = 0;
+
+  /// Removes the stack and everything it made and verifies it is gone.
+  /// `throwaway` stacks have their containers force-removed at once; never
+  /// for a stack whose data still matters. Ignores stop requests.
+  virtual TeardownReport remove_stack(const std::string& stack, bool throwaway) = 0;
+
+  /// The edge: routes the recipe's traefik labels name, by Host.
+  virtual void publish_routes(const std::string& stack, const std::vector<Route>& routes) = 0;
+  /// Never throws (teardown).
+  virtual void remove_routes(const std::string& stack) = 0;
+  virtual std::vector<std::string> route_leftovers(const std::string& stack) = 0;
+  /// Where HTTP for `host` goes.
+  virtual HttpTarget http_target(const std::string& host) = 0;
+};
+
+} // namespace ccci::host

@@ -1,0 +1,117 @@
+// backup: backupbot's labels (backup/backup.hpp) turned into a .tar.gz of the
+// stack's volumes between the pre- and post-hooks, verified, then handed
+// read-only to the plugin's archive checks.
+#include "tiers/tier.hpp"
+
+#include <fmt/format.h>
+
+namespace fs = std::filesystem;
+
+namespace ccci::host {
+
+namespace {
+
+// One attempt: hooks and copies recorded in `steps`; false when a hook or a
+// copy failed (no archive to judge).
+bool copy_volumes(RunContext& run, const BackupPlan& plan, const fs::path& archive, std::vector<CheckRecord>& steps,
+                  Clock::time_point started) {
+  bool ok = true;
+  ArchiveWriter writer(archive);
+  for (auto& svc : plan.services) {
+    if (!svc.pre_hook.empty()) {
+      steps.push_back(run.shell_hook(fmt::format("backup/pre-hook:{}", svc.service), svc.service, svc.pre_hook));
+      if (steps.back().status != Status::pass) {
+        ok = false;
+        break;
+      }
+    }
+    auto container = run.swarm.container_of(run.stack, svc.service);
+    for (auto& vol : svc.volumes) {
+      std::vector<std::string> paths = vol.paths.empty() ? std::vector<std::string>{"."} : vol.paths;
+      for (auto& rel : paths) {
+        auto src = rel == "." ? vol.target + "/." : vol.target + "/" + rel;
+        auto copy = run.swarm.copy_from(container, src);
+        if (!copy.ok()) {
+          steps.push_back({fmt::format("backup/copy:{}/{}", svc.service, vol.volume), Status::fail,
+                           fmt::format("docker cp {}:{} failed ({}): {}", svc.service, src, copy.describe(), copy.err),
+                           seconds_since(started)});
+          ok = false;
+          continue;
+        }
+        auto parent = fs::path(rel).parent_path().string();
+        auto prefix = archive_volume_root(run.stack, vol.volume) + (rel == "." || parent.empty() ? "" : "/" + parent);
+        writer.add_tar_stream(copy.out, prefix);
+      }
+    }
+    if (!svc.post_hook.empty())
+      steps.push_back(run.shell_hook(fmt::format("backup/post-hook:{}", svc.service), svc.service, svc.post_hook));
+  }
+  writer.close();
+  return ok;
+}
+
+// The whole backup is retried, at most 3 times, and only when the archive's
+// integrity check says it was cut short.
+bool take_backup(RunContext& run, TierResult& tier, BackupArtifact& artifact) {
+  for (int attempt = 1; attempt <= 3; ++attempt) {
+    run.check_stop();
+    auto started = Clock::now();
+    fs::create_directories(run.run_dir / "backup");
+    artifact.archive = run.run_dir / "backup" / fmt::format("{}.tar.gz", run.stack);
+    std::vector<CheckRecord> steps;
+    bool ok = copy_volumes(run, artifact.plan, artifact.archive, steps, started);
+    for (auto& s : steps)
+      run.record(tier, s);
+    if (!ok) return false;
+    auto verdict = verify_archive(artifact.archive, artifact.plan);
+    if (verdict.truncated && attempt < 3) {
+      run.events.progress("backup", fmt::format("attempt {} of 3: archive truncated ({}); backing up again", attempt,
+                                                verdict.error));
+      run.record(tier, {"backup/attempt", Status::pass,
+                        fmt::format("attempt {} produced a truncated archive ({}); retried (at most 3 attempts)",
+                                    attempt, verdict.error),
+                        seconds_since(started)});
+      continue;
+    }
+    run.record(tier, {"backup/archive_complete", verdict.ok() ? Status::pass : Status::fail,
+                      fmt::format("{}: {}", fs::relative(artifact.archive, run.run_dir).string(), verdict.describe()),
+                      seconds_since(started)});
+    return verdict.ok();
+  }
+  return false;
+}
+
+} // namespace
+
+void run_backup(RunContext& run, TierResult& tier) {
+  auto started = Clock::now();
+  BackupArtifact artifact;
+  try {
+    artifact.plan = plan_backup(run.state.target->compose, run.stack);
+  } catch (const RecipeDefect& e) {
+    run.record(tier, {"backup/labels", Status::fail, e.what(), 0});
+    run.finish_tier(tier, started);
+    return;
+  }
+  if (artifact.plan.empty()) {
+    run.skip_tier(tier, "not backup-capable: no service has the label backupbot.backup=true");
+    return;
+  }
+  bool ok = run.seed_once(tier) && take_backup(run, tier, artifact);
+  if (ok && run.plugin) {
+    ArchiveReader reader(artifact.archive, run.stack);
+    auto ctx = run.app_context();
+    for (auto& a : run.plugin->plugin().archive_checks()) {
+      run.check_stop();
+      auto check = a.run;
+      run.record(tier, run_isolated(
+                           fmt::format("backup/archive:{}", a.name),
+                           [&reader, check](Context& c) { return check(c, reader); }, ctx, run.meta.check_timeout,
+                           [&](const std::string& l) { run.events.line(fmt::format("    | {}", l)); }));
+    }
+  }
+  run.state.backup = std::move(artifact);
+  run.finish_tier(tier, started);
+}
+
+} // namespace ccci::host
