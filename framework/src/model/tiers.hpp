@@ -16,8 +16,8 @@ namespace ccci::host {
 
 struct TierInfo {
   Tier tier;
-  std::string_view name;    ///< as in results.json, --tiers and recipe meta
-  int rung;                 ///< the level rung it belongs to (docs/results-schema.md, "level")
+  std::string_view name; ///< as in results.json, --tiers and recipe meta
+  int rung;              ///< the level rung it belongs to (docs/results-schema.md, "level")
   std::string_view rung_name;
   bool needs_app;           ///< runs against a deployed app, so a failed earlier deployed tier makes it unreachable
   std::string_view summary; ///< one line, for --help

@@ -165,10 +165,9 @@ bool RunContext::converge(TierResult& tier, const std::string& check, bool after
         if (is_image_error(e))
           return fail(fmt::format("service {} cannot get its image, so it will never start: {}", short_name, e));
       if (s.update_state == "paused" || s.update_state.starts_with("rollback"))
-        return fail(fmt::format("the swarm's update of service {} ended '{}': {}{}", short_name, s.update_state,
-                                s.update_message,
-                                s.task_errors.empty() ? ""
-                                                      : fmt::format(" (last task error: {})", s.task_errors.back())));
+        return fail(fmt::format(
+            "the swarm's update of service {} ended '{}': {}{}", short_name, s.update_state, s.update_message,
+            s.task_errors.empty() ? "" : fmt::format(" (last task error: {})", s.task_errors.back())));
       bool svc_ok = s.running >= s.desired && s.unhealthy == 0 && s.starting == 0;
       bool updating = s.update_state == "updating";
       if (!svc_ok || updating) all = false;
@@ -181,10 +180,10 @@ bool RunContext::converge(TierResult& tier, const std::string& check, bool after
     }
     std::string summary = parts.empty() ? "no services yet" : fmt::format("{}", fmt::join(parts, "; "));
     if (all) {
-      record(tier, {check, Status::pass,
-                    fmt::format("{} service(s) converged in {:.1f}s: {}", services.size(), seconds_since(started),
-                                summary),
-                    seconds_since(started)});
+      record(tier,
+             {check, Status::pass,
+              fmt::format("{} service(s) converged in {:.1f}s: {}", services.size(), seconds_since(started), summary),
+              seconds_since(started)});
       return true;
     }
     if (Clock::now() >= deadline)

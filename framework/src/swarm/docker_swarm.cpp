@@ -65,8 +65,7 @@ DeployOutcome DockerSwarm::deploy_stack(const std::string& stack, const std::fil
   // The CLI's notice about --detach is noise here; keep the daemon's words.
   std::istringstream lines(dep.err + dep.out);
   for (std::string line; std::getline(lines, line);)
-    if (!line.empty() && line.find("--detach") == std::string::npos)
-      out.words += (out.words.empty() ? "" : " ") + line;
+    if (!line.empty() && line.find("--detach") == std::string::npos) out.words += (out.words.empty() ? "" : " ") + line;
   if (out.words.find("only updates to Labels are allowed") != std::string::npos)
     out.words += " (a config or secret changed its content but kept its name: bump its version, e.g. the matching "
                  "*_VERSION export in abra.sh, as abra recipes do)";
@@ -110,9 +109,8 @@ std::string DockerSwarm::service_log(const std::string& stack, const std::string
   ProcessOptions o;
   o.merge_stderr = true;
   o.timeout = 20s;
-  auto logs =
-      docker({"service", "logs", "--no-trunc", "--timestamps", "--tail", std::to_string(lines), stack + "_" + service},
-             o);
+  auto logs = docker(
+      {"service", "logs", "--no-trunc", "--timestamps", "--tail", std::to_string(lines), stack + "_" + service}, o);
   return logs.out.empty() ? fmt::format("(service {} logged nothing; {})\n", service, logs.describe())
                           : tail_lines(logs.out, static_cast<std::size_t>(lines));
 }

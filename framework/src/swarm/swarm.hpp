@@ -20,9 +20,9 @@ namespace ccci::host {
 struct ServiceState {
   std::string name; ///< full name, <stack>_<service>
   int running = 0, desired = 0;
-  std::string update_state;             ///< "" | updating | completed | paused | rollback_*
-  std::string update_message;           ///< the swarm's words about the last update
-  std::vector<std::string> task_errors; ///< "task app.1: Rejected: No such image: ..."
+  std::string update_state;                     ///< "" | updating | completed | paused | rollback_*
+  std::string update_message;                   ///< the swarm's words about the last update
+  std::vector<std::string> task_errors;         ///< "task app.1: Rejected: No such image: ..."
   int healthy = 0, unhealthy = 0, starting = 0; ///< containers by health
 };
 

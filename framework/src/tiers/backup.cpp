@@ -65,8 +65,8 @@ bool take_backup(RunContext& run, TierResult& tier, BackupArtifact& artifact) {
     if (!ok) return false;
     auto verdict = verify_archive(artifact.archive, artifact.plan);
     if (verdict.truncated && attempt < 3) {
-      run.events.progress("backup", fmt::format("attempt {} of 3: archive truncated ({}); backing up again", attempt,
-                                                verdict.error));
+      run.events.progress(
+          "backup", fmt::format("attempt {} of 3: archive truncated ({}); backing up again", attempt, verdict.error));
       run.record(tier, {"backup/attempt", Status::pass,
                         fmt::format("attempt {} produced a truncated archive ({}); retried (at most 3 attempts)",
                                     attempt, verdict.error),

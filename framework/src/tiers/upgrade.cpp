@@ -36,9 +36,9 @@ void run_upgrade(RunContext& run, TierResult& tier) {
   try {
     run.state.base = run.render_release(*base.tag, base_commit, "base");
   } catch (const RecipeDefect& e) {
-    run.record(tier, {"upgrade/base_render", Status::fail,
-                      fmt::format("the base release {} does not render: {}", *base.tag, e.what()),
-                      seconds_since(started)});
+    run.record(tier,
+               {"upgrade/base_render", Status::fail,
+                fmt::format("the base release {} does not render: {}", *base.tag, e.what()), seconds_since(started)});
     run.finish_tier(tier, started);
     return;
   }

@@ -1,0 +1,69 @@
+// A Swarm with no Docker behind it, for unit tests of the tiers' sequencing:
+// it keeps the stack's services from the compose file it was handed, answers
+// as a healthy swarm unless told otherwise, and writes every call to a log
+// the test reads back in order.
+#pragma once
+
+#include "swarm/swarm.hpp"
+
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace ccci::test {
+
+class FakeSwarm final : public host::Swarm {
+public:
+  /// Every call, in order: "deploy compose.base.rendered.yml", "remove_stack", ...
+  std::vector<std::string> log;
+  /// When set, every log line is also appended to this file, where a test
+  /// plugin's checks (forked children) can append theirs: one timeline.
+  std::filesystem::path journal;
+
+  // What to misbehave on, by the compose file's name.
+  std::map<std::string, std::string> refuse_deploy; ///< file -> the daemon's words
+  std::set<std::string> never_converges;            ///< file: services stay 0/1
+  std::set<std::string> failing_hooks;              ///< a hook command containing this exits 1
+  /// Called at each deploy (after logging it): e.g. to request a stop.
+  std::function<void(const std::string& file)> on_deploy;
+  /// Thrown from services() once this many deploys happened (0 = never).
+  int infra_failure_after_deploys = 0;
+
+  host::SwarmInfo info() override { return {true, "fake", "active", true, ""}; }
+  void require_manager() override { note("require_manager"); }
+  void ensure_network(const std::string& name) override { note("ensure_network " + name); }
+  bool has_secret(const std::string& name) override { return secrets_.count(name) > 0; }
+  void create_secret(const std::string& name, const std::string& value, const std::string& stack,
+                     const std::string& run_id) override;
+  host::DeployOutcome deploy_stack(const std::string& stack, const std::filesystem::path& compose_file) override;
+  std::vector<host::ServiceState> services(const std::string& stack) override;
+  std::string container_of(const std::string& stack, const std::string& service) override;
+  host::ProcessResult exec(const std::string& container, const std::vector<std::string>& argv) override;
+  host::ProcessResult exec_shell(const std::string& container, const std::string& command) override;
+  host::ProcessResult copy_from(const std::string& container, const std::string& path) override;
+  host::ProcessResult copy_into(const std::string& container, const std::string& dir,
+                                const std::string& tar_stream) override;
+  std::string task_table(const std::string& stack) override;
+  std::string service_log(const std::string& stack, const std::string& service, int lines) override;
+  host::TeardownReport remove_stack(const std::string& stack, bool throwaway) override;
+  void publish_routes(const std::string& stack, const std::vector<host::Route>& routes) override;
+  void remove_routes(const std::string& stack) override { note("remove_routes " + stack); }
+  std::vector<std::string> route_leftovers(const std::string&) override { return {}; }
+  host::HttpTarget http_target(const std::string& host) override { return {"http://127.0.0.1:9", host}; }
+
+  /// Index of the first log entry starting with `prefix` at or after `from`, or -1.
+  int find(const std::string& prefix, int from = 0) const;
+  /// How many log entries start with `prefix`.
+  int count(const std::string& prefix) const;
+
+private:
+  void note(std::string line);
+  std::set<std::string> secrets_;
+  std::vector<std::string> services_; ///< of the stack now deployed
+  std::string deployed_file_;
+  int deploys_ = 0;
+};
+
+} // namespace ccci::test
