@@ -1,5 +1,5 @@
 // The three kinds of trouble a run can meet, kept apart because they lead to
-// different verdicts (DESIGN.md, "Tiers, statuses, level").
+// different verdicts (docs/architecture.md, "Verdicts").
 #pragma once
 
 #include <map>

@@ -1,5 +1,5 @@
-// The pure rules that turn checks into verdicts (DESIGN.md, "Tiers,
-// statuses, level"). No Docker here: unit-tested directly.
+// The pure rules that turn checks into verdicts (docs/architecture.md,
+// "Verdicts"). No Docker here: unit-tested directly.
 #pragma once
 
 #include "model/results.hpp"

@@ -1,8 +1,6 @@
 // The tier policy: pure decisions about which tiers run, which are skipped
-// or unreachable, and the exit status (docs/results-schema.md; DESIGN's
-// "Tiers, statuses, level" as the project states it in
-// docs/architecture.md). No Docker, no files: unit-tested in
-// tests/unit/test_policy.cpp.
+// or unreachable, and the exit status (docs/architecture.md, "Verdicts").
+// No Docker, no files: unit-tested in tests/unit/test_policy.cpp.
 #pragma once
 
 #include "model/results.hpp"
