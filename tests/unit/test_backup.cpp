@@ -1,7 +1,7 @@
 #define BOOST_TEST_MODULE backup
 #include <boost/test/unit_test.hpp>
 
-#include "backup/backup.hpp"
+#include "backup/archive.hpp"
 
 #include <fmt/format.h>
 

@@ -20,8 +20,8 @@
 
 namespace fs = std::filesystem;
 using namespace ccci::host;
-using ccci::test::FakeSwarm;
 using ccci::Tier;
+using ccci::test::FakeSwarm;
 
 namespace {
 
@@ -188,7 +188,8 @@ std::size_t at(const std::vector<std::string>& lines, const std::string& prefix,
   return lines.size();
 }
 
-const std::vector<Release> two_releases{{"1.0.0+1.0", compose("1.0.0+1.0", {"app", "worker"})}, {"1.1.0+1.0", compose("1.1.0+1.0", {"app"})}};
+const std::vector<Release> two_releases{{"1.0.0+1.0", compose("1.0.0+1.0", {"app", "worker"})},
+                                        {"1.1.0+1.0", compose("1.1.0+1.0", {"app"})}};
 
 } // namespace
 
@@ -213,7 +214,7 @@ BOOST_FIXTURE_TEST_CASE(upgrade_deploys_the_base_seeds_redeploys_in_place_then_v
   BOOST_TEST(own < t.size());
   // In place: no removal between the base and the target.
   BOOST_TEST(at(t, "remove_stack", base) > redeploy);
-  std::vector<std::string> want{"upgrade/base_converged", "upgrade/seed:rows",        "upgrade/reconverged",
+  std::vector<std::string> want{"upgrade/base_converged", "upgrade/seed:rows",       "upgrade/reconverged",
                                 "upgrade/verify:rows",    "upgrade/install:serving", "upgrade/migrated"};
   BOOST_TEST(check_names(Tier::upgrade) == want, boost::test_tools::per_element());
 }

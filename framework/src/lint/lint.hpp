@@ -1,7 +1,7 @@
 // The lint tier: static rules over a recipe at the exact ref, no deploy.
 #pragma once
 
-#include "backup/backup.hpp"
+#include "backup/plan.hpp"
 #include "recipe/compose.hpp"
 
 #include <optional>

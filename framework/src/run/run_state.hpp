@@ -3,7 +3,7 @@
 // reads a value that is still alive, whichever tier stopped early.
 #pragma once
 
-#include "backup/backup.hpp"
+#include "backup/plan.hpp"
 #include "model/errors.hpp"
 #include "recipe/compose.hpp"
 

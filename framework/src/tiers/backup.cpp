@@ -1,6 +1,7 @@
 // backup: backupbot's labels (backup/backup.hpp) turned into a .tar.gz of the
 // stack's volumes between the pre- and post-hooks, verified, then handed
 // read-only to the plugin's archive checks.
+#include "backup/archive.hpp"
 #include "tiers/tier.hpp"
 
 #include <fmt/format.h>

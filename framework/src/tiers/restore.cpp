@@ -1,6 +1,7 @@
 // restore: as on a new server — the stack and its volumes removed, the target
 // deployed fresh, the archive copied back between the restore hooks, and the
 // seeded data must come back.
+#include "backup/archive.hpp"
 #include "tiers/tier.hpp"
 
 #include <fmt/format.h>

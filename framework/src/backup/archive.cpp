@@ -1,7 +1,9 @@
-// The backup tier's pure core (backup.hpp). Every archive is handled by
+// The backup archive (backup/archive.hpp). Every archive is handled by
 // streaming it through libarchive: a backup may be larger than the space left
 // to unpack it, and a plugin must never see anything but the archive itself.
-#include "backup/backup.hpp"
+#include "backup/archive.hpp"
+#include "backup/paths.hpp"
+#include "model/errors.hpp"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -23,167 +25,11 @@ namespace fs = std::filesystem;
 namespace ccci::host {
 namespace {
 
-constexpr std::string_view enable_label = "backupbot.backup";
-constexpr std::string_view volume_label_prefix = "backupbot.backup.volumes.";
-constexpr std::string_view path_label_suffix = ".path";
-constexpr std::string_view volumes_dir = "var/lib/docker/volumes/";
+using namespace backup_text;
+
 constexpr std::size_t io_block = 64 * 1024;
 // Hard links may chain; more hops than this is a corrupt archive, not a backup.
 constexpr int max_link_hops = 8;
-
-// ---------------------------------------------------------------- strings
-
-bool iequals(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-    return lower(x) == lower(y);
-  });
-}
-
-std::string_view trim(std::string_view s) {
-  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-  while (!s.empty() && space(s.front()))
-    s.remove_prefix(1);
-  while (!s.empty() && space(s.back()))
-    s.remove_suffix(1);
-  return s;
-}
-
-/// The non-empty, non-"." components of a slash-separated path.
-std::vector<std::string_view> components(std::string_view path) {
-  std::vector<std::string_view> out;
-  while (!path.empty()) {
-    const auto slash = path.find('/');
-    const auto part = path.substr(0, slash);
-    if (!part.empty() && part != ".") out.push_back(part);
-    if (slash == std::string_view::npos) break;
-    path.remove_prefix(slash + 1);
-  }
-  return out;
-}
-
-/// "./a//b/" -> "a/b", "/x" -> "x", "." -> "": tar streams and labels spell
-/// the same path several ways; comparisons need one spelling.
-std::string normalize(std::string_view path) {
-  std::string out;
-  for (auto part : components(path)) {
-    if (!out.empty()) out += '/';
-    out += part;
-  }
-  return out;
-}
-
-std::string join_path(std::string_view prefix, std::string_view relative) {
-  if (prefix.empty()) return std::string(relative);
-  if (relative.empty()) return std::string(prefix);
-  return fmt::format("{}/{}", prefix, relative);
-}
-
-/// `path` is `dir` or lies below it (both normalized).
-bool within(std::string_view path, std::string_view dir) {
-  return path == dir || (path.size() > dir.size() && path.starts_with(dir) && path[dir.size()] == '/');
-}
-
-/// The first items of `items`, with a count of the rest: describe() stays one short line.
-std::string summarize(const std::vector<std::string>& items) {
-  constexpr std::size_t shown = 5;
-  std::string out;
-  for (std::size_t i = 0; i < items.size() && i < shown; ++i)
-    out += (i ? ", " : "") + items[i];
-  if (items.size() > shown) out += fmt::format(" (+{} more)", items.size() - shown);
-  return out;
-}
-
-// ---------------------------------------------------------------- labels -> plan
-
-/// The compose files by name, for messages about labels (which file set a
-/// label is lost once the files are merged).
-std::string file_names(const Compose& compose) {
-  std::string out;
-  for (const auto& f : compose.files)
-    out += (out.empty() ? "" : ", ") + fs::path(f).filename().string();
-  return out.empty() ? std::string("compose") : out;
-}
-
-std::string label(const ComposeService& s, std::string_view key) {
-  auto it = s.labels.find(std::string(key));
-  return it == s.labels.end() ? std::string{} : std::string(trim(it->second));
-}
-
-bool backup_enabled(const ComposeService& s) { return iequals(label(s, enable_label), "true"); }
-
-bool mounts(const ComposeService& s, const std::string& volume) {
-  return std::find(s.volumes.begin(), s.volumes.end(), volume) != s.volumes.end();
-}
-
-[[noreturn]] void unmounted_volume(const Compose& compose, const ComposeService& s, const std::string& key,
-                                   const std::string& volume) {
-  std::string mounted;
-  for (const auto& v : s.volumes)
-    mounted += (mounted.empty() ? "" : ", ") + v;
-  throw RecipeDefect(
-      fmt::format("{}: service '{}' has the label '{}' for volume '{}', which the service does not mount "
-                  "(it mounts {}); fix the volume name in the label or mount the volume in the service",
-                  file_names(compose), s.name, key, volume, mounted.empty() ? "no named volume" : mounted));
-}
-
-/// "backup.sql, /dumps/, ./x" -> {"backup.sql", "dumps", "x"}. A path that
-/// climbs out of the volume (..) could never be in the volume's backup.
-std::vector<std::string> label_paths(const Compose& compose, const ComposeService& s, const std::string& key,
-                                     std::string_view value) {
-  std::vector<std::string> paths;
-  while (true) {
-    const auto comma = value.find(',');
-    const auto item = trim(value.substr(0, comma));
-    for (auto part : components(item))
-      if (part == "..")
-        throw RecipeDefect(fmt::format("{}: service '{}', label '{}': the path '{}' leaves the volume; "
-                                       "give paths relative to the volume root, e.g. backup.sql or dumps/",
-                                       file_names(compose), s.name, key, item));
-    auto path = normalize(item);
-    // An empty item or "." means the volume root: the whole volume, no limit.
-    if (!path.empty() && std::find(paths.begin(), paths.end(), path) == paths.end()) paths.push_back(path);
-    if (comma == std::string_view::npos) break;
-    value.remove_prefix(comma + 1);
-  }
-  return paths;
-}
-
-ServiceBackup plan_service(const Compose& compose, const ComposeService& s) {
-  ServiceBackup backup;
-  backup.service = s.name;
-  backup.pre_hook = label(s, "backupbot.backup.pre-hook");
-  backup.post_hook = label(s, "backupbot.backup.post-hook");
-  backup.restore_pre_hook = label(s, "backupbot.restore.pre-hook");
-  backup.restore_post_hook = label(s, "backupbot.restore.post-hook");
-
-  std::map<std::string, std::vector<std::string>> limits;
-  std::set<std::string> excluded;
-  for (const auto& [key, value] : s.labels) {
-    if (!key.starts_with(volume_label_prefix)) continue;
-    std::string volume = key.substr(volume_label_prefix.size());
-    const bool path_label = volume.ends_with(path_label_suffix);
-    if (path_label) volume.resize(volume.size() - path_label_suffix.size());
-    // Any volume label naming a volume the service lacks is a typo that
-    // would silently back up the wrong thing (or nothing).
-    if (!mounts(s, volume)) unmounted_volume(compose, s, key, volume);
-    if (path_label)
-      limits[volume] = label_paths(compose, s, key, value);
-    else if (iequals(trim(value), "false"))
-      excluded.insert(volume);
-  }
-
-  for (const auto& volume : s.volumes) {
-    if (excluded.count(volume)) {
-      backup.excluded.push_back(volume);
-      continue;
-    }
-    auto target = s.volume_targets.find(volume);
-    backup.volumes.push_back(
-        VolumeSelection{volume, target == s.volume_targets.end() ? std::string{} : target->second, limits[volume]});
-  }
-  return backup;
-}
 
 // ---------------------------------------------------------------- libarchive handles
 
@@ -423,21 +269,8 @@ std::vector<std::string> unexpected_entries(const std::vector<std::string>& path
   return out;
 }
 
+
 } // namespace
-
-// ---------------------------------------------------------------- plan
-
-BackupPlan plan_backup(const Compose& compose, const std::string& stack) {
-  BackupPlan plan;
-  plan.stack = stack;
-  for (const auto& s : compose.services)
-    if (backup_enabled(s)) plan.services.push_back(plan_service(compose, s));
-  return plan;
-}
-
-std::string archive_volume_root(const std::string& stack, const std::string& volume) {
-  return fmt::format("{}{}_{}/_data", volumes_dir, stack, volume);
-}
 
 // ---------------------------------------------------------------- ArchiveWriter
 
@@ -638,5 +471,6 @@ std::optional<std::string> volume_tar_for_restore(const fs::path& file, const st
   if (written == 0) return std::nullopt;
   return out.finish(what);
 }
+
 
 } // namespace ccci::host
