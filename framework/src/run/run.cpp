@@ -763,7 +763,7 @@ void Run::run_lint() {
   write_file_atomically(run_dir_ / "lint.txt", table);
   reporter_.line(table);
   for (auto& f : findings) {
-    bool failing = !f.satisfied && f.severity == "error";
+    bool failing = !f.satisfied && f.severity == Severity::error;
     record(tier, {fmt::format("lint/{}", f.rule), failing ? Status::fail : Status::pass,
                   f.satisfied ? f.detail : fmt::format("{}: {}; fix: {}", f.severity, f.detail, f.fix), 0});
   }
