@@ -361,3 +361,14 @@ BOOST_AUTO_TEST_CASE(table_and_report_say_what_happened) {
   auto all_ok = boost::json::parse(canary_report_json({ok}, "spec.yml", "t0", "t1")).as_object();
   BOOST_TEST(all_ok.at("all_match").as_bool());
 }
+
+BOOST_AUTO_TEST_CASE(table_columns_fit_the_widest_cell_and_reasons_go_under_their_canary) {
+  CanaryVerdict match{CanaryOutcome::match, "green", {}};
+  CanaryVerdict false_green{CanaryOutcome::false_green, "green", {"custom passed, so the canary's defect went unseen"}};
+  CanaryRow ok{"good-simple", "green", match, "id1", "/runs/id1", 0, 20};
+  CanaryRow fg{"bad-false-green", "red: custom", false_green, "id2", "/runs/id2", 0, 21};
+  BOOST_TEST(canary_table({ok, fg}) == "canary           expected     got    verdict\n"
+                                       "good-simple      green        green  match\n"
+                                       "bad-false-green  red: custom  green  FALSE GREEN\n"
+                                       "    custom passed, so the canary's defect went unseen\n");
+}

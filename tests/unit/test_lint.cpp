@@ -6,7 +6,10 @@
 #include <algorithm>
 #include <atomic>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <random>
+#include <set>
 #include <string>
 
 namespace fs = std::filesystem;
@@ -119,7 +122,7 @@ BOOST_AUTO_TEST_CASE(every_rule_yields_exactly_one_finding) {
                                     "db-backup-is-a-dump", "dump-has-restore-hook"};
   BOOST_TEST(names == expected, boost::test_tools::per_element());
   for (const auto& f : findings) {
-    BOOST_TEST(f.severity == "error");
+    BOOST_TEST(f.severity == Severity::error);
     BOOST_TEST(f.satisfied, f.rule << ": " << f.detail);
     BOOST_TEST(!f.detail.empty());
     BOOST_TEST(f.fix.empty());
@@ -412,4 +415,97 @@ BOOST_AUTO_TEST_CASE(lint_table_lists_every_rule_and_the_fix_of_a_failing_one) {
   BOOST_TEST(has(table, "backupbot.backup.volumes.postgres_data.path=postgres-backup.sql"));
   BOOST_TEST(has(table, "NO"));
   BOOST_TEST(has(table, "yes")); // secrets-configs-declared
+}
+
+BOOST_AUTO_TEST_CASE(lint_table_is_fixed_width_with_each_fix_under_its_detail) {
+  const std::vector<LintFinding> findings{{"images-pinned", Severity::error, false,
+                                           "service app: image `nginx` has no tag",
+                                           "pin service app's image to a version tag"},
+                                          {"a-warning-rule", Severity::warning, true, "all fine", ""},
+                                          {"dump-has-restore-hook", Severity::error, false, "no restore hook", ""}};
+  BOOST_TEST(lint_table(findings) ==
+             "rule                   severity  satisfied  detail / how to fix\n"
+             "---------------------  --------  ---------  -------------------\n"
+             "images-pinned          error     NO         service app: image `nginx` has no tag\n"
+             "                                            fix: pin service app's image to a "
+             "version tag\n"
+             "a-warning-rule         warning   yes        all fine\n"
+             "dump-has-restore-hook  error     NO         no restore hook\n");
+}
+
+// ---- the rule list
+
+namespace {
+
+/// A service using a config that is not declared at top level, which
+/// load_compose would refuse, so the Compose is built by hand.
+Compose undeclared_config() {
+  Compose c;
+  ComposeService s;
+  s.name = "app";
+  s.image = "nginx:1.25";
+  s.configs = {"nginx_conf"};
+  c.services = {s};
+  return c;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(rule_ids_are_unique_and_every_rule_says_what_it_asks) {
+  BOOST_TEST_REQUIRE(!lint_rules().empty());
+  std::set<std::string_view> ids;
+  for (const LintRule* r : lint_rules()) {
+    BOOST_TEST_REQUIRE((r != nullptr));
+    BOOST_TEST(ids.insert(r->id).second, "rule id " << r->id << " is listed twice");
+    // The id names the rule's file and its check (`lint/<id>`) in results.json.
+    BOOST_TEST(!r->id.empty());
+    BOOST_TEST((r->id.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") == std::string_view::npos),
+               "rule id " << r->id << " is not lowercase-with-dashes");
+    BOOST_TEST(!r->summary.empty(), "rule " << r->id << " has no summary");
+    BOOST_TEST((r->check != nullptr), "rule " << r->id << " has no check");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(lint_recipe_reports_every_listed_rule_in_order_with_its_severity) {
+  const auto findings = lint_recipe(load(recipe()), {}, "");
+  const auto rules = lint_rules();
+  BOOST_TEST_REQUIRE(findings.size() == rules.size());
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    BOOST_TEST(findings[i].rule == rules[i]->id);
+    BOOST_TEST(findings[i].severity == rules[i]->severity, findings[i].rule);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(every_rule_has_a_recipe_that_breaks_it) {
+  // A rule nothing can break checks nothing: each listed rule needs a case here.
+  const std::map<std::string, std::function<std::vector<LintFinding>()>> breaks{
+      {"version-label-matches-tag", [] { return lint_recipe(load(recipe()), {}, "9.9.9+1.25"); }},
+      {"images-pinned", [] { return lint_recipe(load(recipe("nginx:latest")), {}, ""); }},
+      {"secrets-configs-declared", [] { return lint_recipe(undeclared_config(), {}, ""); }},
+      {"db-backup-is-a-dump",
+       [] {
+         return lint_recipe(load(recipe("nginx:1.25", "", mattermost_db, "  postgres_data:\n")), mattermost_plan(), "");
+       }},
+      {"dump-has-restore-hook",
+       [] {
+         return lint_recipe(load(recipe("nginx:1.25", "", mattermost_db, "  postgres_data:\n")), mattermost_plan(), "");
+       }},
+  };
+  for (const LintRule* r : lint_rules()) {
+    const std::string id(r->id);
+    auto it = breaks.find(id);
+    BOOST_TEST((it != breaks.end()), "rule " << id << " has no recipe that breaks it in this test: add one");
+    if (it == breaks.end()) continue;
+    const auto findings = it->second();
+    const auto& f = rule(findings, id);
+    BOOST_TEST(!f.satisfied, id << ": " << f.detail);
+    BOOST_TEST(!f.fix.empty(), id << " says nothing about how to fix it");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(an_undeclared_config_fails_secrets_configs_declared) {
+  auto f = rule(lint_recipe(undeclared_config(), {}, ""), "secrets-configs-declared");
+  BOOST_TEST(!f.satisfied);
+  BOOST_TEST(has(f.detail, "service app uses config `nginx_conf`, not declared at top level"), f.detail);
+  BOOST_TEST(has(f.fix, "declare `nginx_conf` under the top-level `configs:` of compose.yml"), f.fix);
 }

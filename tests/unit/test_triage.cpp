@@ -141,3 +141,30 @@ BOOST_AUTO_TEST_CASE(reports_carry_counts_runs_and_classification) {
   BOOST_TEST(text.find("classification: flake") != std::string::npos, text);
   BOOST_TEST(text.find("red: install [install/serving]") != std::string::npos, text);
 }
+
+BOOST_AUTO_TEST_CASE(the_runs_table_lines_up_alone_and_under_load) {
+  auto alone = run("green");
+  alone.run_id = "20260101-000000-site-1";
+  alone.round = 1;
+  alone.seconds = 12.34;
+  auto loaded = run("green", true);
+  loaded.run_id = "20260101-000000-site-2";
+  loaded.round = 1;
+  loaded.seconds = 123.4;
+  auto beside = run("green", true);
+  beside.run_id = "20260101-000000-site-3";
+  beside.round = 1;
+  beside.background = true;
+  beside.seconds = 5;
+  const std::vector<TriageRun> iso{alone}, load{loaded, beside};
+  auto text = triage_report_text(classify_triage(iso, load), iso, load, "site", 1, 1);
+  BOOST_TEST(text.find("\nalone:\n"
+                       "  run    1          20260101-000000-site-1                             12.3s  green\n"
+                       "\nunder load:\n"
+                       "  round  1          20260101-000000-site-2                            123.4s  green\n"
+                       "  round  1 (beside) 20260101-000000-site-3                              5.0s  green\n") !=
+                 std::string::npos,
+             text);
+  auto none = triage_report_text(classify_triage(iso, {}), iso, {}, "site", 1, 0);
+  BOOST_TEST(none.find("\nunder load:\n  (none)\n") != std::string::npos, none);
+}

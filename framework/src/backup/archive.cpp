@@ -269,7 +269,6 @@ std::vector<std::string> unexpected_entries(const std::vector<std::string>& path
   return out;
 }
 
-
 } // namespace
 
 // ---------------------------------------------------------------- ArchiveWriter
@@ -471,6 +470,5 @@ std::optional<std::string> volume_tar_for_restore(const fs::path& file, const st
   if (written == 0) return std::nullopt;
   return out.finish(what);
 }
-
 
 } // namespace ccci::host

@@ -1,6 +1,6 @@
 // backupbot's labels to a backup plan (backup/plan.hpp).
-#include "backup/paths.hpp"
 #include "backup/plan.hpp"
+#include "backup/paths.hpp"
 #include "model/errors.hpp"
 
 #include <fmt/format.h>
@@ -110,7 +110,6 @@ ServiceBackup plan_service(const Compose& compose, const ComposeService& s) {
   }
   return backup;
 }
-
 
 } // namespace
 

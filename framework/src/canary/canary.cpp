@@ -1,6 +1,7 @@
 #include "canary/canary.hpp"
 
 #include "model/errors.hpp"
+#include "report/table.hpp"
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
@@ -376,20 +377,10 @@ std::vector<std::string> fixture_tag_problems(std::string_view tag, const Tree& 
 // ----------------------------------------------------------- the report
 
 std::string canary_table(const std::vector<CanaryRow>& rows) {
-  std::size_t wn = 6, we = 8, wg = 3;
-  for (const auto& r : rows) {
-    wn = std::max(wn, r.name.size());
-    we = std::max(we, r.expected.size());
-    wg = std::max(wg, r.verdict.got.size());
-  }
-  std::string out = fmt::format("{:<{}}  {:<{}}  {:<{}}  {}\n", "canary", wn, "expected", we, "got", wg, "verdict");
-  for (const auto& r : rows) {
-    out += fmt::format("{:<{}}  {:<{}}  {:<{}}  {}\n", r.name, wn, r.expected, we, r.verdict.got, wg,
-                       to_string(r.verdict.outcome));
-    for (const auto& why : r.verdict.reasons)
-      out += fmt::format("    {}\n", why);
-  }
-  return out;
+  TextTable table({{"canary"}, {"expected"}, {"got"}, {"verdict"}});
+  for (const auto& r : rows)
+    table.add_row({r.name, r.expected, r.verdict.got, std::string(to_string(r.verdict.outcome))}, r.verdict.reasons);
+  return table.render();
 }
 
 std::string canary_report_json(const std::vector<CanaryRow>& rows, std::string_view spec_file, std::string_view started,

@@ -7,6 +7,7 @@
 #include "os/process.hpp"
 #include "recipe/meta.hpp"
 #include "recipe/recipe.hpp"
+#include "report/table.hpp"
 #include "swarm/docker_swarm.hpp"
 
 #include <boost/json.hpp>
@@ -215,11 +216,10 @@ void sweep_one(const SweepOptions& o, const std::string& sweep_id, const RecipeM
 }
 
 std::string summary_table(const std::vector<Entry>& entries) {
-  std::string t = fmt::format("{:<24} {:<22} {:<26} {}\n", "recipe", "latest", "label", "notes");
+  TextTable table({{"recipe", 24}, {"latest", 22}, {"label", 26}, {"notes"}}, {.gap = " "});
   for (auto& e : entries)
-    t += fmt::format("{:<24} {:<22} {:<26} {}\n", e.recipe, e.latest.empty() ? "-" : e.latest, e.label,
-                     fmt::format("{}", fmt::join(e.notes, "; ")));
-  return t;
+    table.add_row({e.recipe, e.latest.empty() ? "-" : e.latest, e.label, fmt::format("{}", fmt::join(e.notes, "; "))});
+  return table.render();
 }
 
 json::value summary_json(const std::string& sweep_id, const std::vector<Entry>& entries, int exit_code) {

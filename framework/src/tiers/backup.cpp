@@ -1,4 +1,4 @@
-// backup: backupbot's labels (backup/backup.hpp) turned into a .tar.gz of the
+// backup: backupbot's labels (backup/plan.hpp) turned into a .tar.gz of the
 // stack's volumes between the pre- and post-hooks, verified, then handed
 // read-only to the plugin's archive checks.
 #include "backup/archive.hpp"

@@ -25,7 +25,7 @@ void run_lint(RunContext& run, TierResult& tier) {
   write_file_atomically(run.run_dir / "lint.txt", table);
   run.events.line(table);
   for (auto& f : findings) {
-    bool failing = !f.satisfied && f.severity == "error";
+    bool failing = !f.satisfied && f.severity == Severity::error;
     run.record(tier, {fmt::format("lint/{}", f.rule), failing ? Status::fail : Status::pass,
                       f.satisfied ? f.detail : fmt::format("{}: {}; fix: {}", f.severity, f.detail, f.fix), 0});
   }

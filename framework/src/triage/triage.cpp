@@ -1,5 +1,7 @@
 #include "triage/triage.hpp"
 
+#include "report/table.hpp"
+
 #include <boost/json.hpp>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -227,9 +229,19 @@ std::string triage_report_text(const TriageReport& report, const std::vector<Tri
   auto section = [&](const char* title, const std::vector<TriageRun>& runs) {
     out += fmt::format("\n{}:\n", title);
     if (runs.empty()) out += "  (none)\n";
+    // The headers are not printed; fixed minimum widths keep both sections
+    // aligned with each other.
+    TextTable table({{"kind", 5},
+                     {"round", 2, Align::right},
+                     {"beside", 8},
+                     {"run id", 48},
+                     {"time", 7, Align::right},
+                     {.header = "signature", .gap_before = "  "}},
+                    {.indent = "  ", .gap = " ", .header = false});
     for (const auto& r : runs)
-      out += fmt::format("  {} {:>2}{} {:<48} {:>6.1f}s  {}\n", r.under_load ? "round" : "run  ", r.round,
-                         r.background ? " (beside)" : "         ", r.run_id, r.seconds, signature_of(r).label);
+      table.add_row({r.under_load ? "round" : "run", std::to_string(r.round), r.background ? "(beside)" : "", r.run_id,
+                     fmt::format("{:.1f}s", r.seconds), signature_of(r).label});
+    out += table.render();
   };
   section("alone", isolation);
   section("under load", load);
