@@ -2,6 +2,7 @@
 // runs for, so a tier's result says which step stopped it and why.
 #include "model/errors.hpp"
 #include "model/level.hpp"
+#include "model/text.hpp"
 #include "os/process.hpp"
 #include "plugin/http.hpp"
 #include "recipe/envfile.hpp"
@@ -21,17 +22,6 @@ using namespace std::chrono_literals;
 namespace ccci::host {
 
 namespace {
-
-std::string tail_lines(const std::string& text, std::size_t n) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);)
-    lines.push_back(line);
-  std::string out;
-  for (std::size_t i = lines.size() > n ? lines.size() - n : 0; i < lines.size(); ++i)
-    out += lines[i] + "\n";
-  return out;
-}
 
 std::string tier_name(const TierResult& tier) { return std::string(ccci::to_string(tier.tier)); }
 

@@ -1,5 +1,6 @@
 #include "swarm/docker_swarm.hpp"
 
+#include "model/text.hpp"
 #include "swarm/docker.hpp"
 
 #include <fmt/format.h>
@@ -16,17 +17,6 @@ std::string trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\r'))
     s.pop_back();
   return s;
-}
-
-std::string tail_lines(const std::string& text, std::size_t n) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);)
-    lines.push_back(line);
-  std::string out;
-  for (std::size_t i = lines.size() > n ? lines.size() - n : 0; i < lines.size(); ++i)
-    out += lines[i] + "\n";
-  return out;
 }
 
 } // namespace
