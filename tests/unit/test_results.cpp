@@ -90,22 +90,6 @@ BOOST_AUTO_TEST_CASE(a_damaged_document_is_named_and_refused) {
   BOOST_CHECK_THROW(results_from_json("{\"schema\": 2}", "x"), InputError);
 }
 
-BOOST_AUTO_TEST_CASE(atomic_write_replaces_whole_and_leaves_no_temp_file) {
-  auto dir = temp_dir();
-  auto file = dir / "results.json";
-  write_file_atomically(file, "first");
-  write_file_atomically(file, to_json(sample()));
-  std::ifstream in(file);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  BOOST_TEST(ss.str() == to_json(sample()));
-  int entries = 0;
-  for ([[maybe_unused]] auto& e : fs::directory_iterator(dir))
-    ++entries;
-  BOOST_TEST(entries == 1);
-  fs::remove_all(dir);
-}
-
 BOOST_AUTO_TEST_CASE(redaction_and_leak_scan) {
   Redactor red;
   GeneratedSecret s{"stack_site_token_v1", generate_secret_value()};

@@ -6,6 +6,7 @@
 #include "model/level.hpp"
 #include "model/naming.hpp"
 #include "model/upgrade_base.hpp"
+#include "os/fs.hpp"
 #include "os/process.hpp"
 #include "os/tools.hpp"
 #include "plugin/git_roundtrip.hpp"
