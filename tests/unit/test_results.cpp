@@ -3,11 +3,11 @@
 
 #include "model/errors.hpp"
 #include "model/results.hpp"
+#include "support/files.hpp"
 #include "swarm/secrets.hpp"
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 using namespace ccci::host;
 using ccci::Tier;
@@ -45,12 +45,6 @@ RunResults sample() {
   r.evidence = {"evidence/tasks.txt"};
   r.exit_code = 0;
   return r;
-}
-
-fs::path temp_dir() {
-  auto d = fs::temp_directory_path() / ("ccci-unit-results-" + std::to_string(::getpid()));
-  fs::create_directories(d);
-  return d;
 }
 
 } // namespace
@@ -100,7 +94,8 @@ BOOST_AUTO_TEST_CASE(redaction_and_leak_scan) {
   BOOST_TEST(clean.find(s.value) == std::string::npos);
   BOOST_TEST(clean == "token=[redacted:stack_site_token_v1] again [redacted:stack_site_token_v1]");
 
-  auto dir = temp_dir();
+  ccci::test::TempTree tmp("unit-results");
+  auto dir = tmp.dir();
   fs::create_directories(dir / "evidence");
   std::ofstream(dir / "evidence" / "app.log") << "clean line\n";
   BOOST_TEST(find_secret_leaks(dir, red.secrets()).empty());
@@ -109,5 +104,4 @@ BOOST_AUTO_TEST_CASE(redaction_and_leak_scan) {
   BOOST_TEST_REQUIRE(leaks.size() == 1u);
   BOOST_TEST(leaks[0].find("evidence/app.log") != std::string::npos);
   BOOST_TEST(leaks[0].find(s.value) == std::string::npos); // the report does not leak it either
-  fs::remove_all(dir);
 }
