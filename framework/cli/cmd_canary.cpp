@@ -7,6 +7,7 @@
 #include "cli.hpp"
 #include "model/errors.hpp"
 #include "model/naming.hpp"
+#include "os/fs.hpp"
 #include "os/process.hpp"
 
 #include <boost/program_options.hpp>
@@ -123,22 +124,6 @@ Fixture build_fixture(const CanarySpec& spec, const fs::path& source, const fs::
   return fx;
 }
 
-/// A private scratch directory for the fixture repositories, removed on exit.
-struct WorkDir {
-  fs::path path;
-  WorkDir() {
-    std::string tmpl = (fs::temp_directory_path() / "ccci-canary-XXXXXX").string();
-    if (!::mkdtemp(tmpl.data())) throw InfraFailure(fmt::format("mkdtemp {}: cannot create a work directory", tmpl));
-    path = tmpl;
-  }
-  ~WorkDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  WorkDir(const WorkDir&) = delete;
-  WorkDir& operator=(const WorkDir&) = delete;
-};
-
 std::vector<CanarySpec> select(const std::vector<CanarySpec>& all, const po::variables_map& vm,
                                const fs::path& spec_file) {
   if (!vm.count("only")) return all;
@@ -191,10 +176,11 @@ int cmd_canary(const Args& args) {
                                 ? fs::path(vm["runs-dir"].as<std::string>())
                                 : fs::path(env_or("CCCI_RUNS_DIR", (default_state_dir() / "runs").string()));
 
-  WorkDir work;
+  // A private scratch directory for the fixture repositories, removed on exit.
+  TempDir work("ccci-canary-");
   std::vector<Fixture> fixtures;
   for (const auto& c : canaries) {
-    fixtures.push_back(build_fixture(c, source, work.path));
+    fixtures.push_back(build_fixture(c, source, work.path()));
     std::cout << fmt::format("[canary] fixture {}: {}", c.name, fixtures.back().summary) << std::endl;
   }
   if (vm.count("check-fixtures")) {

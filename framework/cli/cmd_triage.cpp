@@ -5,6 +5,7 @@
 #include "cli.hpp"
 #include "model/errors.hpp"
 #include "model/naming.hpp"
+#include "os/fs.hpp"
 #include "os/process.hpp"
 #include "triage/triage.hpp"
 

@@ -4,18 +4,19 @@
 #define BOOST_TEST_MODULE integration_canary
 #include <boost/test/unit_test.hpp>
 
-#include "model/results.hpp"
-#include "os/process.hpp"
+#include "support/ccci_runs.hpp"
+#include "support/files.hpp"
+#include "support/leftovers.hpp"
 
 #include <boost/json.hpp>
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 namespace fs = std::filesystem;
 namespace json = boost::json;
 using namespace ccci::host;
+using namespace ccci::test;
 using ccci::Tier;
 
 namespace {
@@ -24,47 +25,16 @@ const fs::path work = CCCI_TEST_WORK_DIR;
 const fs::path repos = work / "repos";
 const fs::path source = CCCI_SOURCE_DIR;
 
-std::string read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+Outcome run_ccci(const std::string& name, std::vector<std::string> args,
+                 std::chrono::minutes limit = std::chrono::minutes(20)) {
+  return ccci::test::run_ccci({.binary = CCCI_BIN,
+                               .args = std::move(args),
+                               .runs_dir = fresh_dir(work / "runs", name),
+                               .env = {"CCCI_SOURCE_DIR=" + source.string()},
+                               .timeout = limit});
 }
 
-fs::path fresh_dir(const std::string& name) {
-  auto d = work / "runs" / std::string(boost::unit_test::framework::current_test_case().p_name) / name;
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
-
-struct Ran {
-  int exit_code = -1;
-  std::string output;
-  fs::path runs_dir;
-};
-
-Ran run_ccci(const std::string& name, std::vector<std::string> args,
-             std::chrono::minutes limit = std::chrono::minutes(20)) {
-  Ran o;
-  o.runs_dir = fresh_dir(name);
-  std::vector<std::string> argv{CCCI_BIN};
-  argv.insert(argv.end(), args.begin(), args.end());
-  // --runs-dir goes before any `--` (triage passes what follows to ccci run).
-  auto dash = std::find(argv.begin(), argv.end(), "--");
-  argv.insert(dash, {"--runs-dir", o.runs_dir.string()});
-  ProcessOptions opts;
-  opts.timeout = limit;
-  opts.merge_stderr = true;
-  opts.extra_env = {"CCCI_SOURCE_DIR=" + source.string()};
-  auto r = run_process(argv, opts);
-  o.exit_code = r.exit_code;
-  o.output = r.out;
-  BOOST_TEST_MESSAGE("ccci " << name << " exit " << r.exit_code << "\n" << r.out);
-  return o;
-}
-
-json::object report(const Ran& r, const char* file) {
+json::object report(const Outcome& r, const char* file) {
   auto p = r.runs_dir / file;
   BOOST_TEST_REQUIRE(fs::exists(p), p);
   return json::parse(read(p)).as_object();
@@ -74,11 +44,10 @@ std::string str(const json::value& v) { return std::string(v.as_string()); }
 
 // Nothing of any run's stack is left on the swarm.
 void expect_stacks_gone(const std::vector<std::string>& stacks) {
-  auto services = run_process({"docker", "service", "ls", "--format", "{{.Name}}"}).out;
-  auto volumes = run_process({"docker", "volume", "ls", "--format", "{{.Name}}"}).out;
+  DockerInventory services({DockerObject::service}), volumes({DockerObject::volume});
   for (auto& s : stacks) {
-    BOOST_TEST(services.find(s) == std::string::npos, "service of " << s << " left");
-    BOOST_TEST(volumes.find(s) == std::string::npos, "volume of " << s << " left");
+    BOOST_TEST(services.matching(s).empty(), "service of " << s << " left");
+    BOOST_TEST(volumes.matching(s).empty(), "volume of " << s << " left");
   }
 }
 

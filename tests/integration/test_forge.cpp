@@ -4,15 +4,13 @@
 #define BOOST_TEST_MODULE integration_forge
 #include <boost/test/unit_test.hpp>
 
-#include "model/results.hpp"
-#include "os/process.hpp"
+#include "support/ccci_runs.hpp"
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace fs = std::filesystem;
 using namespace ccci::host;
+using namespace ccci::test;
 using ccci::Tier;
 
 namespace {
@@ -20,58 +18,13 @@ namespace {
 const fs::path work = CCCI_TEST_WORK_DIR;
 const fs::path repos = work / "repos";
 
-struct Outcome {
-  int exit_code = -1;
-  std::string output;
-  std::optional<RunResults> results;
-  const TierResult& tier(Tier t) const { return results->tier(t); }
-  const CheckRecord* check(const std::string& name) const {
-    for (auto& t : results->tiers)
-      for (auto& c : t.checks)
-        if (c.name == name) return &c;
-    return nullptr;
-  }
-};
-
-std::string read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // A directory of this test case's own: scenarios run in parallel.
-fs::path fresh_dir(const std::string& name) {
-  auto d = work / "forge" / std::string(boost::unit_test::framework::current_test_case().p_name) / name;
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
-
-ProcessResult run_logged(const std::vector<std::string>& argv, std::chrono::minutes timeout = std::chrono::minutes(8)) {
-  ProcessOptions opts;
-  opts.timeout = timeout;
-  opts.merge_stderr = true;
-  auto r = run_process(argv, opts);
-  BOOST_TEST_MESSAGE(argv.front() << " " << (argv.size() > 1 ? argv[1] : "") << ": " << r.describe() << "\n" << r.out);
-  return r;
-}
+fs::path fresh_dir(const std::string& name) { return ccci::test::fresh_dir(work / "forge", name); }
 
 // Runs `ccci` (the given binary) with `args` and a fresh runs directory, and
 // reads the one results.json it wrote.
 Outcome run_ccci(const std::string& ccci, const std::string& name, std::vector<std::string> args) {
-  Outcome o;
-  auto runs = fresh_dir(name);
-  std::vector<std::string> argv{ccci};
-  argv.insert(argv.end(), args.begin(), args.end());
-  argv.insert(argv.end(), {"--runs-dir", runs.string()});
-  auto r = run_logged(argv);
-  o.exit_code = r.exit_code;
-  o.output = r.out;
-  for (auto& entry : fs::directory_iterator(runs))
-    if (fs::exists(entry.path() / "results.json"))
-      o.results = results_from_json(read(entry.path() / "results.json"), entry.path().string());
-  return o;
+  return ccci::test::run_ccci({.binary = ccci, .args = std::move(args), .runs_dir = fresh_dir(name)});
 }
 
 Outcome run_forge(const std::string& repo, std::vector<std::string> extra = {}) {

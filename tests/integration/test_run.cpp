@@ -3,16 +3,17 @@
 #define BOOST_TEST_MODULE integration_run
 #include <boost/test/unit_test.hpp>
 
-#include "model/results.hpp"
-#include "os/process.hpp"
+#include "support/ccci_runs.hpp"
+#include "support/files.hpp"
+#include "support/leftovers.hpp"
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 namespace fs = std::filesystem;
 using namespace ccci::host;
+using namespace ccci::test;
 using ccci::Tier;
 
 namespace {
@@ -20,80 +21,17 @@ namespace {
 const fs::path work = CCCI_TEST_WORK_DIR;
 const fs::path repos = work / "repos";
 
-struct Outcome {
-  int exit_code = -1;
-  std::string output;
-  fs::path runs_dir;
-  std::optional<RunResults> results;
-  fs::path run_dir() const { return runs_dir / results->run_id; }
-  const TierResult& tier(Tier t) const { return results->tier(t); }
-  const CheckRecord* check(const std::string& name) const {
-    for (auto& t : results->tiers)
-      for (auto& c : t.checks)
-        if (c.name == name) return &c;
-    return nullptr;
-  }
-};
-
-std::string read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// One runs directory per test case and name: scenarios run in parallel.
-fs::path fresh_dir(const std::string& name) {
-  auto d = work / "runs" / std::string(boost::unit_test::framework::current_test_case().p_name) / name;
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
-
 // Runs ccci with `args` (plus a fresh runs dir) through `prefix` (e.g. a
 // `timeout` command), and reads the one results.json it wrote, if any.
 Outcome run_ccci(const std::string& name, std::vector<std::string> args, std::vector<std::string> prefix = {}) {
-  Outcome o;
-  o.runs_dir = fresh_dir(name);
-  std::vector<std::string> argv = prefix;
-  argv.push_back(CCCI_BIN);
-  argv.insert(argv.end(), args.begin(), args.end());
-  argv.push_back("--runs-dir");
-  argv.push_back(o.runs_dir.string());
-  ProcessOptions opts;
-  opts.timeout = std::chrono::minutes(8);
-  opts.merge_stderr = true;
-  auto r = run_process(argv, opts);
-  o.exit_code = r.exit_code;
-  o.output = r.out;
-  BOOST_TEST_MESSAGE("ccci " << name << " exit " << r.exit_code << "\n" << r.out);
-  for (auto& entry : fs::directory_iterator(o.runs_dir))
-    if (fs::exists(entry.path() / "results.json"))
-      o.results = results_from_json(read(entry.path() / "results.json"), entry.path().string());
-  return o;
+  return ccci::test::run_ccci(
+      {.binary = CCCI_BIN, .args = std::move(args), .runs_dir = fresh_dir(work / "runs", name), .prefix = prefix});
 }
 
 Outcome run_variant(const std::string& repo, std::vector<std::string> extra = {}) {
   std::vector<std::string> args{"run", "--recipe-dir", (repos / repo).string(), "--recipe", "custom-html-tiny"};
   args.insert(args.end(), extra.begin(), extra.end());
   return run_ccci(repo, args);
-}
-
-// Asks docker directly (not through ccci's own teardown code) for anything
-// whose name carries the stack's name.
-std::vector<std::string> leftovers_of(const std::string& stack) {
-  std::vector<std::string> found;
-  for (std::vector<std::string> cmd : {std::vector<std::string>{"docker", "service", "ls", "--format", "{{.Name}}"},
-                                       {"docker", "ps", "-a", "--format", "{{.Names}}"},
-                                       {"docker", "network", "ls", "--format", "{{.Name}}"},
-                                       {"docker", "volume", "ls", "--format", "{{.Name}}"},
-                                       {"docker", "secret", "ls", "--format", "{{.Name}}"},
-                                       {"docker", "config", "ls", "--format", "{{.Name}}"}}) {
-    std::istringstream in(run_process(cmd).out);
-    for (std::string line; std::getline(in, line);)
-      if (line.find(stack) != std::string::npos) found.push_back(cmd[1] + " " + line);
-  }
-  return found;
 }
 
 void expect_nothing_left(const Outcome& o) {

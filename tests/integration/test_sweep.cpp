@@ -4,29 +4,23 @@
 #include <boost/test/unit_test.hpp>
 
 #include "os/process.hpp"
+#include "support/files.hpp"
+#include "support/leftovers.hpp"
 #include "swarm/docker.hpp"
 #include "sweep/registry.hpp"
 
 #include <boost/json.hpp>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace fs = std::filesystem;
 namespace json = boost::json;
 using namespace ccci::host;
+using namespace ccci::test;
 
 namespace {
 
 const fs::path source_dir = CCCI_SOURCE_DIR;
-
-std::string read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 ProcessOptions options(std::chrono::minutes timeout, std::vector<std::string> env = {}) {
   ProcessOptions o;
@@ -118,9 +112,7 @@ struct World {
   std::error_code ec_;
 };
 
-bool stack_running(const std::string& stack) {
-  return run_process({"docker", "stack", "ls", "--format", "{{.Name}}"}).out.find(stack) != std::string::npos;
-}
+bool stack_running(const std::string& stack) { return !DockerInventory({DockerObject::stack}).matching(stack).empty(); }
 
 } // namespace
 

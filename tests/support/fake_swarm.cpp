@@ -1,4 +1,4 @@
-#include "fake_swarm.hpp"
+#include "support/fake_swarm.hpp"
 
 #include "model/errors.hpp"
 

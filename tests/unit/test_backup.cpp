@@ -2,6 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "backup/archive.hpp"
+#include "support/files.hpp"
 
 #include <fmt/format.h>
 
@@ -9,7 +10,6 @@
 #include <archive_entry.h>
 
 #include <algorithm>
-#include <atomic>
 #include <fstream>
 #include <memory>
 #include <random>
@@ -22,32 +22,13 @@ using namespace ccci::host;
 namespace {
 
 /// A directory of its own per test, removed afterwards.
-class TempDir {
+class Scratch : public ccci::test::TempTree {
 public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    std::random_device rd;
-    dir_ = fs::temp_directory_path() / ("ccci-unit-backup-" + std::to_string(rd()) + "-" + std::to_string(counter++));
-    fs::create_directories(dir_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  fs::path operator/(const std::string& name) const { return dir_ / name; }
-  void write(const std::string& name, const std::string& text) const {
-    std::ofstream(dir_ / name, std::ios::binary) << text;
-  }
+  Scratch() : TempTree("unit-backup") {}
   Compose compose(const std::string& text) const {
     write("compose.yml", text);
-    return load_compose(dir_, {"compose.yml"}, {});
+    return load_compose(dir(), {"compose.yml"}, {});
   }
-
-private:
-  fs::path dir_;
 };
 
 bool has(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
@@ -213,7 +194,7 @@ std::string data_stream() {
 }
 
 /// The archive sample_plan() expects, as ccci writes it.
-fs::path write_sample(const TempDir& tmp, const std::string& name = "backup.tar.gz") {
+fs::path write_sample(const Scratch& tmp, const std::string& name = "backup.tar.gz") {
   ArchiveWriter w(tmp / name);
   w.add_tar_stream(data_stream(), data_root);
   w.add_tar_stream(make_tar({file("backup.sql", sql, 0600)}), db_root);
@@ -227,7 +208,7 @@ const ServiceBackup& service(const BackupPlan& plan, const std::string& name) {
   return *it;
 }
 
-std::string defect(const TempDir& tmp, const std::string& compose_text) {
+std::string defect(const Scratch& tmp, const std::string& compose_text) {
   try {
     plan_backup(tmp.compose(compose_text), stack);
   } catch (const RecipeDefect& e) {
@@ -241,7 +222,7 @@ std::string defect(const TempDir& tmp, const std::string& compose_text) {
 // ------------------------------------------------------------------ plan
 
 BOOST_AUTO_TEST_CASE(plan_reads_list_and_map_labels_hooks_exclusions_and_paths) {
-  TempDir tmp;
+  Scratch tmp;
   const BackupPlan plan = plan_backup(tmp.compose(R"yaml(version: "3.8"
 services:
   app:
@@ -316,7 +297,7 @@ volumes:
 }
 
 BOOST_AUTO_TEST_CASE(plan_keeps_the_service_volume_order_and_is_empty_without_labels) {
-  TempDir tmp;
+  Scratch tmp;
   const auto plan = plan_backup(tmp.compose(R"yaml(services:
   app:
     image: nginx
@@ -337,7 +318,7 @@ volumes: {zeta: {}, alpha: {}, mid: {}}
 }
 
 BOOST_AUTO_TEST_CASE(plan_rejects_labels_for_volumes_the_service_does_not_mount) {
-  TempDir tmp;
+  Scratch tmp;
   const std::string path_label = defect(tmp, R"yaml(services:
   db:
     image: postgres
@@ -367,7 +348,7 @@ volumes: {data: {}}
 }
 
 BOOST_AUTO_TEST_CASE(plan_rejects_paths_that_leave_the_volume) {
-  TempDir tmp;
+  Scratch tmp;
   const std::string message = defect(tmp, R"yaml(services:
   db:
     image: postgres
@@ -389,7 +370,7 @@ BOOST_AUTO_TEST_CASE(volume_root_is_where_docker_keeps_the_volume) {
 // ------------------------------------------------------------------ writing and verifying
 
 BOOST_AUTO_TEST_CASE(complete_archive_verifies) {
-  TempDir tmp;
+  Scratch tmp;
   const auto verdict = verify_archive(write_sample(tmp), sample_plan());
   BOOST_TEST(verdict.readable);
   BOOST_TEST(!verdict.truncated);
@@ -402,7 +383,7 @@ BOOST_AUTO_TEST_CASE(complete_archive_verifies) {
 }
 
 BOOST_AUTO_TEST_CASE(archive_cut_in_half_is_truncated) {
-  TempDir tmp;
+  Scratch tmp;
   const auto path = write_sample(tmp);
   fs::resize_file(path, fs::file_size(path) / 2);
   const auto verdict = verify_archive(path, sample_plan());
@@ -416,7 +397,7 @@ BOOST_AUTO_TEST_CASE(archive_cut_in_half_is_truncated) {
 
 BOOST_AUTO_TEST_CASE(archive_missing_its_last_bytes_is_truncated) {
   // The tar end marker survives; only the gzip trailer (CRC and length) is cut.
-  TempDir tmp;
+  Scratch tmp;
   const auto path = write_sample(tmp);
   fs::resize_file(path, fs::file_size(path) - 4);
   const auto verdict = verify_archive(path, sample_plan());
@@ -425,7 +406,7 @@ BOOST_AUTO_TEST_CASE(archive_missing_its_last_bytes_is_truncated) {
 }
 
 BOOST_AUTO_TEST_CASE(non_archive_and_absent_files_are_unreadable_not_truncated) {
-  TempDir tmp;
+  Scratch tmp;
   tmp.write("notes.txt", "this is not a tar.gz, just a note someone left behind\n");
   const auto text = verify_archive(tmp / "notes.txt", sample_plan());
   BOOST_TEST(!text.readable);
@@ -440,7 +421,7 @@ BOOST_AUTO_TEST_CASE(non_archive_and_absent_files_are_unreadable_not_truncated) 
 }
 
 BOOST_AUTO_TEST_CASE(missing_selected_volume_and_path_are_named) {
-  TempDir tmp;
+  Scratch tmp;
   {
     ArchiveWriter w(tmp / "b.tar.gz");
     w.add_tar_stream(make_tar({file("other.sql", sql)}), db_root); // backup.sql never made it
@@ -454,7 +435,7 @@ BOOST_AUTO_TEST_CASE(missing_selected_volume_and_path_are_named) {
 }
 
 BOOST_AUTO_TEST_CASE(excluded_volume_in_the_archive_is_unexpected_once) {
-  TempDir tmp;
+  Scratch tmp;
   const auto path = tmp / "b.tar.gz";
   {
     ArchiveWriter w(path);
@@ -472,7 +453,7 @@ BOOST_AUTO_TEST_CASE(excluded_volume_in_the_archive_is_unexpected_once) {
 }
 
 BOOST_AUTO_TEST_CASE(path_limited_volume_with_an_unselected_file_is_unexpected) {
-  TempDir tmp;
+  Scratch tmp;
   const auto path = tmp / "b.tar.gz";
   {
     ArchiveWriter w(path);
@@ -489,7 +470,7 @@ BOOST_AUTO_TEST_CASE(path_limited_volume_with_an_unselected_file_is_unexpected) 
 }
 
 BOOST_AUTO_TEST_CASE(selected_directory_path_is_present_through_its_content) {
-  TempDir tmp;
+  Scratch tmp;
   BackupPlan plan;
   plan.stack = stack;
   plan.services.push_back({"db", "", "", "", "", {{"db", "/data", {"dumps"}}}, {}});
@@ -509,7 +490,7 @@ BOOST_AUTO_TEST_CASE(selected_directory_path_is_present_through_its_content) {
 // ------------------------------------------------------------------ path rewriting
 
 BOOST_AUTO_TEST_CASE(tar_stream_paths_land_under_the_prefix) {
-  TempDir tmp;
+  Scratch tmp;
   const auto path = tmp / "b.tar.gz";
   {
     ArchiveWriter w(path);
@@ -532,7 +513,7 @@ BOOST_AUTO_TEST_CASE(tar_stream_paths_land_under_the_prefix) {
 }
 
 BOOST_AUTO_TEST_CASE(malformed_or_empty_tar_streams_are_infra_failures) {
-  TempDir tmp;
+  Scratch tmp;
   ArchiveWriter w(tmp / "b.tar.gz");
   BOOST_CHECK_THROW(w.add_tar_stream("", data_root), InfraFailure);
   BOOST_CHECK_THROW(w.add_tar_stream(std::string(1024, 'x'), data_root), InfraFailure);
@@ -547,7 +528,7 @@ BOOST_AUTO_TEST_CASE(malformed_or_empty_tar_streams_are_infra_failures) {
 }
 
 BOOST_AUTO_TEST_CASE(archive_that_cannot_be_created_is_an_infra_failure) {
-  TempDir tmp;
+  Scratch tmp;
   try {
     ArchiveWriter w(tmp / "no-such-dir" / "b.tar.gz");
     BOOST_FAIL("no exception");
@@ -559,7 +540,7 @@ BOOST_AUTO_TEST_CASE(archive_that_cannot_be_created_is_an_infra_failure) {
 // ------------------------------------------------------------------ the plugins' view
 
 BOOST_AUTO_TEST_CASE(reader_lists_entries_and_reads_bytes_exactly) {
-  TempDir tmp;
+  Scratch tmp;
   const ArchiveReader reader(write_sample(tmp), stack);
   const auto entries = reader.entries();
   BOOST_TEST_REQUIRE(entries.size() == 4u);
@@ -584,7 +565,7 @@ BOOST_AUTO_TEST_CASE(reader_lists_entries_and_reads_bytes_exactly) {
 }
 
 BOOST_AUTO_TEST_CASE(reader_follows_hard_links) {
-  TempDir tmp;
+  Scratch tmp;
   const auto path = tmp / "b.tar.gz";
   {
     ArchiveWriter w(path);
@@ -599,7 +580,7 @@ BOOST_AUTO_TEST_CASE(reader_follows_hard_links) {
 }
 
 BOOST_AUTO_TEST_CASE(reader_of_a_damaged_archive_throws_infra_error_naming_it) {
-  TempDir tmp;
+  Scratch tmp;
   tmp.write("junk.tar.gz", "junk");
   const ArchiveReader reader(tmp / "junk.tar.gz", stack);
   try {
@@ -620,7 +601,7 @@ BOOST_AUTO_TEST_CASE(reader_of_a_damaged_archive_throws_infra_error_naming_it) {
 // ------------------------------------------------------------------ restore
 
 BOOST_AUTO_TEST_CASE(restore_stream_round_trips_a_volume) {
-  TempDir tmp;
+  Scratch tmp;
   const auto path = write_sample(tmp);
   const auto tar = volume_tar_for_restore(path, stack, "data");
   BOOST_TEST_REQUIRE(tar.has_value());
@@ -646,7 +627,7 @@ BOOST_AUTO_TEST_CASE(restore_stream_round_trips_a_volume) {
 }
 
 BOOST_AUTO_TEST_CASE(restore_from_a_truncated_archive_is_an_infra_failure) {
-  TempDir tmp;
+  Scratch tmp;
   const auto path = write_sample(tmp);
   fs::resize_file(path, fs::file_size(path) / 2);
   try {

@@ -2,12 +2,10 @@
 #include <boost/test/unit_test.hpp>
 
 #include "recipe/compose.hpp"
+#include "support/files.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
-#include <fstream>
-#include <random>
 #include <string>
 
 namespace fs = std::filesystem;
@@ -16,32 +14,12 @@ using namespace ccci::host;
 namespace {
 
 /// A recipe directory of its own per test, removed afterwards.
-class TempRecipe {
+class TempRecipe : public ccci::test::TempTree {
 public:
-  TempRecipe() {
-    static std::atomic<int> counter{0};
-    std::random_device rd;
-    dir_ = fs::temp_directory_path() / ("ccci-unit-compose-" + std::to_string(rd()) + "-" + std::to_string(counter++));
-    fs::create_directories(dir_);
-  }
-  ~TempRecipe() {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  TempRecipe(const TempRecipe&) = delete;
-  TempRecipe& operator=(const TempRecipe&) = delete;
-
-  const fs::path& dir() const { return dir_; }
-  void write(const std::string& name, const std::string& text) const {
-    fs::create_directories((dir_ / name).parent_path());
-    std::ofstream(dir_ / name, std::ios::binary) << text;
-  }
+  TempRecipe() : TempTree("unit-compose") {}
   Compose load(const std::vector<std::string>& files = {"compose.yml"}, const Env& env = {}) const {
-    return load_compose(dir_, files, env);
+    return load_compose(dir(), files, env);
   }
-
-private:
-  fs::path dir_;
 };
 
 const ComposeService& service(const Compose& c, const std::string& name) {

@@ -7,6 +7,7 @@
 
 #include "os/process.hpp"
 #include "plugin/git_roundtrip.hpp"
+#include "support/files.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -29,26 +30,18 @@ std::set<fs::path> helper_temp_dirs() {
 
 // A bare repository in a fresh directory, removed at the end of the test.
 struct BareRepo {
-  fs::path root;
-  fs::path dir;
+  ccci::test::TempTree root{"test-remote"};
+  fs::path dir = root / "remote.git";
   BareRepo() {
-    std::string pattern = (fs::temp_directory_path() / "ccci-test-remote-XXXXXX").string();
-    BOOST_TEST_REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    root = pattern;
-    dir = root / "remote.git";
     ProcessOptions o;
     o.extra_env = {"GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null"};
     auto r = run_process({"git", "init", "--quiet", "--bare", "-b", "main", dir.string()}, o);
     BOOST_TEST_REQUIRE(r.ok(), r.err);
   }
-  ~BareRepo() {
-    std::error_code ec;
-    fs::remove_all(root, ec);
-  }
   GitRemote remote() const { return {"file://" + dir.string(), "", std::chrono::seconds(120)}; }
   void hook(const std::string& name, const std::string& script) const {
     auto p = dir / "hooks" / name;
-    std::ofstream(p) << script;
+    ccci::test::write(p, script);
     fs::permissions(p, fs::perms::owner_all);
   }
 };

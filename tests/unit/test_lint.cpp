@@ -2,6 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "lint/lint.hpp"
+#include "support/files.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -18,28 +19,13 @@ using namespace ccci::host;
 namespace {
 
 /// A recipe directory of its own per test, removed afterwards.
-class TempRecipe {
+class TempRecipe : ccci::test::TempTree {
 public:
-  TempRecipe() {
-    static std::atomic<int> counter{0};
-    std::random_device rd;
-    dir_ = fs::temp_directory_path() / ("ccci-unit-lint-" + std::to_string(rd()) + "-" + std::to_string(counter++));
-    fs::create_directories(dir_);
-  }
-  ~TempRecipe() {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  TempRecipe(const TempRecipe&) = delete;
-  TempRecipe& operator=(const TempRecipe&) = delete;
-
+  TempRecipe() : TempTree("unit-lint") {}
   Compose load(const std::string& compose_yml) const {
-    std::ofstream(dir_ / "compose.yml", std::ios::binary) << compose_yml;
-    return load_compose(dir_, {"compose.yml"}, {{"STACK_NAME", "app_example_com"}});
+    write("compose.yml", compose_yml);
+    return load_compose(dir(), {"compose.yml"}, {{"STACK_NAME", "app_example_com"}});
   }
-
-private:
-  fs::path dir_;
 };
 
 Compose load(const std::string& compose_yml) { return TempRecipe().load(compose_yml); }

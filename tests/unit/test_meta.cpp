@@ -2,10 +2,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include "recipe/meta.hpp"
+#include "support/files.hpp"
 
-#include <atomic>
-#include <fstream>
-#include <random>
 #include <string>
 
 namespace fs = std::filesystem;
@@ -16,29 +14,14 @@ namespace {
 /// recipes/<name>/ under a temporary root of its own, removed afterwards.
 class TempMeta {
 public:
-  TempMeta() {
-    static std::atomic<int> counter{0};
-    std::random_device rd;
-    root_ = fs::temp_directory_path() / ("ccci-unit-meta-" + std::to_string(rd()) + "-" + std::to_string(counter++));
-    dir_ = root_ / "recipes" / "x";
-    fs::create_directories(dir_);
-  }
-  ~TempMeta() {
-    std::error_code ec;
-    fs::remove_all(root_, ec);
-  }
-  TempMeta(const TempMeta&) = delete;
-  TempMeta& operator=(const TempMeta&) = delete;
+  TempMeta() { fs::create_directories(dir()); }
 
-  const fs::path& dir() const { return dir_; }
-  fs::path file() const { return dir_ / "ccci.yml"; }
-  fs::path write(const std::string& text) const {
-    std::ofstream(file(), std::ios::binary) << text;
-    return file();
-  }
+  fs::path dir() const { return root_ / "recipes" / "x"; }
+  fs::path file() const { return dir() / "ccci.yml"; }
+  fs::path write(const std::string& text) const { return root_.write("recipes/x/ccci.yml", text); }
 
 private:
-  fs::path root_, dir_;
+  ccci::test::TempTree root_{"unit-meta"};
 };
 
 std::string input_error(const TempMeta& m, const std::string& text) {

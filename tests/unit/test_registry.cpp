@@ -1,6 +1,7 @@
 #define BOOST_TEST_MODULE registry
 #include <boost/test/unit_test.hpp>
 
+#include "support/files.hpp"
 #include "sweep/registry.hpp"
 
 #include <csignal>
@@ -13,13 +14,6 @@ namespace fs = std::filesystem;
 using namespace ccci::host;
 
 namespace {
-
-fs::path temp_state() {
-  auto d = fs::temp_directory_path() / ("ccci-unit-registry-" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
 
 Canonical record(int i) {
   // Long fields so a write spans more than one page: a torn write would show.
@@ -36,18 +30,19 @@ Canonical record(int i) {
 } // namespace
 
 BOOST_AUTO_TEST_CASE(round_trip_and_absent) {
-  auto state = temp_state();
+  ccci::test::TempTree tmp("unit-registry");
+  const auto& state = tmp.dir();
   BOOST_TEST(!read_canonical(state, "r").has_value());
   write_canonical(state, record(7));
   auto back = read_canonical(state, "r");
   BOOST_TEST_REQUIRE(back.has_value());
   BOOST_TEST(back->version == "1.7.0+1");
   BOOST_TEST(back->commit == record(7).commit);
-  fs::remove_all(state);
 }
 
 BOOST_AUTO_TEST_CASE(sigkill_during_writes_never_leaves_a_torn_record) {
-  auto state = temp_state();
+  ccci::test::TempTree tmp("unit-registry");
+  const auto& state = tmp.dir();
   write_canonical(state, record(0));
   std::mt19937 rng(12345);
   int checked = 0;
@@ -72,5 +67,4 @@ BOOST_AUTO_TEST_CASE(sigkill_during_writes_never_leaves_a_torn_record) {
     ++checked;
   }
   BOOST_TEST(checked == 150);
-  fs::remove_all(state);
 }

@@ -3,11 +3,11 @@
 
 #include "model/errors.hpp"
 #include "model/results.hpp"
+#include "support/files.hpp"
 #include "swarm/secrets.hpp"
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 using namespace ccci::host;
 using ccci::Tier;
@@ -47,12 +47,6 @@ RunResults sample() {
   return r;
 }
 
-fs::path temp_dir() {
-  auto d = fs::temp_directory_path() / ("ccci-unit-results-" + std::to_string(::getpid()));
-  fs::create_directories(d);
-  return d;
-}
-
 } // namespace
 
 BOOST_AUTO_TEST_CASE(round_trip_keeps_every_field) {
@@ -90,22 +84,6 @@ BOOST_AUTO_TEST_CASE(a_damaged_document_is_named_and_refused) {
   BOOST_CHECK_THROW(results_from_json("{\"schema\": 2}", "x"), InputError);
 }
 
-BOOST_AUTO_TEST_CASE(atomic_write_replaces_whole_and_leaves_no_temp_file) {
-  auto dir = temp_dir();
-  auto file = dir / "results.json";
-  write_file_atomically(file, "first");
-  write_file_atomically(file, to_json(sample()));
-  std::ifstream in(file);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  BOOST_TEST(ss.str() == to_json(sample()));
-  int entries = 0;
-  for ([[maybe_unused]] auto& e : fs::directory_iterator(dir))
-    ++entries;
-  BOOST_TEST(entries == 1);
-  fs::remove_all(dir);
-}
-
 BOOST_AUTO_TEST_CASE(redaction_and_leak_scan) {
   Redactor red;
   GeneratedSecret s{"stack_site_token_v1", generate_secret_value()};
@@ -116,7 +94,8 @@ BOOST_AUTO_TEST_CASE(redaction_and_leak_scan) {
   BOOST_TEST(clean.find(s.value) == std::string::npos);
   BOOST_TEST(clean == "token=[redacted:stack_site_token_v1] again [redacted:stack_site_token_v1]");
 
-  auto dir = temp_dir();
+  ccci::test::TempTree tmp("unit-results");
+  auto dir = tmp.dir();
   fs::create_directories(dir / "evidence");
   std::ofstream(dir / "evidence" / "app.log") << "clean line\n";
   BOOST_TEST(find_secret_leaks(dir, red.secrets()).empty());
@@ -125,5 +104,4 @@ BOOST_AUTO_TEST_CASE(redaction_and_leak_scan) {
   BOOST_TEST_REQUIRE(leaks.size() == 1u);
   BOOST_TEST(leaks[0].find("evidence/app.log") != std::string::npos);
   BOOST_TEST(leaks[0].find(s.value) == std::string::npos); // the report does not leak it either
-  fs::remove_all(dir);
 }

@@ -5,10 +5,10 @@
 #define BOOST_TEST_MODULE tiers
 #include <boost/test/unit_test.hpp>
 
-#include "fake_swarm.hpp"
 #include "model/results.hpp"
 #include "os/process.hpp"
 #include "run/run.hpp"
+#include "support/fake_swarm.hpp"
 #include "tiers/tier.hpp"
 
 #include <fcntl.h>

@@ -1,6 +1,7 @@
 #include "canary/canary.hpp"
 
 #include "model/errors.hpp"
+#include "os/fs.hpp"
 #include "report/table.hpp"
 
 #include <boost/json.hpp>
@@ -195,12 +196,12 @@ std::vector<CanarySpec> parse_canary_specs(std::string_view yaml_text, std::stri
 }
 
 std::vector<CanarySpec> load_canary_specs(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in)
-    throw InputError(fmt::format("{}: cannot read the canary spec; check the path (--spec FILE)", file.string()));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_canary_specs(ss.str(), file.string());
+  std::error_code ec;
+  auto text = read_file(file, ec);
+  if (ec)
+    throw InputError(
+        fmt::format("{}: cannot read the canary spec ({}); check the path (--spec FILE)", file.string(), ec.message()));
+  return parse_canary_specs(text, file.string());
 }
 
 // ---------------------------------------------------------- the comparator

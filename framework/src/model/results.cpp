@@ -5,12 +5,8 @@
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
-#include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <ctime>
-#include <fcntl.h>
-#include <unistd.h>
 
 namespace json = boost::json;
 
@@ -221,37 +217,6 @@ RunResults results_from_json(std::string_view text, std::string_view origin) {
     r.evidence.emplace_back(v.as_string());
   r.exit_code = static_cast<int>(rd.number(o, "exit_code"));
   return r;
-}
-
-void write_file_atomically(const std::filesystem::path& path, std::string_view content) {
-  auto tmp = path;
-  tmp += fmt::format(".tmp.{}", ::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw InfraFailure(fmt::format("cannot write {}: {}", tmp.string(), std::strerror(errno)));
-  size_t off = 0;
-  while (off < content.size()) {
-    ssize_t w = ::write(fd, content.data() + off, content.size() - off);
-    if (w < 0 && errno == EINTR) continue;
-    if (w < 0) {
-      int e = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      throw InfraFailure(fmt::format("cannot write {}: {}", tmp.string(), std::strerror(e)));
-    }
-    off += static_cast<size_t>(w);
-  }
-  ::fsync(fd);
-  ::close(fd);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    int e = errno;
-    ::unlink(tmp.c_str());
-    throw InfraFailure(fmt::format("cannot rename {} to {}: {}", tmp.string(), path.string(), std::strerror(e)));
-  }
-  int dfd = ::open(path.parent_path().empty() ? "." : path.parent_path().c_str(), O_RDONLY | O_DIRECTORY);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
 }
 
 std::string now_iso8601() {

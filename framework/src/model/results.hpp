@@ -82,10 +82,6 @@ std::string to_json(const RunResults& r);
 /// Throws InputError naming `origin` when the text is not a results.json.
 RunResults results_from_json(std::string_view text, std::string_view origin);
 
-/// Writes `content` to `path` so a reader sees the old file or the new one,
-/// never a torn one: temp file in the same directory, fsync, rename, fsync dir.
-void write_file_atomically(const std::filesystem::path& path, std::string_view content);
-
 std::string now_iso8601();
 
 } // namespace ccci::host

@@ -2,6 +2,7 @@
 
 #include "model/errors.hpp"
 #include "model/naming.hpp"
+#include "os/fs.hpp"
 #include "os/process.hpp"
 
 #include <boost/json.hpp>
@@ -26,27 +27,15 @@ double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::
 
 constexpr std::string_view pointer_header = "version https://git-lfs.github.com/spec/v1";
 
-// A temporary directory that is removed when it goes out of scope, whatever
-// happened in between.
-class TempDir {
-public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "ccci-git-XXXXXX").string();
-    if (!::mkdtemp(pattern.data()))
-      throw InfraError(fmt::format("cannot create a temporary directory under {}", fs::temp_directory_path().string()));
-    path_ = pattern;
+// A helper's private directory. Failing to make one is the machine's fault,
+// not the app's: an InfraError, so the plugin's check is unver, not fail.
+TempDir helper_temp_dir() {
+  try {
+    return TempDir("ccci-git-");
+  } catch (const InfraFailure& e) {
+    throw InfraError(e.what());
   }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-
-private:
-  fs::path path_;
-};
+}
 
 void write_text(const fs::path& p, std::string_view text) {
   fs::create_directories(p.parent_path());
@@ -236,7 +225,7 @@ private:
   }
 
   GitRemote remote_;
-  TempDir tmp_;
+  TempDir tmp_ = helper_temp_dir();
   std::vector<std::string> env_;
 };
 

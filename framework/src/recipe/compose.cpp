@@ -1,5 +1,6 @@
 #include "recipe/compose.hpp"
 
+#include "os/fs.hpp"
 #include "recipe/interpolate.hpp"
 
 #include <fmt/format.h>
@@ -158,16 +159,16 @@ private:
 };
 
 YAML::Node load_one(const fs::path& path, const std::string& label, const Env& env, Where& where) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw RecipeDefect(fmt::format(
-        "{}: cannot read compose file {}; check that it exists and that COMPOSE_FILE names it", label, path.string()));
-  std::stringstream text;
-  text << in.rdbuf();
+  std::error_code ec;
+  auto text = read_file(path, ec);
+  if (ec)
+    throw RecipeDefect(
+        fmt::format("{}: cannot read compose file {} ({}); check that it exists and that COMPOSE_FILE names it", label,
+                    path.string(), ec.message()));
 
   YAML::Node raw;
   try {
-    raw = YAML::Load(text.str());
+    raw = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     throw RecipeDefect(
         fmt::format("{}:{}:{}: invalid YAML: {}; fix the syntax", label, e.mark.line + 1, e.mark.column + 1, e.msg));

@@ -1,6 +1,7 @@
 #include "recipe/meta.hpp"
 #include "model/tiers.hpp"
 #include "model/version.hpp"
+#include "os/fs.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -105,14 +106,13 @@ private:
   fs::path file_;
 
   YAML::Node parse() const {
-    std::ifstream in(file_, std::ios::binary);
-    if (!in)
-      throw InputError(
-          fmt::format("{}: cannot read the recipe meta file; check the path and permissions", file_.string()));
-    std::stringstream text;
-    text << in.rdbuf();
+    std::error_code ec;
+    auto text = read_file(file_, ec);
+    if (ec)
+      throw InputError(fmt::format("{}: cannot read the recipe meta file ({}); check the path and permissions",
+                                   file_.string(), ec.message()));
     try {
-      return YAML::Load(text.str());
+      return YAML::Load(text);
     } catch (const YAML::Exception& e) {
       throw InputError(fmt::format("{}:{}:{}: invalid YAML: {}; fix the syntax (see docs/recipe-meta.md)",
                                    file_.string(), e.mark.line + 1, e.mark.column + 1, e.msg));

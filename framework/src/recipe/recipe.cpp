@@ -1,6 +1,7 @@
 #include "recipe/recipe.hpp"
 
 #include "model/version.hpp"
+#include "os/fs.hpp"
 #include "os/process.hpp"
 #include "recipe/envfile.hpp"
 
@@ -24,13 +25,6 @@ ProcessResult git(const fs::path& dir, std::vector<std::string> args) {
 }
 
 std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 } // namespace
 

@@ -1,5 +1,7 @@
 #include "report/listener.hpp"
 
+#include "os/fs.hpp"
+
 namespace ccci::host {
 
 void Listeners::line(std::string_view text) {

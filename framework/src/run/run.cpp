@@ -7,6 +7,7 @@
 #include "model/errors.hpp"
 #include "model/level.hpp"
 #include "model/naming.hpp"
+#include "os/fs.hpp"
 #include "os/process.hpp"
 #include "os/tools.hpp"
 #include "recipe/recipe.hpp"

@@ -3,6 +3,7 @@
 #include "model/errors.hpp"
 #include "model/level.hpp"
 #include "model/text.hpp"
+#include "os/fs.hpp"
 #include "os/process.hpp"
 #include "plugin/http.hpp"
 #include "recipe/envfile.hpp"

@@ -1,16 +1,11 @@
 #include "swarm/edge.hpp"
 
 #include "model/errors.hpp"
-#include "model/results.hpp"
+#include "os/fs.hpp"
 #include "swarm/docker.hpp"
 
 #include <fmt/format.h>
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
-#include <fstream>
 #include <thread>
 
 namespace fs = std::filesystem;
@@ -22,23 +17,14 @@ namespace {
 fs::path edge_dir(const EdgeSettings& e) { return e.dir; }
 fs::path sites_dir(const EdgeSettings& e) { return edge_dir(e) / "sites"; }
 
-// Serialises edge changes between concurrent runs on one machine.
-class EdgeLock {
-public:
-  explicit EdgeLock(const EdgeSettings& e) {
-    fs::create_directories(edge_dir(e));
-    fd_ = ::open((edge_dir(e) / "lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ >= 0) ::flock(fd_, LOCK_EX);
-  }
-  ~EdgeLock() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  EdgeLock(const EdgeLock&) = delete;
-  EdgeLock& operator=(const EdgeLock&) = delete;
-
-private:
-  int fd_ = -1;
-};
+// Serialises edge changes between concurrent runs on one machine: each
+// rewrites files the others' nginx reloads read.
+FileLock lock_edge(const EdgeSettings& e) {
+  fs::create_directories(edge_dir(e));
+  FileLock lock(edge_dir(e) / "lock");
+  lock.lock();
+  return lock;
+}
 
 constexpr const char* base_conf = R"(# Managed by ccci: the edge proxy for test domains. Do not edit.
 worker_processes 1;
@@ -102,7 +88,7 @@ HttpTarget edge_target(const EdgeSettings& edge, const std::string& host) {
 }
 
 void ensure_edge(const EdgeSettings& e) {
-  EdgeLock lock(e);
+  auto lock = lock_edge(e);
   fs::create_directories(sites_dir(e));
   write_file_atomically(edge_dir(e) / "nginx.conf", base_conf);
   // A running edge is reused only if it serves this directory on this port;
@@ -141,7 +127,7 @@ void ensure_edge(const EdgeSettings& e) {
 }
 
 void add_edge_route(const EdgeSettings& e, const std::string& stack, const Route& route) {
-  EdgeLock lock(e);
+  auto lock = lock_edge(e);
   std::string conf;
   for (auto& host : route.hosts)
     conf += fmt::format(R"(server {{
@@ -173,7 +159,7 @@ std::vector<std::string> edge_route_leftovers(const EdgeSettings& e, const std::
 
 void remove_edge_routes(const EdgeSettings& e, const std::string& stack) {
   try {
-    EdgeLock lock(e);
+    auto lock = lock_edge(e);
     bool removed = false;
     std::error_code ec;
     for (auto& left : edge_route_leftovers(e, stack)) {

@@ -1,9 +1,10 @@
 #include "swarm/secrets.hpp"
 
+#include "os/fs.hpp"
+
 #include <fmt/format.h>
 
 #include <fstream>
-#include <iterator>
 
 namespace ccci::host {
 
@@ -49,8 +50,8 @@ std::vector<std::string> find_secret_leaks(const std::filesystem::path& dir,
       continue;
     }
     if (!it->is_regular_file()) continue;
-    std::ifstream in(it->path(), std::ios::binary);
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::error_code unreadable; // scanned as empty, as before the scan had its own reader
+    auto bytes = read_file(it->path(), unreadable);
     auto found = find_secret_leaks_in(bytes, fs::relative(it->path(), dir).string(), secrets);
     out.insert(out.end(), found.begin(), found.end());
   }

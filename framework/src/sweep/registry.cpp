@@ -1,13 +1,10 @@
 #include "sweep/registry.hpp"
 
 #include "model/errors.hpp"
-#include "model/results.hpp"
+#include "os/fs.hpp"
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
-
-#include <fstream>
-#include <sstream>
 
 namespace fs = std::filesystem;
 namespace json = boost::json;
@@ -20,12 +17,10 @@ fs::path registry_file(const fs::path& state_dir, const std::string& recipe) {
 
 std::optional<Canonical> read_canonical(const fs::path& state_dir, const std::string& recipe) {
   auto file = registry_file(state_dir, recipe);
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::stringstream text;
-  text << in.rdbuf();
+  if (!fs::exists(file)) return std::nullopt;
+  auto text = read_file(file);
   try {
-    auto o = json::parse(text.str()).as_object();
+    auto o = json::parse(text).as_object();
     auto str = [&](const char* k) { return std::string(o.at(k).as_string()); };
     return Canonical{str("recipe"), str("version"),     str("commit"), str("tag"),
                      str("run_id"), str("promoted_at"), str("stack"),  str("domain")};

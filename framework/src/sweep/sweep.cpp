@@ -4,6 +4,7 @@
 #include "model/naming.hpp"
 #include "model/results.hpp"
 #include "model/version.hpp"
+#include "os/fs.hpp"
 #include "os/process.hpp"
 #include "recipe/meta.hpp"
 #include "recipe/recipe.hpp"
@@ -13,8 +14,6 @@
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
-#include <fcntl.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -57,37 +56,18 @@ std::string sweep_label(const SweepDecision& decision, std::optional<int> run_ex
 
 namespace {
 
-// One sweep at a time. flock: the kernel lets go when the holder dies, so
-// a crashed sweep never leaves the lock stuck.
-class SweepLock {
-public:
-  explicit SweepLock(const fs::path& state_dir) {
-    fs::create_directories(state_dir);
-    auto path = state_dir / "sweep.lock";
-    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ < 0) throw InfraFailure(fmt::format("cannot open {}", path.string()));
-    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-      char buf[32] = {};
-      auto n = ::pread(fd_, buf, sizeof buf - 1, 0);
-      ::close(fd_);
-      fd_ = -1;
-      throw InfraFailure(fmt::format("another sweep is running (pid {}; lock {}); only one sweep at a time",
-                                     n > 0 ? std::string(buf, static_cast<size_t>(n)) : "?", path.string()));
-    }
-    auto pid = std::to_string(::getpid());
-    if (::ftruncate(fd_, 0) == 0 && ::pwrite(fd_, pid.data(), pid.size(), 0) < 0) {
-      // The pid is a courtesy for the refusal message; the lock holds anyway.
-    }
+// One sweep at a time. A FileLock: the kernel lets go when the holder dies,
+// so a crashed sweep never leaves the lock stuck.
+FileLock lock_sweep(const fs::path& state_dir) {
+  fs::create_directories(state_dir);
+  FileLock lock(state_dir / "sweep.lock");
+  if (!lock.try_lock()) {
+    auto pid = lock.holder();
+    throw InfraFailure(fmt::format("another sweep is running (pid {}; lock {}); only one sweep at a time",
+                                   pid.empty() ? "?" : pid, lock.path().string()));
   }
-  ~SweepLock() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  SweepLock(const SweepLock&) = delete;
-  SweepLock& operator=(const SweepLock&) = delete;
-
-private:
-  int fd_ = -1;
-};
+  return lock;
+}
 
 struct Entry {
   std::string recipe;
@@ -262,7 +242,7 @@ int run_sweep(const SweepOptions& o, std::ostream& out) {
                                  o.recipes_dir.string(),
                                  o.only.empty() ? "" : fmt::format(" among {}", fmt::join(o.only, ", "))));
 
-  SweepLock lock(o.state_dir);
+  auto lock = lock_sweep(o.state_dir);
   fs::create_directories(o.runs_dir);
   auto sweep_id = fmt::format(
       "sweep-{}-{}",

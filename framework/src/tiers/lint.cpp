@@ -1,6 +1,7 @@
 // lint: static rules (lint/) over the recipe at the exact ref; it runs
 // whatever the deployed tiers found.
 #include "lint/lint.hpp"
+#include "os/fs.hpp"
 #include "tiers/tier.hpp"
 
 #include <fmt/format.h>
