@@ -1,13 +1,32 @@
-// The ccci subcommands: one file each, dispatched by main.cpp.
+// The ccci subcommands: one file each, listed in one table (main.cpp) from
+// which `ccci --help` is printed and by which main dispatches. What every
+// command repeats (directories from the environment, seconds options) is
+// here, in common.cpp; the commands hold no logic of their own.
 #pragma once
 
+#include <boost/program_options.hpp>
+
+#include <chrono>
 #include <filesystem>
+#include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ccci::cli {
 
 using Args = std::vector<std::string>;
+
+struct Command {
+  std::string_view name;
+  std::string_view summary; ///< one line in `ccci --help`
+  std::string_view usage;   ///< the arguments after the name, for `ccci --help`
+  int (*fn)(const Args& args);
+};
+
+/// Every command, in the order `ccci --help` lists them.
+std::span<const Command> commands();
 
 int cmd_run(const Args& args);
 int cmd_doctor(const Args& args);
@@ -25,9 +44,25 @@ std::filesystem::path exe_dir();
 /// installed layout beside the binary, then the source tree.
 std::filesystem::path default_plugin_dir();
 std::filesystem::path default_recipes_dir();
+/// $CCCI_STATE_DIR, else /var/lib/ccci.
 std::filesystem::path default_state_dir();
+/// $CCCI_RUNS_DIR, else <state_dir>/runs.
+std::filesystem::path default_runs_dir(const std::filesystem::path& state_dir = default_state_dir());
 /// The ccci source tree (scripts/, recipes/, tests/canaries/): $CCCI_SOURCE_DIR,
 /// else the tree this binary was built from.
 std::filesystem::path default_source_dir();
+
+/// The value of the path option `--name`, else `fallback`.
+std::filesystem::path path_option(const boost::program_options::variables_map& vm, const char* name,
+                                  const std::filesystem::path& fallback);
+
+/// The int option `--name` as a positive number of seconds; nullopt when it
+/// was not given. Throws InputError (exit 2) naming the option for 0 or less.
+std::optional<std::chrono::seconds> seconds_option(const boost::program_options::variables_map& vm, const char* name);
+
+/// `--stop-grace SECONDS`, for the commands that start child runs: how long a
+/// stopped child `ccci run` may take to tear down before it is SIGKILLed.
+void add_stop_grace_option(boost::program_options::options_description& d);
+std::chrono::seconds stop_grace_option(const boost::program_options::variables_map& vm);
 
 } // namespace ccci::cli

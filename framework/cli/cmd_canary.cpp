@@ -3,8 +3,8 @@
 // targeted change by the fixture guard, run by a child `ccci run`, and its
 // results.json compared with the spec (framework/src/canary.hpp).
 #include "canary/canary.hpp"
-#include "child_runs.hpp"
 #include "cli.hpp"
+#include "jobs/child_runs.hpp"
 #include "model/errors.hpp"
 #include "model/naming.hpp"
 #include "os/fs.hpp"
@@ -39,6 +39,7 @@ po::options_description canary_options() {
        "the canary spec (default: <source>/tests/canaries/canaries.yml)")                      //
       ("check-fixtures", "build every fixture and run the fixture guard only; deploy nothing") //
       ("help,h", "show these options");
+  add_stop_grace_option(d);
   return d;
 }
 
@@ -172,9 +173,8 @@ int cmd_canary(const Args& args) {
     throw InputError(fmt::format("{}: scripts/make-recipe-repo not found; set CCCI_SOURCE_DIR to the ccci source tree",
                                  source.string()));
   auto canaries = select(load_canary_specs(spec_file), vm, spec_file);
-  const fs::path runs_dir = vm.count("runs-dir")
-                                ? fs::path(vm["runs-dir"].as<std::string>())
-                                : fs::path(env_or("CCCI_RUNS_DIR", (default_state_dir() / "runs").string()));
+  const fs::path runs_dir = path_option(vm, "runs-dir", default_runs_dir());
+  const auto stop_grace = stop_grace_option(vm);
 
   // A private scratch directory for the fixture repositories, removed on exit.
   TempDir work("ccci-canary-");
@@ -253,7 +253,13 @@ int cmd_canary(const Args& args) {
   auto on_still_running = [&](std::size_t i, double seconds) {
     std::cout << fmt::format("[canary] {}: still running ({})", canaries[i].name, fmt_seconds(seconds)) << std::endl;
   };
-  bool completed = run_children(jobs, 2, on_start, on_finish, on_still_running);
+  ChildRunOptions run_options;
+  run_options.parallel = 2;
+  run_options.stop_grace = stop_grace;
+  run_options.on_start = on_start;
+  run_options.on_finish = on_finish;
+  run_options.on_still_running = on_still_running;
+  bool completed = run_children(jobs, run_options);
 
   const std::string finished = now_iso8601();
   write_file_atomically(runs_dir / "canary-report.json",

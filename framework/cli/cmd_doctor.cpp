@@ -45,7 +45,7 @@ int cmd_doctor(const Args& args) {
   for (auto& t : framework_tools())
     need(t.name, "ccci");
   std::vector<std::string> problems;
-  auto plugin_dir = vm.count("plugin-dir") ? fs::path(vm["plugin-dir"].as<std::string>()) : default_plugin_dir();
+  auto plugin_dir = path_option(vm, "plugin-dir", default_plugin_dir());
   std::error_code ec;
   for (auto& entry : fs::directory_iterator(plugin_dir, ec)) {
     if (entry.path().extension() != ".so") continue;

@@ -70,30 +70,20 @@ int cmd_run(const Args& args) {
   if (!vm.count("recipe-dir"))
     throw InputError("ccci run: --recipe-dir is required (the recipe's git checkout); see `ccci run --help`");
 
-  auto state_dir = default_state_dir();
   RunOptions o;
   o.recipe_dir = vm["recipe-dir"].as<std::string>();
   if (vm.count("recipe")) o.recipe = vm["recipe"].as<std::string>();
   if (vm.count("version")) o.version = vm["version"].as<std::string>();
   if (vm.count("ref")) o.ref = vm["ref"].as<std::string>();
   if (vm.count("tiers")) o.tiers = parse_tier_list(vm["tiers"].as<std::string>());
-  o.runs_dir = vm.count("runs-dir") ? fs::path(vm["runs-dir"].as<std::string>())
-                                    : fs::path(env_or("CCCI_RUNS_DIR", (state_dir / "runs").string()));
+  o.runs_dir = path_option(vm, "runs-dir", default_runs_dir());
   if (vm.count("run-id")) o.run_id = vm["run-id"].as<std::string>();
   if (vm.count("plugin")) o.plugin = fs::absolute(vm["plugin"].as<std::string>());
-  o.plugin_dir = vm.count("plugin-dir") ? fs::path(vm["plugin-dir"].as<std::string>()) : default_plugin_dir();
-  o.recipes_dir = vm.count("recipes-dir") ? fs::path(vm["recipes-dir"].as<std::string>()) : default_recipes_dir();
-  if (vm.count("deploy-timeout")) {
-    int t = vm["deploy-timeout"].as<int>();
-    if (t <= 0) throw InputError("--deploy-timeout: must be a positive number of seconds");
-    o.deploy_timeout = std::chrono::seconds(t);
-  }
+  o.plugin_dir = path_option(vm, "plugin-dir", default_plugin_dir());
+  o.recipes_dir = path_option(vm, "recipes-dir", default_recipes_dir());
+  if (auto t = seconds_option(vm, "deploy-timeout")) o.deploy_timeout = *t;
   o.edge.dir = env_or("CCCI_EDGE_DIR", "/var/lib/ccci/edge");
-  if (vm.count("check-timeout")) {
-    int t = vm["check-timeout"].as<int>();
-    if (t <= 0) throw InputError("--check-timeout: must be a positive number of seconds");
-    o.check_timeout = std::chrono::seconds(t);
-  }
+  if (auto t = seconds_option(vm, "check-timeout")) o.check_timeout = *t;
   o.edge.port = vm.count("edge-port") ? vm["edge-port"].as<int>() : std::stoi(env_or("CCCI_EDGE_PORT", "8480"));
   if (vm.count("canonical")) o.canonical = vm["canonical"].as<std::string>();
   o.keep_running = vm.count("keep-running") > 0;

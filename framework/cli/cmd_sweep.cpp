@@ -29,6 +29,7 @@ int cmd_sweep(const Args& args) {
       ("only", po::value<std::string>()->value_name("LIST"), "comma-separated recipes to sweep")        //
       ("plugin-dir", po::value<std::string>()->value_name("DIR"), "where recipe plugins are looked up") //
       ("help,h", "show these options");
+  add_stop_grace_option(d);
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(d).run(), vm);
   po::notify(vm);
@@ -46,17 +47,18 @@ int cmd_sweep(const Args& args) {
     return 0;
   }
   SweepOptions o;
-  o.state_dir = vm.count("state-dir") ? fs::path(vm["state-dir"].as<std::string>()) : default_state_dir();
-  o.runs_dir = vm.count("runs-dir") ? fs::path(vm["runs-dir"].as<std::string>())
-                                    : fs::path(env_or("CCCI_RUNS_DIR", (o.state_dir / "runs").string()));
-  o.recipes_dir = vm.count("recipes-dir") ? fs::path(vm["recipes-dir"].as<std::string>()) : default_recipes_dir();
+  o.state_dir = path_option(vm, "state-dir", default_state_dir());
+  o.runs_dir = path_option(vm, "runs-dir", default_runs_dir(o.state_dir));
+  o.recipes_dir = path_option(vm, "recipes-dir", default_recipes_dir());
   if (vm.count("source")) o.source = vm["source"].as<std::string>();
   if (vm.count("mirror")) o.mirror = vm["mirror"].as<std::string>();
   if (vm.count("only")) boost::split(o.only, vm["only"].as<std::string>(), boost::is_any_of(","));
-  o.ccci = exe_dir() / "ccci";
-  o.run_args = {"--plugin-dir",
-                vm.count("plugin-dir") ? vm["plugin-dir"].as<std::string>() : default_plugin_dir().string(),
-                "--recipes-dir", o.recipes_dir.string()};
+  o.run_args = {"--plugin-dir", path_option(vm, "plugin-dir", default_plugin_dir()).string(), "--recipes-dir",
+                o.recipes_dir.string()};
+  o.stop_grace = stop_grace_option(vm);
+  // A stop becomes SIGTERM to the child run, which tears its stack down,
+  // and a sweep that waits for it: never an orphaned run.
+  install_stop_handlers();
   try {
     return run_sweep(o, std::cout);
   } catch (const InfraFailure& e) {

@@ -1,8 +1,8 @@
 // ccci triage: rerun a recipe N times alone and N times beside K other runs
 // of itself, then say what kind of red it is: genuine, flake,
 // load-sensitive, harness, or not reproduced (framework/src/triage.hpp).
-#include "child_runs.hpp"
 #include "cli.hpp"
+#include "jobs/child_runs.hpp"
 #include "model/errors.hpp"
 #include "model/naming.hpp"
 #include "os/fs.hpp"
@@ -38,6 +38,7 @@ po::options_description triage_options() {
       ("runs-dir", po::value<std::string>()->value_name("DIR"),
        "where the runs and triage-report.{json,txt} go (default: $CCCI_RUNS_DIR)") //
       ("help,h", "show these options");
+  add_stop_grace_option(d);
   return d;
 }
 
@@ -113,9 +114,8 @@ int cmd_triage(const Args& all_args) {
   if (!fs::is_directory(recipe_dir))
     throw InputError(fmt::format("{}: not a directory; give the recipe's git checkout", recipe_dir.string()));
   const std::string recipe = vm.count("recipe") ? vm["recipe"].as<std::string>() : recipe_dir.filename().string();
-  const fs::path runs_dir = vm.count("runs-dir")
-                                ? fs::path(vm["runs-dir"].as<std::string>())
-                                : fs::path(env_or("CCCI_RUNS_DIR", (default_state_dir() / "runs").string()));
+  const fs::path runs_dir = path_option(vm, "runs-dir", default_runs_dir());
+  const auto stop_grace = stop_grace_option(vm);
   install_stop_handlers();
   fs::create_directories(runs_dir);
   std::string stamp;
@@ -145,13 +145,15 @@ int cmd_triage(const Args& all_args) {
   std::vector<TriageRun> isolation;
   say(fmt::format("{}: {} run(s) alone, then {} round(s) of 1 + {} beside it; runs in {}", recipe, repeat,
                   load_k ? repeat : 0, load_k, runs_dir.string()));
-  bool completed = run_children(
-      iso_jobs, 1, [&](std::size_t i) { say(fmt::format("alone {}/{}: started → run {}", i + 1, repeat, iso_ids[i])); },
-      [&](std::size_t i) {
-        isolation.push_back(collect(iso_jobs[i], runs_dir, iso_ids[i], false, static_cast<int>(i) + 1, false));
-        say(fmt::format("alone {}/{}: {:.0f}s, exit {}: {}", i + 1, repeat, iso_jobs[i].seconds, iso_jobs[i].exit_code,
-                        signature_of(isolation.back()).label));
-      });
+  ChildRunOptions alone;
+  alone.stop_grace = stop_grace;
+  alone.on_start = [&](std::size_t i) { say(fmt::format("alone {}/{}: started → run {}", i + 1, repeat, iso_ids[i])); };
+  alone.on_finish = [&](std::size_t i) {
+    isolation.push_back(collect(iso_jobs[i], runs_dir, iso_ids[i], false, static_cast<int>(i) + 1, false));
+    say(fmt::format("alone {}/{}: {:.0f}s, exit {}: {}", i + 1, repeat, iso_jobs[i].seconds, iso_jobs[i].exit_code,
+                    signature_of(isolation.back()).label));
+  };
+  bool completed = run_children(iso_jobs, alone);
   // A bad invocation (the child said exit 2) is our input, not a result.
   if (!isolation.empty() && isolation.front().exit_code == 2)
     throw InputError(fmt::format("the first run refused its input (exit 2): {}", tail_of(iso_jobs.front().log, 5)));
@@ -167,13 +169,15 @@ int cmd_triage(const Args& all_args) {
       jobs.push_back(make_job(ids.back()));
     }
     say(fmt::format("under load {}/{}: {} runs at once", round, repeat, jobs.size()));
-    completed = run_children(
-        jobs, jobs.size(), [](std::size_t) {},
-        [&](std::size_t i) {
-          load.push_back(collect(jobs[i], runs_dir, ids[i], true, round, i > 0));
-          say(fmt::format("under load {}/{}{}: {:.0f}s, exit {}: {}", round, repeat, i ? " (beside)" : "",
-                          jobs[i].seconds, jobs[i].exit_code, signature_of(load.back()).label));
-        });
+    ChildRunOptions together;
+    together.parallel = jobs.size();
+    together.stop_grace = stop_grace;
+    together.on_finish = [&](std::size_t i) {
+      load.push_back(collect(jobs[i], runs_dir, ids[i], true, round, i > 0));
+      say(fmt::format("under load {}/{}{}: {:.0f}s, exit {}: {}", round, repeat, i ? " (beside)" : "", jobs[i].seconds,
+                      jobs[i].exit_code, signature_of(load.back()).label));
+    };
+    completed = run_children(jobs, together);
   }
 
   std::stable_sort(load.begin(), load.end(), [](const TriageRun& a, const TriageRun& b) {

@@ -1,8 +1,15 @@
 #include "cli.hpp"
 
+#include "jobs/child_runs.hpp"
+#include "model/errors.hpp"
+
+#include <fmt/format.h>
+
 #include <cstdlib>
 
+namespace po = boost::program_options;
 namespace fs = std::filesystem;
+using namespace ccci::host;
 
 namespace ccci::cli {
 
@@ -28,6 +35,8 @@ fs::path first_existing(std::initializer_list<fs::path> candidates) {
 
 fs::path default_state_dir() { return env_or("CCCI_STATE_DIR", "/var/lib/ccci"); }
 
+fs::path default_runs_dir(const fs::path& state_dir) { return env_or("CCCI_RUNS_DIR", (state_dir / "runs").string()); }
+
 fs::path default_plugin_dir() {
   auto bin = exe_dir();
   return env_or("CCCI_PLUGIN_DIR", first_existing({bin / "../lib/ccci/plugins", bin / "../plugins"}).string());
@@ -40,6 +49,29 @@ fs::path default_recipes_dir() {
 
 fs::path default_source_dir() {
   return env_or("CCCI_SOURCE_DIR", fs::path(CCCI_SOURCE_RECIPES_DIR).parent_path().string());
+}
+
+fs::path path_option(const po::variables_map& vm, const char* name, const fs::path& fallback) {
+  return vm.count(name) ? fs::path(vm[name].as<std::string>()) : fallback;
+}
+
+std::optional<std::chrono::seconds> seconds_option(const po::variables_map& vm, const char* name) {
+  if (!vm.count(name)) return std::nullopt;
+  int t = vm[name].as<int>();
+  if (t <= 0) throw InputError(fmt::format("--{} {}: must be a positive number of seconds", name, t));
+  return std::chrono::seconds(t);
+}
+
+void add_stop_grace_option(po::options_description& d) {
+  d.add_options()("stop-grace", po::value<int>()->value_name("SECONDS"),
+                  fmt::format("after SIGINT/SIGTERM, how long each child `ccci run` may take to tear down before it "
+                              "is killed (default: {})",
+                              default_stop_grace.count())
+                      .c_str());
+}
+
+std::chrono::seconds stop_grace_option(const po::variables_map& vm) {
+  return seconds_option(vm, "stop-grace").value_or(default_stop_grace);
 }
 
 } // namespace ccci::cli

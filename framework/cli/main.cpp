@@ -1,34 +1,38 @@
-// The ccci command line.
+// The ccci command line: one table of commands, from which `ccci --help`
+// is printed and by which main dispatches.
 #include "cli.hpp"
 #include "model/errors.hpp"
 
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
-#include <cstdlib>
-#include <filesystem>
+#include <algorithm>
 #include <iostream>
 
 namespace po = boost::program_options;
-namespace fs = std::filesystem;
 using namespace ccci::host;
 using namespace ccci::cli;
 
 namespace {
 
-constexpr const char* overview = R"(ccci — deploys a Co-op Cloud recipe onto a Docker Swarm, drives it through the
+int cmd_help(const Args& args);
+
+constexpr Command command_table[] = {
+    {"run", "test one recipe at one ref", "--recipe-dir PATH [options]", cmd_run},
+    {"doctor", "the tools, the docker daemon and the swarm", "[--json]", cmd_doctor},
+    {"sweep", "the weekly sweep over enrolled recipes", "[options]", cmd_sweep},
+    {"canary", "prove ccci's own verdicts on known recipes", "[--only NAME]", cmd_canary},
+    {"triage", "rerun a red recipe: genuine, flake, load or harness?", "RECIPE --repeat N", cmd_triage},
+    {"help", "this text, or a command's options", "[COMMAND]", cmd_help},
+};
+
+constexpr const char* intro = R"(ccci — deploys a Co-op Cloud recipe onto a Docker Swarm, drives it through the
 test tiers (install, upgrade, backup, restore, custom, lint) and reports how far
 it got: results.json, a level, the clean_teardown and no_secret_leak flags, and
 the exit status.
+)";
 
-Usage:
-  ccci run --recipe-dir PATH [options]   test one recipe at one ref
-  ccci doctor [--json]                   the tools, the docker daemon and the swarm
-  ccci sweep [options]                   the weekly sweep over enrolled recipes
-  ccci canary [--only NAME]              prove ccci's own verdicts on known recipes
-  ccci triage RECIPE --repeat N          rerun a red recipe: genuine, flake, load or harness?
-  ccci help [COMMAND]                    this text, or a command's options
-
+constexpr const char* exit_and_environment = R"(
 Exit status: 0 green, 1 red (a tier failed or a secret leaked), 2 bad usage or
 bad ccci input (nothing deployed), 3 unverified (infrastructure trouble,
 interrupted, or teardown not clean).
@@ -38,28 +42,54 @@ $CCCI_STATE_DIR/runs), CCCI_PLUGIN_DIR, CCCI_RECIPES_DIR, CCCI_EDGE_PORT (8480),
 (/var/lib/ccci/edge).
 )";
 
+std::string overview() {
+  std::vector<std::string> synopses;
+  std::size_t width = 0;
+  for (const auto& c : commands()) {
+    synopses.push_back(fmt::format("ccci {} {}", c.name, c.usage));
+    width = std::max(width, synopses.back().size());
+  }
+  std::string text = fmt::format("{}\nUsage:\n", intro);
+  for (std::size_t i = 0; i < synopses.size(); ++i)
+    text += fmt::format("  {:<{}}   {}\n", synopses[i], width, commands()[i].summary);
+  return text + exit_and_environment;
+}
+
+const Command* find_command(std::string_view name) {
+  auto all = commands();
+  auto it = std::find_if(all.begin(), all.end(), [&](const Command& c) { return c.name == name; });
+  if (it != all.end()) return &*it;
+  std::string names;
+  for (const auto& c : all)
+    names += fmt::format("{}{}", names.empty() ? "" : ", ", c.name);
+  throw InputError(fmt::format("no command '{}'; commands: {} (see `ccci --help`)", name, names));
+}
+
+// `ccci help` is the overview; `ccci help COMMAND` is `ccci COMMAND --help`.
+int cmd_help(const Args& args) {
+  if (args.empty()) {
+    std::cout << overview();
+    return 0;
+  }
+  return find_command(args[0])->fn({"--help"});
+}
+
 } // namespace
+
+std::span<const Command> ccci::cli::commands() { return command_table; }
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   try {
-    if (args.empty() || args[0] == "--help" || args[0] == "-h" || (args[0] == "help" && args.size() == 1)) {
-      std::cout << overview;
+    if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+      std::cout << overview();
       return args.empty() ? 2 : 0;
     }
-    if (args[0] == "help") args = {args[1], "--help"};
     if (args[0] == "--version") {
       std::cout << "ccci " << CCCI_VERSION << "\n";
       return 0;
     }
-    Args rest(args.begin() + 1, args.end());
-    if (args[0] == "run") return cmd_run(rest);
-    if (args[0] == "doctor") return cmd_doctor(rest);
-    if (args[0] == "sweep") return cmd_sweep(rest);
-    if (args[0] == "canary") return cmd_canary(rest);
-    if (args[0] == "triage") return cmd_triage(rest);
-    throw InputError(
-        fmt::format("no command '{}'; commands: run, doctor, sweep, canary, triage (see `ccci --help`)", args[0]));
+    return find_command(args[0])->fn(Args(args.begin() + 1, args.end()));
   } catch (const InputError& e) {
     std::cerr << "ccci: " << e.what() << "\n";
     return 2;

@@ -1,9 +1,13 @@
-// The one way ccci starts another program: fork/exec with captured output,
-// optional stdin, a timeout, and cancellation on SIGINT/SIGTERM.
+// The one way ccci runs another program to completion: a Child (os/spawn)
+// with captured output, optional stdin, a timeout, and cancellation on
+// SIGINT/SIGTERM. A timeout or a stop kills the program's whole process
+// group, so what it started (docker exec, git's helpers) goes with it.
 #pragma once
 
+#include "os/signals.hpp"
+#include "os/spawn.hpp"
+
 #include <chrono>
-#include <csignal>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -35,19 +39,5 @@ struct ProcessResult {
 /// Runs `argv` (argv[0] looked up on PATH). Never throws for the child's
 /// failure; throws InfraFailure only when the program cannot be started.
 ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options = {});
-
-/// Absolute path of `program` on PATH, or nullopt.
-std::optional<std::filesystem::path> find_on_path(const std::string& program);
-
-/// Set by the SIGINT/SIGTERM handler that install_stop_handlers() installs.
-/// Long waits poll it and give up early; teardown ignores it.
-extern volatile std::sig_atomic_t stop_requested;
-void install_stop_handlers();
-
-/// Sleeps up to `d`, waking early when a stop is requested.
-void interruptible_sleep(std::chrono::milliseconds d);
-
-/// `"name"` of a signal number, e.g. "SIGSEGV".
-std::string signal_name(int sig);
 
 } // namespace ccci::host

@@ -1,7 +1,8 @@
 #include "plugin/plugin_host.hpp"
 
 #include "model/errors.hpp"
-#include "os/process.hpp"
+#include "os/signals.hpp"
+#include "os/spawn.hpp"
 
 #include <boost/dll/import.hpp>
 #include <boost/json.hpp>
@@ -9,10 +10,8 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fcntl.h>
 #include <poll.h>
 #include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 namespace json = boost::json;
@@ -97,8 +96,9 @@ void write_all(int fd, const std::string& s) {
 }
 
 // The child's side: run the check, send log lines and one verdict as JSON
-// lines, and leave without running any of the parent's atexit handlers.
-[[noreturn]] void child_main(const CheckBody& body, Context& context, int fd) {
+// lines. Child::fork leaves with _exit, so none of the parent's atexit
+// handlers run.
+int child_main(const CheckBody& body, Context& context, int fd) {
   rlimit no_core{0, 0};
   ::setrlimit(RLIMIT_CORE, &no_core);
   json::object verdict;
@@ -113,8 +113,7 @@ void write_all(int fd, const std::string& s) {
     verdict = {{"status", "fail"}, {"message", "the check threw a non-standard exception"}};
   }
   write_all(fd, json::serialize(json::object{{"verdict", verdict}}) + "\n");
-  ::close(fd);
-  ::_exit(0);
+  return 0;
 }
 
 // Forwards Context::log from the child to the parent over the pipe.
@@ -156,29 +155,16 @@ CheckRecord run_isolated(const std::string& name, const CheckBody& body, Context
                          const LogSink& log) {
   CheckRecord rec{name, Status::unver, "", 0};
   auto started = std::chrono::steady_clock::now();
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) {
-    rec.message = fmt::format("cannot create a pipe for the check: {}", std::strerror(errno));
+  Child child;
+  try {
+    child = Child::fork([&](int channel) {
+      ChildContext forwarding(context, channel);
+      return child_main(body, forwarding, channel);
+    });
+  } catch (const SpawnError& e) {
+    rec.message = fmt::format("cannot {} for the check: {}", e.step(), e.reason());
     return rec;
   }
-  std::fflush(nullptr);
-  pid_t pid = ::fork();
-  if (pid < 0) {
-    rec.message = fmt::format("cannot fork for the check: {}", std::strerror(errno));
-    ::close(fds[0]);
-    ::close(fds[1]);
-    return rec;
-  }
-  if (pid == 0) {
-    ::close(fds[0]);
-    ::setpgid(0, 0);
-    ::signal(SIGINT, SIG_DFL);
-    ::signal(SIGTERM, SIG_DFL);
-    ChildContext child(context, fds[1]);
-    child_main(body, child, fds[1]);
-  }
-  ::setpgid(pid, pid);
-  ::close(fds[1]);
 
   std::string buffer;
   std::optional<json::object> verdict;
@@ -204,10 +190,10 @@ CheckRecord run_isolated(const std::string& name, const CheckBody& body, Context
       interrupted = true;
       break;
     }
-    pollfd p{fds[0], POLLIN, 0};
+    pollfd p{child.channel().get(), POLLIN, 0};
     int r = ::poll(&p, 1, 100);
     if (r <= 0) continue;
-    ssize_t got = ::read(fds[0], buf, sizeof buf);
+    ssize_t got = ::read(child.channel().get(), buf, sizeof buf);
     if (got < 0 && errno == EINTR) continue;
     if (got <= 0) break;
     buffer.append(buf, static_cast<size_t>(got));
@@ -216,14 +202,11 @@ CheckRecord run_isolated(const std::string& name, const CheckBody& body, Context
       buffer.erase(0, nl + 1);
     }
   }
-  ::close(fds[0]);
-  if (timed_out || interrupted) {
-    ::kill(-pid, SIGKILL);
-    ::kill(pid, SIGKILL);
-  }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  child.channel().reset();
+  // The whole group: a hung check's `docker exec` or git goes with it, and
+  // so does whatever a finished check left running.
+  if (timed_out || interrupted) child.kill_group();
+  const ExitStatus status = child.wait_then_kill_group();
   rec.duration = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
   if (timed_out) {
@@ -234,14 +217,13 @@ CheckRecord run_isolated(const std::string& name, const CheckBody& body, Context
   } else if (interrupted) {
     rec.status = Status::unver;
     rec.message = "interrupted: ccci was asked to stop";
-  } else if (WIFSIGNALED(status)) {
+  } else if (status.signal) {
     rec.status = Status::fail;
-    rec.message = fmt::format("the check crashed: killed by {} ({})", signal_name(WTERMSIG(status)),
-                              ::strsignal(WTERMSIG(status)));
+    rec.message =
+        fmt::format("the check crashed: killed by {} ({})", signal_name(status.signal), ::strsignal(status.signal));
   } else if (!verdict) {
     rec.status = Status::fail;
-    rec.message = fmt::format("the check ended (exit {}) without reporting a verdict",
-                              WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    rec.message = fmt::format("the check ended (exit {}) without reporting a verdict", status.exit_code);
   } else {
     auto st = status_from_string(std::string((*verdict)["status"].as_string()));
     rec.status = st.value_or(Status::unver);

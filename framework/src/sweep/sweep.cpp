@@ -1,5 +1,6 @@
 #include "sweep/sweep.hpp"
 
+#include "jobs/child_runs.hpp"
 #include "model/errors.hpp"
 #include "model/naming.hpp"
 #include "model/results.hpp"
@@ -126,21 +127,28 @@ std::optional<RunResults> read_results(const fs::path& file) {
   }
 }
 
-// A child `ccci run`: one recipe's crash cannot take the sweep down.
+// A child `ccci run` (jobs/): one recipe's crash cannot take the sweep
+// down, and a stop request reaches it as SIGTERM, so it tears its stack
+// down before the sweep exits.
 std::pair<int, std::optional<RunResults>> ccci_run(const SweepOptions& o, std::vector<std::string> args,
                                                    const std::string& run_id, std::ostream& out) {
-  std::vector<std::string> argv{o.ccci.string(), "run"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  argv.insert(argv.end(), {"--runs-dir", o.runs_dir.string(), "--run-id", run_id});
-  argv.insert(argv.end(), o.run_args.begin(), o.run_args.end());
-  ProcessOptions po;
-  po.timeout = std::chrono::hours(2);
-  po.merge_stderr = true;
-  auto r = run_process(argv, po);
-  std::fstream log(o.runs_dir / (run_id + ".out"), std::ios::out);
-  log << r.out;
-  out << fmt::format("    ccci run {} -> exit {}\n", run_id, r.exit_code);
-  return {r.exit_code, read_results(o.runs_dir / run_id / "results.json")};
+  std::vector<ChildJob> jobs(1);
+  auto& job = jobs.front();
+  job.args = {"run"};
+  job.args.insert(job.args.end(), args.begin(), args.end());
+  job.args.insert(job.args.end(), {"--runs-dir", o.runs_dir.string(), "--run-id", run_id});
+  job.args.insert(job.args.end(), o.run_args.begin(), o.run_args.end());
+  job.log = o.runs_dir / (run_id + ".out");
+  job.timeout = std::chrono::hours(2);
+  ChildRunOptions ro;
+  ro.stop_grace = o.stop_grace;
+  run_children(jobs, ro);
+  if (!job.started) throw InfraFailure(fmt::format("ccci run {} not started: the sweep was asked to stop", run_id));
+  out << fmt::format("    ccci run {} -> exit {}{}\n", run_id, job.exit_code,
+                     job.timed_out ? fmt::format(" (still running after {}h: stopped)",
+                                                 std::chrono::duration_cast<std::chrono::hours>(job.timeout).count())
+                                   : "");
+  return {job.exit_code, read_results(o.runs_dir / run_id / "results.json")};
 }
 
 void promote(const SweepOptions& o, const fs::path& checkout, Entry& e, const RunResults& cold, std::ostream& out) {

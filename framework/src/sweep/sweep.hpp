@@ -3,6 +3,7 @@
 // it when green, and label the outcome from the registry after the fact.
 #pragma once
 
+#include "jobs/child_runs.hpp"
 #include "sweep/registry.hpp"
 
 #include <chrono>
@@ -42,8 +43,9 @@ struct SweepOptions {
   std::string source;                ///< upstream base: <source>/<recipe> unless the meta names one
   std::optional<std::string> mirror; ///< push main and tags to <mirror>/<recipe>
   std::vector<std::string> only;     ///< limit to these recipes
-  std::filesystem::path ccci;        ///< the ccci binary to run recipes with
   std::vector<std::string> run_args; ///< extra `ccci run` arguments (plugin dir...)
+  /// After a stop request, how long a child run may take to tear down.
+  std::chrono::seconds stop_grace = default_stop_grace;
 };
 
 /// Runs one sweep and returns its exit status: 0 all PASS or SKIP, 1 a FAIL

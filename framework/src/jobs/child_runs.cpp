@@ -1,0 +1,150 @@
+#include "jobs/child_runs.hpp"
+
+#include "model/errors.hpp"
+#include "os/fd.hpp"
+#include "os/signals.hpp"
+#include "os/spawn.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <deque>
+#include <exception>
+#include <fcntl.h>
+#include <fstream>
+#include <list>
+#include <optional>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace ccci::host {
+
+fs::path self_exe() {
+  std::error_code ec;
+  auto p = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) throw InfraFailure(fmt::format("cannot read /proc/self/exe to re-run ccci: {}", ec.message()));
+  return p;
+}
+
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+struct Running {
+  std::size_t index;
+  Child child;
+  clock::time_point since;
+  std::optional<clock::time_point> terminated; ///< when it was sent SIGTERM
+};
+
+Child start(const ChildRunOptions& options, const fs::path& argv0, const ChildJob& job) {
+  std::vector<std::string> argv{argv0.string()};
+  argv.insert(argv.end(), job.args.begin(), job.args.end());
+  Fd log(::open(job.log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (!log) throw InfraFailure(fmt::format("{}: cannot create the log: {}", job.log.string(), std::strerror(errno)));
+  SpawnOptions spawn;
+  // /proc/self/exe, not its target's path: a rebuild that replaced the
+  // binary since we started must not break the runs still to come.
+  spawn.program = options.program.empty() ? fs::path("/proc/self/exe") : options.program;
+  spawn.capture = false;
+  spawn.output_fd = log.get();
+  return Child::spawn(argv, spawn);
+}
+
+} // namespace
+
+bool run_children(std::vector<ChildJob>& jobs, const ChildRunOptions& options) {
+  const fs::path argv0 = options.program.empty() ? self_exe() : options.program;
+  const std::size_t parallel = std::max<std::size_t>(options.parallel, 1);
+  // A list: a Child never moves while it runs.
+  std::list<Running> running;
+  std::size_t next = 0;
+  std::exception_ptr failure;
+  bool stopping = false;
+  auto last_note = clock::now();
+
+  // SIGTERM, once: a `ccci run` tears its stack down on it. Each child
+  // leads its own group, so a terminal's ^C reached only us and nobody gets
+  // the signal twice.
+  auto terminate = [](Running& r) {
+    if (r.terminated) return;
+    r.child.signal(SIGTERM);
+    r.terminated = clock::now();
+  };
+
+  while (next < jobs.size() || !running.empty()) {
+    if (!stopping && (stop_requested || failure)) {
+      stopping = true;
+      next = jobs.size(); // start nothing more
+      for (auto& r : running)
+        terminate(r);
+    }
+    while (!stopping && !failure && next < jobs.size() && running.size() < parallel) {
+      auto& job = jobs[next];
+      try {
+        running.push_back({next, start(options, argv0, job), clock::now(), std::nullopt});
+      } catch (const std::exception&) {
+        failure = std::current_exception();
+        break;
+      }
+      job.started = true;
+      if (options.on_start) options.on_start(next);
+      ++next;
+    }
+    if (failure && !stopping) continue;
+
+    const auto now = clock::now();
+    for (auto& r : running) {
+      auto& job = jobs[r.index];
+      if (!r.terminated && job.timeout.count() > 0 && now - r.since >= job.timeout) {
+        job.timed_out = true;
+        terminate(r);
+      }
+      if (r.terminated && !job.killed && now - *r.terminated >= options.stop_grace) {
+        job.killed = true;
+        r.child.kill_group();
+      }
+    }
+    for (auto it = running.begin(); it != running.end();) {
+      auto status = it->child.poll();
+      if (!status) {
+        ++it;
+        continue;
+      }
+      auto& job = jobs[it->index];
+      job.seconds = std::chrono::duration<double>(clock::now() - it->since).count();
+      job.exit_code = status->exit_code;
+      job.signal = status->signal;
+      auto index = it->index;
+      it = running.erase(it);
+      if (options.on_finish) options.on_finish(index);
+    }
+    if (options.on_still_running && clock::now() - last_note >= options.still_running_every) {
+      last_note = clock::now();
+      for (auto& r : running)
+        options.on_still_running(r.index, std::chrono::duration<double>(clock::now() - r.since).count());
+    }
+    if (!running.empty()) ::usleep(200 * 1000); // a signal cuts it short
+  }
+  if (failure) std::rethrow_exception(failure);
+  return !stop_requested;
+}
+
+std::string tail_of(const fs::path& file, std::size_t n) {
+  std::ifstream in(file);
+  std::deque<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    lines.push_back(line);
+    if (lines.size() > n) lines.pop_front();
+  }
+  std::string out;
+  for (auto& l : lines)
+    out += (out.empty() ? "" : " | ") + l;
+  return out;
+}
+
+} // namespace ccci::host

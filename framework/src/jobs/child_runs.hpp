@@ -1,0 +1,62 @@
+// Child `ccci run`s, the one way canary, triage and the sweep start them:
+// each one a separate process of this same binary (/proc/self/exe), so one
+// run's crash cannot take the others down; output to a log file; a bounded
+// number at once. On a stop request (SIGINT/SIGTERM to us) no new one starts
+// and each running one gets SIGTERM and is waited for while it tears its
+// stack down; only one that is still there after the grace period is
+// SIGKILLed, with its process group.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace ccci::host {
+
+struct ChildJob {
+  std::vector<std::string> args; ///< after the program: {"run", "--recipe-dir", ...}
+  std::filesystem::path log;     ///< stdout and stderr go here
+  /// 0: no bound. Past it the job is stopped as on a stop request: SIGTERM,
+  /// then SIGKILL after the grace period.
+  std::chrono::seconds timeout{0};
+  // Filled in:
+  int exit_code = -1; ///< -1: killed by a signal or never started
+  int signal = 0;
+  bool started = false;
+  bool timed_out = false;
+  bool killed = false; ///< still running at the end of the grace period: SIGKILLed
+  double seconds = 0;
+};
+
+/// How long a stopped child run has to tear down before it is SIGKILLed.
+/// Teardown waits for containers to stop; a large stack takes minutes.
+inline constexpr std::chrono::seconds default_stop_grace = std::chrono::minutes(10);
+
+struct ChildRunOptions {
+  std::size_t parallel = 1; ///< at most this many at once (0 counts as 1)
+  std::chrono::milliseconds stop_grace = default_stop_grace;
+  /// What to run; empty: this binary. Tests run other programs.
+  std::filesystem::path program;
+  /// Called from the calling thread, for progress lines.
+  std::function<void(std::size_t)> on_start, on_finish;
+  /// Called for each running job every `still_running_every`.
+  std::function<void(std::size_t, double seconds)> on_still_running;
+  std::chrono::milliseconds still_running_every = std::chrono::minutes(1);
+};
+
+/// This binary, for re-running itself.
+std::filesystem::path self_exe();
+
+/// Runs `jobs` in order, at most `options.parallel` at once. Returns false
+/// when stopped early (a stop request). When a job cannot be started (its
+/// log cannot be created), the running ones are stopped as on a stop
+/// request and waited for, then the InfraFailure is rethrown.
+bool run_children(std::vector<ChildJob>& jobs, const ChildRunOptions& options);
+
+/// The last `n` lines of a file, for messages.
+std::string tail_of(const std::filesystem::path& file, std::size_t n);
+
+} // namespace ccci::host

@@ -1,0 +1,457 @@
+// The one process layer (os/spawn, os/process), the plugin isolation built
+// on it (plugin/plugin_host) and the child runs (jobs/child_runs), against
+// real processes: sh, cat, sleep.
+#define BOOST_TEST_MODULE process
+#include <boost/test/unit_test.hpp>
+
+#include "jobs/child_runs.hpp"
+#include "os/process.hpp"
+#include "os/spawn.hpp"
+#include "plugin/plugin_host.hpp"
+
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+using namespace ccci::host;
+using namespace std::chrono_literals;
+using ccci::CheckResult, ccci::Context, ccci::ExecResult, ccci::GitRoundTrip, ccci::HttpResponse, ccci::LfsRoundTrip;
+
+namespace {
+
+// Gone: no such process, or a zombie waiting for whoever inherited it.
+bool gone(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  if (!stat) return true;
+  std::string line;
+  std::getline(stat, line);
+  auto close = line.rfind(')');
+  return close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'Z';
+}
+
+// Killing is asynchronous; give the kernel a moment.
+bool gone_soon(pid_t pid) {
+  for (int i = 0; i < 100 && !gone(pid); ++i)
+    std::this_thread::sleep_for(20ms);
+  return gone(pid);
+}
+
+pid_t first_pid_in(const std::string& text) { return static_cast<pid_t>(std::atoi(text.c_str())); }
+
+std::string read(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Reads `child.out()` until `text` has been seen (the child is ready).
+std::string read_until(Child& child, const std::string& text) {
+  std::string got;
+  char buf[256];
+  while (got.find(text) == std::string::npos) {
+    ssize_t n = ::read(child.out().get(), buf, sizeof buf);
+    if (n <= 0) break;
+    got.append(buf, static_cast<size_t>(n));
+  }
+  return got;
+}
+
+fs::path temp_dir(const std::string& name) {
+  auto d = fs::temp_directory_path() / ("ccci-unit-process-" + name + "-" + std::to_string(::getpid()));
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+// Boost.Test catches SIGSEGV and SIGABRT in this process, and a forked child
+// inherits that; a plugin's child in ccci has the default actions.
+void default_crash_actions() {
+  std::signal(SIGSEGV, SIG_DFL);
+  std::signal(SIGABRT, SIG_DFL);
+}
+
+// What a check may use of the run; nothing here reaches an app.
+class QuietContext final : public Context {
+public:
+  std::string stack() const override { return "stack"; }
+  std::string domain() const override { return "example.test"; }
+  std::string env(std::string_view) const override { return ""; }
+  HttpResponse http_get(std::string_view) override { return {}; }
+  HttpResponse http_head(std::string_view) override { return {}; }
+  ExecResult exec(std::string_view, const std::vector<std::string>&) override { return {}; }
+  void log(std::string_view) override {}
+  GitRoundTrip git_round_trip(std::string_view) override { return {}; }
+  LfsRoundTrip lfs_round_trip(std::string_view, std::size_t, std::string_view) override { return {}; }
+  LfsRoundTrip lfs_push_file(std::string_view, std::string_view, std::string_view) override { return {}; }
+  LfsRoundTrip lfs_fetch(std::string_view, std::string_view, std::string_view) override { return {}; }
+  std::string sha256_hex(std::string_view) override { return ""; }
+};
+
+CheckRecord isolated(const CheckBody& body, std::chrono::seconds timeout = 10s,
+                     std::vector<std::string>* logged = nullptr) {
+  QuietContext ctx;
+  return run_isolated("install/probe", body, ctx, timeout, [&](const std::string& line) {
+    if (logged) logged->push_back(line);
+  });
+}
+
+// Until the job's script has written its first line (its trap is set):
+// a SIGTERM before that would find the shell's default action.
+void wait_for_first_line(const ChildJob& job) {
+  for (int i = 0; i < 250 && read(job.log).find('\n') == std::string::npos; ++i)
+    std::this_thread::sleep_for(20ms);
+}
+
+struct ResetStop {
+  ~ResetStop() { stop_requested = 0; }
+};
+
+} // namespace
+
+// ---- run_process ----------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(run_process_reports_exit_codes) {
+  auto ok = run_process({"true"});
+  BOOST_TEST(ok.ok());
+  BOOST_TEST(ok.exit_code == 0);
+  auto three = run_process({"sh", "-c", "exit 3"});
+  BOOST_TEST(!three.ok());
+  BOOST_TEST(three.exit_code == 3);
+  BOOST_TEST(three.signal == 0);
+  BOOST_TEST(three.describe() == "exit 3");
+}
+
+BOOST_AUTO_TEST_CASE(run_process_captures_stdout_and_stderr_apart_or_merged) {
+  auto apart = run_process({"sh", "-c", "echo out; echo err >&2"});
+  BOOST_TEST(apart.out == "out\n");
+  BOOST_TEST(apart.err == "err\n");
+  ProcessOptions merged;
+  merged.merge_stderr = true;
+  auto both = run_process({"sh", "-c", "echo out; echo err >&2"}, merged);
+  BOOST_TEST(both.out == "out\nerr\n");
+  BOOST_TEST(both.err == "");
+  // More than a pipe holds: the reader must keep draining while waiting.
+  auto big = run_process({"sh", "-c", "head -c 1000000 /dev/zero"});
+  BOOST_TEST(big.out.size() == 1000000u);
+}
+
+BOOST_AUTO_TEST_CASE(run_process_feeds_stdin) {
+  ProcessOptions o;
+  o.input = "hello\nworld\n";
+  BOOST_TEST(run_process({"cat"}, o).out == "hello\nworld\n");
+  o.input = std::string(1 << 20, 'x'); // bigger than the pipe: written as cat reads
+  BOOST_TEST(run_process({"cat"}, o).out.size() == static_cast<size_t>(1 << 20));
+  // Without input the child reads EOF at once, never our terminal.
+  BOOST_TEST(run_process({"cat"}).out == "");
+}
+
+BOOST_AUTO_TEST_CASE(run_process_applies_env_and_cwd) {
+  ::setenv("CCCI_UNIT_OVERRIDDEN", "inherited", 1);
+  ProcessOptions o;
+  o.extra_env = {"CCCI_UNIT_OVERRIDDEN=extra", "CCCI_UNIT_NEW=new"};
+  o.cwd = "/";
+  auto r = run_process({"sh", "-c",
+                        "echo $CCCI_UNIT_OVERRIDDEN $CCCI_UNIT_NEW; pwd; env | grep -c "
+                        "'^CCCI_UNIT_OVERRIDDEN='"},
+                       o);
+  BOOST_TEST(r.out == "extra new\n/\n1\n");
+  ::unsetenv("CCCI_UNIT_OVERRIDDEN");
+}
+
+BOOST_AUTO_TEST_CASE(run_process_reports_the_killing_signal) {
+  auto r = run_process({"sh", "-c", "kill -SEGV $$"});
+  BOOST_TEST(r.signal == SIGSEGV);
+  BOOST_TEST(r.exit_code == -1);
+  BOOST_TEST(r.describe() == "killed by SIGSEGV");
+}
+
+BOOST_AUTO_TEST_CASE(run_process_refuses_a_program_not_on_path) {
+  BOOST_CHECK_EXCEPTION(run_process({"ccci-no-such-program"}), InfraFailure, [](const InfraFailure& e) {
+    return std::string(e.what()).find("'ccci-no-such-program' not found on PATH") != std::string::npos;
+  });
+}
+
+BOOST_AUTO_TEST_CASE(run_process_timeout_kills_the_grandchild_too) {
+  ProcessOptions o;
+  o.timeout = 500ms;
+  auto started = std::chrono::steady_clock::now();
+  // sh waits for its background sleep, which also holds our stdout pipe.
+  auto r = run_process({"sh", "-c", "sleep 100 & echo $!; wait"}, o);
+  BOOST_TEST(r.timed_out);
+  BOOST_TEST(r.exit_code == -1);
+  BOOST_TEST(r.describe() == "timed out");
+  BOOST_TEST((std::chrono::steady_clock::now() - started < 10s));
+  pid_t grandchild = first_pid_in(r.out);
+  BOOST_TEST_REQUIRE(grandchild > 0, r.out);
+  BOOST_TEST(gone_soon(grandchild), "the background sleep " << grandchild << " survived the timeout");
+}
+
+BOOST_AUTO_TEST_CASE(run_process_timeout_holds_when_the_child_closed_its_output) {
+  ProcessOptions o;
+  o.timeout = 300ms;
+  auto started = std::chrono::steady_clock::now();
+  auto r = run_process({"sh", "-c", "exec >&- 2>&-; sleep 100"}, o);
+  BOOST_TEST(r.timed_out);
+  BOOST_TEST((std::chrono::steady_clock::now() - started < 10s));
+}
+
+// ---- Child ----------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(a_forked_function_returns_its_status_and_talks_over_its_channel) {
+  auto child = Child::fork([](int channel) {
+    const char msg[] = "from the child";
+    if (::write(channel, msg, sizeof msg - 1) < 0) return 1;
+    return 7;
+  });
+  std::string got;
+  char buf[64];
+  for (ssize_t n; (n = ::read(child.channel().get(), buf, sizeof buf)) > 0;)
+    got.append(buf, static_cast<size_t>(n));
+  auto status = child.wait();
+  BOOST_TEST(got == "from the child");
+  BOOST_TEST(status.exit_code == 7);
+  BOOST_TEST(status.signal == 0);
+  BOOST_TEST(!child.running());
+}
+
+BOOST_AUTO_TEST_CASE(a_forked_function_that_crashes_ends_by_its_signal) {
+  auto segv = Child::fork([](int) {
+    default_crash_actions();
+    std::raise(SIGSEGV);
+    return 0;
+  });
+  auto s = segv.wait();
+  BOOST_TEST(s.signal == SIGSEGV);
+  BOOST_TEST(s.exit_code == -1);
+  BOOST_TEST(s.describe() == "killed by SIGSEGV");
+  auto thrower = Child::fork([](int) -> int { throw std::runtime_error("escaped"); });
+  BOOST_TEST(thrower.wait().exit_code == 70);
+}
+
+BOOST_AUTO_TEST_CASE(a_child_gets_sigterm_alone_and_is_waited_for) {
+  SpawnOptions o;
+  auto child = Child::spawn({"sh", "-c",
+                             "trap 'echo tearing down; exit 5' TERM; echo ready; "
+                             "while :; do sleep 0.05; done"},
+                            o);
+  BOOST_TEST_REQUIRE(read_until(child, "ready").find("ready") != std::string::npos);
+  BOOST_TEST(child.running());
+  BOOST_TEST(!child.poll().has_value());
+  child.signal(SIGTERM);
+  auto status = child.wait();
+  BOOST_TEST(status.exit_code == 5); // its handler ran: not killed by the signal
+  BOOST_TEST(status.signal == 0);
+  BOOST_TEST(read_until(child, "tearing down").find("tearing down") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_running_child_going_out_of_scope_takes_its_group_along) {
+  pid_t pid = 0, grandchild = 0;
+  {
+    auto child = Child::spawn({"sh", "-c", "sleep 100 & echo $!; wait"});
+    pid = child.pid();
+    grandchild = first_pid_in(read_until(child, "\n"));
+  }
+  BOOST_TEST_REQUIRE(grandchild > 0);
+  BOOST_TEST(gone_soon(grandchild));
+  int status = 0;
+  BOOST_TEST(::waitpid(pid, &status, WNOHANG) < 0); // already reaped: no zombie left
+}
+
+BOOST_AUTO_TEST_CASE(a_program_that_cannot_run_exits_127_and_a_bad_cwd_126) {
+  SpawnOptions o;
+  o.program = "/proc/self/cwd"; // a directory: execve fails
+  BOOST_TEST(Child::spawn({"x"}, o).wait().exit_code == 127);
+  SpawnOptions bad_cwd;
+  bad_cwd.cwd = "/ccci-no-such-directory";
+  BOOST_TEST(Child::spawn({"true"}, bad_cwd).wait().exit_code == 126);
+}
+
+// ---- run_isolated: the results the crashy plugin's checks get --------------
+
+BOOST_AUTO_TEST_CASE(an_isolated_check_passes_and_its_log_lines_arrive) {
+  std::vector<std::string> logged;
+  auto rec = isolated(
+      [](Context& ctx) {
+        ctx.log("a line from the check");
+        return ccci::pass("GET / answered 200");
+      },
+      10s, &logged);
+  BOOST_TEST(rec.name == "install/probe");
+  BOOST_TEST((rec.status == Status::pass));
+  BOOST_TEST(rec.message == "GET / answered 200");
+  BOOST_TEST(logged == std::vector<std::string>{"a line from the check"}, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(an_isolated_check_that_segfaults_or_aborts_fails_naming_the_signal) {
+  auto segv = isolated([](Context&) -> CheckResult {
+    default_crash_actions();
+    std::raise(SIGSEGV);
+    return ccci::pass("unreachable");
+  });
+  BOOST_TEST((segv.status == Status::fail));
+  BOOST_TEST(segv.message == "the check crashed: killed by SIGSEGV (Segmentation fault)");
+  auto abrt = isolated([](Context&) -> CheckResult {
+    default_crash_actions();
+    std::abort();
+  });
+  BOOST_TEST((abrt.status == Status::fail));
+  BOOST_TEST(abrt.message == "the check crashed: killed by SIGABRT (Aborted)");
+}
+
+BOOST_AUTO_TEST_CASE(an_isolated_check_that_throws_fails_with_the_text_or_is_unverified) {
+  auto thrown = isolated([](Context&) -> CheckResult { throw std::runtime_error("deliberate failure"); });
+  BOOST_TEST((thrown.status == Status::fail));
+  BOOST_TEST(thrown.message == "the check threw an exception: deliberate failure");
+  auto infra = isolated([](Context&) -> CheckResult { throw ccci::InfraError("docker is down"); });
+  BOOST_TEST((infra.status == Status::unver));
+  BOOST_TEST(infra.message == "infrastructure error: docker is down");
+}
+
+BOOST_AUTO_TEST_CASE(an_isolated_check_that_hangs_is_killed_with_what_it_started) {
+  auto dir = temp_dir("hang");
+  auto pid_file = dir / "grandchild";
+  auto started = std::chrono::steady_clock::now();
+  // The check starts a program (as ctx.exec starts `docker exec`) and hangs
+  // in it; the program must not outlive the check's timeout.
+  auto rec = isolated(
+      [&](Context&) {
+        ProcessOptions o;
+        o.timeout = 1h;
+        run_process({"sh", "-c", "sleep 100 & echo $! > '" + pid_file.string() + "'; wait"}, o);
+        return ccci::pass("unreachable");
+      },
+      1s);
+  BOOST_TEST((rec.status == Status::fail));
+  BOOST_TEST(rec.message == "did not finish within the per-check timeout of 1s and was killed (raise check_timeout "
+                            "in the recipe meta if it is legitimately slow)");
+  BOOST_TEST((std::chrono::steady_clock::now() - started < 10s));
+  pid_t grandchild = first_pid_in(read(pid_file));
+  BOOST_TEST_REQUIRE(grandchild > 0);
+  BOOST_TEST(gone_soon(grandchild), "the check's program " << grandchild << " survived the check's timeout");
+  fs::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(an_isolated_check_that_exits_without_a_verdict_fails) {
+  auto rec = isolated([](Context&) -> CheckResult { ::_exit(4); });
+  BOOST_TEST((rec.status == Status::fail));
+  BOOST_TEST(rec.message == "the check ended (exit 4) without reporting a verdict");
+}
+
+// ---- run_children -----------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(child_runs_report_exit_codes_and_logs_and_respect_the_bound) {
+  auto dir = temp_dir("jobs");
+  std::vector<ChildJob> jobs(3);
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    jobs[i].args = {"-c", "echo job " + std::to_string(i) + "; sleep 0.3; exit " + std::to_string(i + 1)};
+    jobs[i].log = dir / (std::to_string(i) + ".log");
+  }
+  std::size_t now_running = 0, most = 0;
+  ChildRunOptions o;
+  o.program = "/bin/sh";
+  o.parallel = 2;
+  o.on_start = [&](std::size_t) { most = std::max(most, ++now_running); };
+  o.on_finish = [&](std::size_t) { --now_running; };
+  BOOST_TEST(run_children(jobs, o));
+  BOOST_TEST(most == 2u);
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    BOOST_TEST(jobs[i].started);
+    BOOST_TEST(jobs[i].exit_code == static_cast<int>(i + 1));
+    BOOST_TEST(read(jobs[i].log) == "job " + std::to_string(i) + "\n");
+  }
+  fs::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(a_stop_request_sends_sigterm_waits_for_teardown_and_starts_nothing_more) {
+  ResetStop reset;
+  auto dir = temp_dir("stop");
+  std::vector<ChildJob> jobs(2);
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    // The trap takes a while, as a teardown does; SIGKILL would skip it.
+    jobs[i].args = {"-c", "trap 'sleep 0.5; echo tore down; exit 3' TERM; echo ready; while :; do sleep 0.05; done"};
+    jobs[i].log = dir / (std::to_string(i) + ".log");
+  }
+  ChildRunOptions o;
+  o.program = "/bin/sh";
+  o.parallel = 1;
+  o.on_start = [&](std::size_t i) {
+    wait_for_first_line(jobs[i]);
+    stop_requested = SIGINT;
+  };
+  BOOST_TEST(!run_children(jobs, o));
+  BOOST_TEST(jobs[0].started);
+  BOOST_TEST(jobs[0].exit_code == 3);
+  BOOST_TEST(!jobs[0].killed);
+  BOOST_TEST(read(jobs[0].log) == "ready\ntore down\n");
+  BOOST_TEST(!jobs[1].started);
+  fs::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(a_child_run_still_there_after_the_grace_is_killed_with_its_group) {
+  ResetStop reset;
+  auto dir = temp_dir("grace");
+  std::vector<ChildJob> jobs(1);
+  jobs[0].args = {"-c", "trap '' TERM; sleep 100 & echo $!; wait"};
+  jobs[0].log = dir / "0.log";
+  ChildRunOptions o;
+  o.program = "/bin/sh";
+  o.stop_grace = 500ms;
+  o.on_start = [&](std::size_t i) {
+    wait_for_first_line(jobs[i]);
+    stop_requested = SIGTERM;
+  };
+  auto started = std::chrono::steady_clock::now();
+  BOOST_TEST(!run_children(jobs, o));
+  BOOST_TEST((std::chrono::steady_clock::now() - started < 10s));
+  BOOST_TEST(jobs[0].killed);
+  BOOST_TEST(jobs[0].signal == SIGKILL);
+  pid_t grandchild = first_pid_in(read(jobs[0].log));
+  BOOST_TEST_REQUIRE(grandchild > 0);
+  BOOST_TEST(gone_soon(grandchild));
+  fs::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(a_child_run_past_its_timeout_is_stopped_like_on_a_stop_request) {
+  auto dir = temp_dir("timeout");
+  std::vector<ChildJob> jobs(1);
+  jobs[0].args = {"-c", "trap 'echo stopped; exit 3' TERM; while :; do sleep 0.05; done"};
+  jobs[0].log = dir / "0.log";
+  jobs[0].timeout = 1s;
+  ChildRunOptions o;
+  o.program = "/bin/sh";
+  BOOST_TEST(run_children(jobs, o)); // a timeout is not a stop request
+  BOOST_TEST(jobs[0].timed_out);
+  BOOST_TEST(jobs[0].exit_code == 3);
+  BOOST_TEST(read(jobs[0].log) == "stopped\n");
+  fs::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(a_job_whose_log_cannot_be_created_stops_the_others_and_is_reported) {
+  ResetStop reset;
+  auto dir = temp_dir("nolog");
+  std::vector<ChildJob> jobs(2);
+  jobs[0].args = {"-c", "trap 'echo stopped; exit 3' TERM; echo ready; while :; do sleep 0.05; done"};
+  jobs[0].log = dir / "0.log";
+  jobs[1].args = {"-c", "true"};
+  jobs[1].log = dir / "no-such-dir" / "1.log";
+  ChildRunOptions o;
+  o.program = "/bin/sh";
+  o.parallel = 2;
+  // Only once the trap is set may the SIGTERM come.
+  o.on_start = [&](std::size_t i) { wait_for_first_line(jobs[i]); };
+  BOOST_CHECK_EXCEPTION(run_children(jobs, o), InfraFailure, [](const InfraFailure& e) {
+    return std::string(e.what()).find("cannot create the log") != std::string::npos;
+  });
+  BOOST_TEST(jobs[0].exit_code == 3); // stopped gracefully, not left running or SIGKILLed
+  BOOST_TEST(read(jobs[0].log) == "ready\nstopped\n");
+  BOOST_TEST(!jobs[1].started);
+  fs::remove_all(dir);
+}
