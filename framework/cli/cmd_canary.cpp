@@ -146,6 +146,67 @@ std::string fmt_seconds(double s) { return fmt::format("{:.0f}s", s); }
 
 } // namespace
 
+namespace {
+
+// One child `ccci run` per canary, and its row, not run yet.
+void plan_runs(const std::vector<CanarySpec>& canaries, const std::vector<Fixture>& fixtures, const fs::path& runs_dir,
+               const std::string& session_id, const fs::path& logs, std::vector<ChildJob>& jobs,
+               std::vector<CanaryRow>& rows) {
+  for (std::size_t i = 0; i < canaries.size(); ++i) {
+    const auto& c = canaries[i];
+    auto run_id = fmt::format("{}-{}", session_id, c.name);
+    ChildJob job;
+    job.args = {"run",    "--recipe-dir", fixtures[i].repo.string(), "--recipe",
+                c.recipe, "--runs-dir",   runs_dir.string(),         "--run-id",
+                run_id};
+    job.args.insert(job.args.end(), c.run_args.begin(), c.run_args.end());
+    job.log = logs / (c.name + ".log");
+    jobs.push_back(job);
+    CanaryRow row;
+    row.name = c.name;
+    row.expected = c.expect.label();
+    row.run_id = run_id;
+    row.run_dir = (runs_dir / run_id).string();
+    row.verdict = no_results_verdict(-1, "not run (interrupted before it started)");
+    rows.push_back(row);
+  }
+}
+
+// The row's verdict from the run's results.json, or why there is none.
+void judge_row(const CanarySpec& canary, const ChildJob& job, CanaryRow& row) {
+  row.exit_code = job.exit_code;
+  row.seconds = job.seconds;
+  fs::path results = fs::path(row.run_dir) / "results.json";
+  if (fs::exists(results)) {
+    try {
+      row.verdict = compare_canary(canary, results_from_json(read_file(results), results.string()));
+    } catch (const InputError& e) {
+      row.verdict = no_results_verdict(job.exit_code, e.what());
+    }
+  } else {
+    auto why =
+        job.signal ? fmt::format("killed by {}", signal_name(job.signal)) : fmt::format("exit {}", job.exit_code);
+    row.verdict =
+        no_results_verdict(job.exit_code, fmt::format("{}; log {}: {}", why, job.log.string(), tail_of(job.log, 5)));
+  }
+}
+
+/// Prints the table and the tally; returns how many canaries did not match.
+std::size_t print_summary(const std::vector<CanaryRow>& rows, bool completed, const fs::path& runs_dir) {
+  std::cout << "\n" << canary_table(rows);
+  std::size_t bad = 0, false_greens = 0;
+  for (const auto& r : rows) {
+    bad += r.verdict.ok() ? 0 : 1;
+    false_greens += r.verdict.outcome == CanaryOutcome::false_green ? 1 : 0;
+  }
+  std::cout << fmt::format("\n{} of {} canaries matched{}{}; report: {}\n", rows.size() - bad, rows.size(),
+                           false_greens ? fmt::format(", {} FALSE GREEN", false_greens) : "",
+                           completed ? "" : " (interrupted)", (runs_dir / "canary-report.json").string());
+  return bad;
+}
+
+} // namespace
+
 int cmd_canary(const Args& args) {
   auto desc = canary_options();
   po::variables_map vm;
@@ -199,24 +260,7 @@ int cmd_canary(const Args& args) {
 
   std::vector<ChildJob> jobs;
   std::vector<CanaryRow> rows;
-  for (std::size_t i = 0; i < canaries.size(); ++i) {
-    const auto& c = canaries[i];
-    auto run_id = fmt::format("{}-{}", session_id, c.name);
-    ChildJob job;
-    job.args = {"run",    "--recipe-dir", fixtures[i].repo.string(), "--recipe",
-                c.recipe, "--runs-dir",   runs_dir.string(),         "--run-id",
-                run_id};
-    job.args.insert(job.args.end(), c.run_args.begin(), c.run_args.end());
-    job.log = logs / (c.name + ".log");
-    jobs.push_back(job);
-    CanaryRow row;
-    row.name = c.name;
-    row.expected = c.expect.label();
-    row.run_id = run_id;
-    row.run_dir = (runs_dir / run_id).string();
-    row.verdict = no_results_verdict(-1, "not run (interrupted before it started)");
-    rows.push_back(row);
-  }
+  plan_runs(canaries, fixtures, runs_dir, session_id, logs, jobs, rows);
 
   std::cout << fmt::format("[canary] running {} canar{}, at most two at a time; run directories in {}", canaries.size(),
                            canaries.size() == 1 ? "y" : "ies", runs_dir.string())
@@ -231,21 +275,7 @@ int cmd_canary(const Args& args) {
   auto on_finish = [&](std::size_t i) {
     auto& job = jobs[i];
     auto& row = rows[i];
-    row.exit_code = job.exit_code;
-    row.seconds = job.seconds;
-    fs::path results = fs::path(row.run_dir) / "results.json";
-    if (fs::exists(results)) {
-      try {
-        row.verdict = compare_canary(canaries[i], results_from_json(read_file(results), results.string()));
-      } catch (const InputError& e) {
-        row.verdict = no_results_verdict(job.exit_code, e.what());
-      }
-    } else {
-      auto why =
-          job.signal ? fmt::format("killed by {}", signal_name(job.signal)) : fmt::format("exit {}", job.exit_code);
-      row.verdict =
-          no_results_verdict(job.exit_code, fmt::format("{}; log {}: {}", why, job.log.string(), tail_of(job.log, 5)));
-    }
+    judge_row(canaries[i], job, row);
     std::cout << fmt::format("[canary] {}: finished in {}, exit {}: got {} — {}", row.name, fmt_seconds(row.seconds),
                              row.exit_code, row.verdict.got, to_string(row.verdict.outcome))
               << std::endl;
@@ -264,15 +294,7 @@ int cmd_canary(const Args& args) {
   const std::string finished = now_iso8601();
   write_file_atomically(runs_dir / "canary-report.json",
                         canary_report_json(rows, spec_file.string(), started, finished));
-  std::cout << "\n" << canary_table(rows);
-  std::size_t bad = 0, false_greens = 0;
-  for (const auto& r : rows) {
-    bad += r.verdict.ok() ? 0 : 1;
-    false_greens += r.verdict.outcome == CanaryOutcome::false_green ? 1 : 0;
-  }
-  std::cout << fmt::format("\n{} of {} canaries matched{}{}; report: {}\n", rows.size() - bad, rows.size(),
-                           false_greens ? fmt::format(", {} FALSE GREEN", false_greens) : "",
-                           completed ? "" : " (interrupted)", (runs_dir / "canary-report.json").string());
+  auto bad = print_summary(rows, completed, runs_dir);
   if (!completed) return 3;
   return bad ? 1 : 0;
 }

@@ -64,7 +64,10 @@ int cmd_run(const Args& args) {
                  "Deploys the recipe at one ref as a fresh stack, runs the selected tiers,\n"
                  "tears everything down, verifies the teardown, scans every artifact for\n"
                  "generated secret values and writes <runs-dir>/<run-id>/results.json.\n\n"
-              << desc << "\nExample:\n  ccci run --recipe-dir ~/recipes/custom-html-tiny --tiers install,custom\n";
+              << desc << "\nTiers, in order (level rung in brackets):\n";
+    for (auto& t : tier_table)
+      std::cout << fmt::format("  {:<8} [L{}] {}\n", t.name, t.rung, t.summary);
+    std::cout << "\nExample:\n  ccci run --recipe-dir ~/recipes/custom-html-tiny --tiers install,custom\n";
     return 0;
   }
   if (!vm.count("recipe-dir"))

@@ -73,14 +73,101 @@ TriageRun collect(const ChildJob& job, const fs::path& runs_dir, const std::stri
   return r;
 }
 
+// One triage session: where its runs and logs go, and how a run is started.
+struct Session {
+  fs::path recipe_dir;
+  std::string recipe;
+  fs::path runs_dir;
+  Args extra; ///< after `--`, for every run
+  std::string id;
+  fs::path logs;
+  std::chrono::seconds stop_grace{};
+
+  ChildJob job(const std::string& run_id) const {
+    ChildJob j;
+    j.args = {"run",        "--recipe-dir",    recipe_dir.string(), "--recipe", recipe,
+              "--runs-dir", runs_dir.string(), "--run-id",          run_id};
+    j.args.insert(j.args.end(), extra.begin(), extra.end());
+    j.log = logs / (run_id + ".log");
+    return j;
+  }
+};
+
+void say(const std::string& line) { std::cout << "[triage] " << line << std::endl; }
+
+// `repeat` runs one after another; false when stopped early.
+bool run_alone(const Session& s, int repeat, std::vector<TriageRun>& isolation) {
+  std::vector<ChildJob> iso_jobs;
+  std::vector<std::string> iso_ids;
+  for (int i = 1; i <= repeat; ++i) {
+    iso_ids.push_back(fmt::format("{}-alone-{:02}", s.id, i));
+    iso_jobs.push_back(s.job(iso_ids.back()));
+  }
+  ChildRunOptions alone;
+  alone.stop_grace = s.stop_grace;
+  alone.on_start = [&](std::size_t i) { say(fmt::format("alone {}/{}: started → run {}", i + 1, repeat, iso_ids[i])); };
+  alone.on_finish = [&](std::size_t i) {
+    isolation.push_back(collect(iso_jobs[i], s.runs_dir, iso_ids[i], false, static_cast<int>(i) + 1, false));
+    say(fmt::format("alone {}/{}: {:.0f}s, exit {}: {}", i + 1, repeat, iso_jobs[i].seconds, iso_jobs[i].exit_code,
+                    signature_of(isolation.back()).label));
+  };
+  bool completed = run_children(iso_jobs, alone);
+  // A bad invocation (the child said exit 2) is our input, not a result.
+  if (!isolation.empty() && isolation.front().exit_code == 2)
+    throw InputError(fmt::format("the first run refused its input (exit 2): {}", tail_of(iso_jobs.front().log, 5)));
+  return completed;
+}
+
+// Each round, the measured run and `load_k` others start together; false when stopped early.
+bool run_under_load(const Session& s, int repeat, int load_k, std::vector<TriageRun>& load) {
+  bool completed = true;
+  for (int round = 1; completed && load_k > 0 && round <= repeat; ++round) {
+    std::vector<ChildJob> jobs;
+    std::vector<std::string> ids;
+    for (int k = 0; k <= load_k; ++k) {
+      ids.push_back(k == 0 ? fmt::format("{}-load-{:02}", s.id, round)
+                           : fmt::format("{}-load-{:02}-beside-{}", s.id, round, k));
+      jobs.push_back(s.job(ids.back()));
+    }
+    say(fmt::format("under load {}/{}: {} runs at once", round, repeat, jobs.size()));
+    ChildRunOptions together;
+    together.parallel = jobs.size();
+    together.stop_grace = s.stop_grace;
+    together.on_finish = [&](std::size_t i) {
+      load.push_back(collect(jobs[i], s.runs_dir, ids[i], true, round, i > 0));
+      say(fmt::format("under load {}/{}{}: {:.0f}s, exit {}: {}", round, repeat, i ? " (beside)" : "", jobs[i].seconds,
+                      jobs[i].exit_code, signature_of(load.back()).label));
+    };
+    completed = run_children(jobs, together);
+  }
+  std::stable_sort(load.begin(), load.end(), [](const TriageRun& a, const TriageRun& b) {
+    return a.round != b.round ? a.round < b.round : a.background < b.background; // finish order → round order
+  });
+  return completed;
+}
+
+void print_help(const po::options_description& desc) {
+  std::cout << "Usage: ccci triage RECIPE_DIR --repeat N [--load K] [--recipe NAME] [--runs-dir DIR] [-- RUN ARGS]\n\n"
+               "Reruns the recipe N times alone, then N rounds of it beside K other runs of itself\n"
+               "(each its own stack), and classifies what it saw: genuine (red at the same tier and\n"
+               "check every time), flake (the runs alone disagree), load-sensitive (green alone, red\n"
+               "under load), harness (ccci or the machine failed: unverified, exit 2/3) or\n"
+               "not-reproduced (green every time). Arguments after `--` go to every `ccci run`,\n"
+               "e.g. `-- --tiers install,custom`. Writes triage-report.json and triage-report.txt\n"
+               "in the runs dir. Exit 0: not reproduced; 1: a red was classified; 2: bad input;\n"
+               "3: harness trouble or interrupted.\n\n"
+            << desc;
+}
+
 } // namespace
 
 int cmd_triage(const Args& all_args) {
   // Everything after `--` goes to each `ccci run` untouched.
-  Args args, extra;
+  Session s;
+  Args args;
   auto dash = std::find(all_args.begin(), all_args.end(), "--");
   args.assign(all_args.begin(), dash);
-  if (dash != all_args.end()) extra.assign(dash + 1, all_args.end());
+  if (dash != all_args.end()) s.extra.assign(dash + 1, all_args.end());
 
   auto desc = triage_options();
   po::positional_options_description pos;
@@ -89,17 +176,7 @@ int cmd_triage(const Args& all_args) {
   po::store(po::command_line_parser(args).options(desc).positional(pos).run(), vm);
   po::notify(vm);
   if (vm.count("help")) {
-    std::cout
-        << "Usage: ccci triage RECIPE_DIR --repeat N [--load K] [--recipe NAME] [--runs-dir DIR] [-- RUN ARGS]\n\n"
-           "Reruns the recipe N times alone, then N rounds of it beside K other runs of itself\n"
-           "(each its own stack), and classifies what it saw: genuine (red at the same tier and\n"
-           "check every time), flake (the runs alone disagree), load-sensitive (green alone, red\n"
-           "under load), harness (ccci or the machine failed: unverified, exit 2/3) or\n"
-           "not-reproduced (green every time). Arguments after `--` go to every `ccci run`,\n"
-           "e.g. `-- --tiers install,custom`. Writes triage-report.json and triage-report.txt\n"
-           "in the runs dir. Exit 0: not reproduced; 1: a red was classified; 2: bad input;\n"
-           "3: harness trouble or interrupted.\n\n"
-        << desc;
+    print_help(desc);
     return 0;
   }
   if (!vm.count("recipe-dir"))
@@ -110,80 +187,29 @@ int cmd_triage(const Args& all_args) {
   const int load_k = vm["load"].as<int>();
   if (repeat < 1 || repeat > 100) throw InputError(fmt::format("--repeat {}: must be between 1 and 100", repeat));
   if (load_k < 0 || load_k > 16) throw InputError(fmt::format("--load {}: must be between 0 and 16", load_k));
-  const fs::path recipe_dir = fs::absolute(vm["recipe-dir"].as<std::string>());
-  if (!fs::is_directory(recipe_dir))
-    throw InputError(fmt::format("{}: not a directory; give the recipe's git checkout", recipe_dir.string()));
-  const std::string recipe = vm.count("recipe") ? vm["recipe"].as<std::string>() : recipe_dir.filename().string();
-  const fs::path runs_dir = path_option(vm, "runs-dir", default_runs_dir());
-  const auto stop_grace = stop_grace_option(vm);
+  s.recipe_dir = fs::absolute(vm["recipe-dir"].as<std::string>());
+  if (!fs::is_directory(s.recipe_dir))
+    throw InputError(fmt::format("{}: not a directory; give the recipe's git checkout", s.recipe_dir.string()));
+  s.recipe = vm.count("recipe") ? vm["recipe"].as<std::string>() : s.recipe_dir.filename().string();
+  s.runs_dir = path_option(vm, "runs-dir", default_runs_dir());
+  s.stop_grace = stop_grace_option(vm);
   install_stop_handlers();
-  fs::create_directories(runs_dir);
+  fs::create_directories(s.runs_dir);
   std::string stamp;
   for (char ch : now_iso8601().substr(0, 19))
     stamp += (ch == ':' ? '-' : ch);
-  const std::string session = fmt::format("triage-{}-{}", stamp, random_hex(4));
-  const fs::path logs = runs_dir / (session + ".logs");
-  fs::create_directories(logs);
+  s.id = fmt::format("triage-{}-{}", stamp, random_hex(4));
+  s.logs = s.runs_dir / (s.id + ".logs");
+  fs::create_directories(s.logs);
 
-  auto make_job = [&](const std::string& run_id) {
-    ChildJob j;
-    j.args = {"run",        "--recipe-dir",    recipe_dir.string(), "--recipe", recipe,
-              "--runs-dir", runs_dir.string(), "--run-id",          run_id};
-    j.args.insert(j.args.end(), extra.begin(), extra.end());
-    j.log = logs / (run_id + ".log");
-    return j;
-  };
-  auto say = [](const std::string& line) { std::cout << "[triage] " << line << std::endl; };
+  say(fmt::format("{}: {} run(s) alone, then {} round(s) of 1 + {} beside it; runs in {}", s.recipe, repeat,
+                  load_k ? repeat : 0, load_k, s.runs_dir.string()));
+  std::vector<TriageRun> isolation, load;
+  bool completed = run_alone(s, repeat, isolation) && run_under_load(s, repeat, load_k, load);
 
-  // Alone: one after another.
-  std::vector<ChildJob> iso_jobs;
-  std::vector<std::string> iso_ids;
-  for (int i = 1; i <= repeat; ++i) {
-    iso_ids.push_back(fmt::format("{}-alone-{:02}", session, i));
-    iso_jobs.push_back(make_job(iso_ids.back()));
-  }
-  std::vector<TriageRun> isolation;
-  say(fmt::format("{}: {} run(s) alone, then {} round(s) of 1 + {} beside it; runs in {}", recipe, repeat,
-                  load_k ? repeat : 0, load_k, runs_dir.string()));
-  ChildRunOptions alone;
-  alone.stop_grace = stop_grace;
-  alone.on_start = [&](std::size_t i) { say(fmt::format("alone {}/{}: started → run {}", i + 1, repeat, iso_ids[i])); };
-  alone.on_finish = [&](std::size_t i) {
-    isolation.push_back(collect(iso_jobs[i], runs_dir, iso_ids[i], false, static_cast<int>(i) + 1, false));
-    say(fmt::format("alone {}/{}: {:.0f}s, exit {}: {}", i + 1, repeat, iso_jobs[i].seconds, iso_jobs[i].exit_code,
-                    signature_of(isolation.back()).label));
-  };
-  bool completed = run_children(iso_jobs, alone);
-  // A bad invocation (the child said exit 2) is our input, not a result.
-  if (!isolation.empty() && isolation.front().exit_code == 2)
-    throw InputError(fmt::format("the first run refused its input (exit 2): {}", tail_of(iso_jobs.front().log, 5)));
-
-  // Under load: each round, the measured run and K others start together.
-  std::vector<TriageRun> load;
-  for (int round = 1; completed && load_k > 0 && round <= repeat; ++round) {
-    std::vector<ChildJob> jobs;
-    std::vector<std::string> ids;
-    for (int k = 0; k <= load_k; ++k) {
-      ids.push_back(k == 0 ? fmt::format("{}-load-{:02}", session, round)
-                           : fmt::format("{}-load-{:02}-beside-{}", session, round, k));
-      jobs.push_back(make_job(ids.back()));
-    }
-    say(fmt::format("under load {}/{}: {} runs at once", round, repeat, jobs.size()));
-    ChildRunOptions together;
-    together.parallel = jobs.size();
-    together.stop_grace = stop_grace;
-    together.on_finish = [&](std::size_t i) {
-      load.push_back(collect(jobs[i], runs_dir, ids[i], true, round, i > 0));
-      say(fmt::format("under load {}/{}{}: {:.0f}s, exit {}: {}", round, repeat, i ? " (beside)" : "", jobs[i].seconds,
-                      jobs[i].exit_code, signature_of(load.back()).label));
-    };
-    completed = run_children(jobs, together);
-  }
-
-  std::stable_sort(load.begin(), load.end(), [](const TriageRun& a, const TriageRun& b) {
-    return a.round != b.round ? a.round < b.round : a.background < b.background; // finish order → round order
-  });
   auto report = classify_triage(isolation, load);
+  const auto& runs_dir = s.runs_dir;
+  const auto& recipe = s.recipe;
   write_file_atomically(runs_dir / "triage-report.json",
                         triage_report_json(report, isolation, load, recipe, repeat, load_k));
   auto text = triage_report_text(report, isolation, load, recipe, repeat, load_k);

@@ -2,6 +2,7 @@
 // is printed and by which main dispatches.
 #include "cli.hpp"
 #include "model/errors.hpp"
+#include "model/tiers.hpp"
 
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
@@ -26,8 +27,9 @@ constexpr Command command_table[] = {
     {"help", "this text, or a command's options", "[COMMAND]", cmd_help},
 };
 
+// The tier names come from the tier table.
 constexpr const char* intro = R"(ccci — deploys a Co-op Cloud recipe onto a Docker Swarm, drives it through the
-test tiers (install, upgrade, backup, restore, custom, lint) and reports how far
+test tiers ({}) and reports how far
 it got: results.json, a level, the clean_teardown and no_secret_leak flags, and
 the exit status.
 )";
@@ -49,7 +51,7 @@ std::string overview() {
     synopses.push_back(fmt::format("ccci {} {}", c.name, c.usage));
     width = std::max(width, synopses.back().size());
   }
-  std::string text = fmt::format("{}\nUsage:\n", intro);
+  std::string text = fmt::format(fmt::runtime(intro), tier_names()) + "\nUsage:\n";
   for (std::size_t i = 0; i < synopses.size(); ++i)
     text += fmt::format("  {:<{}}   {}\n", synopses[i], width, commands()[i].summary);
   return text + exit_and_environment;
