@@ -6,7 +6,7 @@
 #include "os/process.hpp"
 #include "support/files.hpp"
 #include "support/leftovers.hpp"
-#include "swarm/docker.hpp"
+#include "swarm/docker_swarm.hpp"
 #include "sweep/registry.hpp"
 
 #include <boost/json.hpp>
@@ -45,7 +45,11 @@ struct World {
   ~World() {
     // Warm canonicals are the sweep's to keep; the test's to remove.
     for (auto& entry : fs::directory_iterator(root / "state" / "registry", ec_))
-      if (auto c = read_canonical(root / "state", entry.path().stem().string())) teardown_stack(c->stack, true);
+      if (auto c = read_canonical(root / "state", entry.path().stem().string())) {
+        DockerSwarm swarm(edge_settings_from_environment());
+        swarm.remove_routes(c->stack);
+        swarm.remove_stack(c->stack, true);
+      }
   }
   World(const World&) = delete;
   World& operator=(const World&) = delete;
@@ -159,6 +163,10 @@ BOOST_AUTO_TEST_CASE(sweep_promotes_greens_skips_when_current_and_follows_new_ta
   BOOST_TEST(moved->version == "1.2.0+1.22.1");
   BOOST_TEST(stack_running(moved->stack));
   BOOST_TEST(!stack_running(site->stack)); // the old canonical went after the new one converged
+  // ... and its route with it: the edge serves only what runs.
+  auto edge = edge_settings_from_environment();
+  BOOST_TEST(edge_route_leftovers(edge, site->stack).empty());
+  BOOST_TEST(!edge_route_leftovers(edge, moved->stack).empty());
   BOOST_TEST(w.canonical("site-red")->run_id == "old-run");
 }
 

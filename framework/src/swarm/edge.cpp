@@ -83,6 +83,19 @@ std::string route_file_prefix(const std::string& stack) { return stack + "--"; }
 
 } // namespace
 
+EdgeSettings edge_settings_from_environment() {
+  EdgeSettings e;
+  if (const char* dir = std::getenv("CCCI_EDGE_DIR"); dir && *dir) e.dir = dir;
+  if (const char* port = std::getenv("CCCI_EDGE_PORT"); port && *port) {
+    try {
+      e.port = std::stoi(port);
+    } catch (const std::exception&) {
+      throw InputError(fmt::format("CCCI_EDGE_PORT='{}': not a port number; set it to e.g. 8480", port));
+    }
+  }
+  return e;
+}
+
 HttpTarget edge_target(const EdgeSettings& edge, const std::string& host) {
   return {fmt::format("http://127.0.0.1:{}", edge.port), host};
 }

@@ -39,4 +39,9 @@ std::vector<std::string> edge_route_leftovers(const EdgeSettings& edge, const st
 
 HttpTarget edge_target(const EdgeSettings& edge, const std::string& host);
 
+/// The edge as this machine's environment names it: $CCCI_EDGE_DIR and
+/// $CCCI_EDGE_PORT, else the defaults. Throws InputError for a port that is
+/// not a number.
+EdgeSettings edge_settings_from_environment();
+
 } // namespace ccci::host

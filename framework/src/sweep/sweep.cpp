@@ -169,7 +169,9 @@ void promote(const SweepOptions& o, const fs::path& checkout, Entry& e, const Ru
   // Only now, with the new canonical converged and recorded, does the old
   // one go — gracefully: a warm canonical's containers are never forced.
   if (e.before && !e.before->stack.empty() && e.before->stack != c.stack) {
-    auto report = DockerSwarm().remove_stack(e.before->stack, /*throwaway=*/false);
+    DockerSwarm swarm(edge_settings_from_environment());
+    swarm.remove_routes(e.before->stack);
+    auto report = swarm.remove_stack(e.before->stack, /*throwaway=*/false);
     e.notes.push_back(report.leftovers.empty()
                           ? fmt::format("previous canonical {} (stack {}) removed", e.before->version, e.before->stack)
                           : fmt::format("previous canonical stack {} not fully removed: {}", e.before->stack,
