@@ -9,6 +9,7 @@
 #include "os/process.hpp"
 #include "run/run.hpp"
 #include "support/fake_swarm.hpp"
+#include "support/files.hpp"
 #include "tiers/tier.hpp"
 
 #include <fcntl.h>
@@ -22,20 +23,11 @@ namespace fs = std::filesystem;
 using namespace ccci::host;
 using ccci::Tier;
 using ccci::test::FakeSwarm;
+using ccci::test::read;
+using ccci::test::TempTree;
+using ccci::test::write;
 
 namespace {
-
-std::string read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void write(const fs::path& p, const std::string& text) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p, std::ios::binary) << text;
-}
 
 // The timeline the fake swarm and the plugin's forked checks share.
 fs::path journal_file;
@@ -129,7 +121,8 @@ fs::path make_repo(const fs::path& dir, const std::vector<Release>& releases) {
 }
 
 struct Fixture {
-  fs::path root;
+  TempTree tree{"ccci-unit-tiers-"};
+  fs::path root = tree.dir();
   FakeSwarm swarm;
   RunOptions options;
   std::ostringstream terminal;
@@ -138,11 +131,6 @@ struct Fixture {
   fs::path run_dir;
 
   Fixture() {
-    root = fs::temp_directory_path() /
-           ("ccci-unit-tiers-" + std::string(boost::unit_test::framework::current_test_case().p_name) + "-" +
-            std::to_string(::getpid()));
-    fs::remove_all(root);
-    fs::create_directories(root);
     journal_file = root / "journal.txt";
     swarm.journal = journal_file;
     options.recipe = "fake-app";
@@ -153,7 +141,6 @@ struct Fixture {
     options.deploy_timeout = std::chrono::seconds(5);
     options.check_timeout = std::chrono::seconds(20);
   }
-  ~Fixture() { fs::remove_all(root); }
 
   void run(bool with_plugin = true) {
     std::optional<LoadedPlugin> plugin;
