@@ -2,7 +2,7 @@
 # attribute that provides it: `<program> = "<nixpkgs attribute>";`.
 #
 # The keys are program names exactly as `ccci doctor --json` names them: ccci
-# declares its own tools in code (framework/src/tools.cpp, framework_tools())
+# declares its own tools in code (framework/src/os/tools.cpp, framework_tools())
 # and each plugin declares its own (CCCI_PLUGIN("recipe", "tool", ...)).
 # tests/nix/doctor-tools-are-packaged (ctest -L nix) fails, naming the tool,
 # when doctor reports a tool this file does not map: add it here, never in a

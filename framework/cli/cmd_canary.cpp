@@ -1,7 +1,7 @@
 // ccci canary: prove ccci's own verdicts on known recipes. Each canary's
 // fixture repository is built with scripts/make-recipe-repo, held to its
 // targeted change by the fixture guard, run by a child `ccci run`, and its
-// results.json compared with the spec (framework/src/canary.hpp).
+// results.json compared with the spec (framework/src/canary/canary.hpp).
 #include "canary/canary.hpp"
 #include "cli.hpp"
 #include "jobs/child_runs.hpp"

@@ -1,6 +1,6 @@
 // ccci triage: rerun a recipe N times alone and N times beside K other runs
 // of itself, then say what kind of red it is: genuine, flake,
-// load-sensitive, harness, or not reproduced (framework/src/triage.hpp).
+// load-sensitive, harness, or not reproduced (framework/src/triage/triage.hpp).
 #include "cli.hpp"
 #include "jobs/child_runs.hpp"
 #include "model/errors.hpp"
