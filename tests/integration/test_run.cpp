@@ -309,7 +309,7 @@ BOOST_AUTO_TEST_CASE(notes_pg_live_data_directory_is_red_at_restore_and_flagged_
   BOOST_TEST_REQUIRE(o.results.has_value());
   expect_passed(o, {Tier::install, Tier::upgrade, Tier::backup});
   expect_red_at(o, Tier::restore, "restore/verify:rows", "missing");
-  auto* lint = o.check("lint/db-backup-is-a-dump");
+  auto* lint = o.check("lint/C004-db-backup-is-a-dump");
   BOOST_TEST_REQUIRE(lint);
   BOOST_TEST((lint->status == Status::fail));
   BOOST_TEST(lint->message.find("backupbot.backup.volumes.db.path=backup.sql") != std::string::npos, lint->message);

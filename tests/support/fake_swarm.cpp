@@ -79,11 +79,46 @@ ProcessResult FakeSwarm::exec_shell(const std::string& container, const std::str
   return r;
 }
 
+namespace {
+
+/// A ustar archive of one regular file, as `docker cp CONTAINER:PATH -` writes one.
+std::string one_file_tar(const std::string& name, const std::string& data) {
+  std::string h(512, '\0');
+  auto put = [&](std::size_t offset, const std::string& value) { h.replace(offset, value.size(), value); };
+  put(0, name);
+  put(100, "0000644");
+  put(108, "0000000");
+  put(116, "0000000");
+  put(124, fmt::format("{:011o}", data.size()));
+  put(136, fmt::format("{:011o}", 1700000000));
+  h[156] = '0';
+  put(257, "ustar");
+  put(263, "00");
+  put(148, "        "); // the checksum counts its own field as spaces
+  unsigned sum = 0;
+  for (unsigned char c : h)
+    sum += c;
+  put(148, fmt::format("{:06o}", sum));
+  h[154] = '\0';
+  std::string body = data;
+  body.resize((body.size() + 511) / 512 * 512, '\0');
+  return h + body + std::string(1024, '\0');
+}
+
+} // namespace
+
 ProcessResult FakeSwarm::copy_from(const std::string& container, const std::string& path) {
   note(fmt::format("copy_from {}:{}", container, path));
   ProcessResult r;
-  r.exit_code = 1;
-  r.err = "the fake swarm holds no volume data";
+  if (!volumes_hold_data) {
+    r.exit_code = 1;
+    r.err = "the fake swarm holds no volume data";
+    return r;
+  }
+  r.exit_code = 0;
+  const bool directory = path.ends_with("/.");
+  r.out = one_file_tar(directory ? "./data.txt" : std::filesystem::path(path).filename().string(),
+                       "copied from " + path + "\n");
   return r;
 }
 

@@ -26,6 +26,10 @@ public:
   std::map<std::string, std::string> refuse_deploy; ///< file -> the daemon's words
   std::set<std::string> never_converges;            ///< file: services stay 0/1
   std::set<std::string> failing_hooks;              ///< a hook command containing this exits 1
+  /// When true, copy_from answers with a tar of one small file, as `docker cp`
+  /// would from a volume: "./data.txt" for a directory ("DIR/."), else the
+  /// path's last component. When false, it fails: no volume data.
+  bool volumes_hold_data = false;
   /// Called at each deploy (after logging it): e.g. to request a stop.
   std::function<void(const std::string& file)> on_deploy;
   /// Thrown from services() once this many deploys happened (0 = never).

@@ -2,6 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "backup/archive.hpp"
+#include "backup/hook_text.hpp"
 #include "support/files.hpp"
 
 #include <fmt/format.h>
@@ -173,19 +174,15 @@ const std::string db_root = archive_volume_root(stack, "db");
 const std::string sql = "CREATE TABLE t (x int);\nINSERT INTO t VALUES (1);\n";
 const std::string big = random_bytes(300 * 1024); // incompressible: half the .tar.gz is mid-stream
 
-/// app backs up all of `data` (excluding `uploads`); db backs up only
+/// The stack backs up all of `data` (app's, `uploads` excluded) and only
 /// backup.sql of `db`.
 BackupPlan sample_plan() {
   BackupPlan plan;
   plan.stack = stack;
-  ServiceBackup app;
-  app.service = "app";
-  app.volumes.push_back({"data", "/srv/data", {}});
-  app.excluded.push_back("uploads");
-  ServiceBackup db;
-  db.service = "db";
-  db.volumes.push_back({"db", "/var/lib/postgresql/data", {"backup.sql"}});
-  plan.services = {app, db};
+  plan.enabled_by = {"app"};
+  plan.volumes.push_back({"data", {{"app", "/srv/data"}}, {}});
+  plan.volumes.push_back({"db", {{"db", "/var/lib/postgresql/data"}}, {"backup.sql"}});
+  plan.excluded.push_back("uploads");
   return plan;
 }
 
@@ -202,10 +199,17 @@ fs::path write_sample(const Scratch& tmp, const std::string& name = "backup.tar.
   return tmp / name;
 }
 
-const ServiceBackup& service(const BackupPlan& plan, const std::string& name) {
-  auto it = std::find_if(plan.services.begin(), plan.services.end(), [&](const auto& s) { return s.service == name; });
-  BOOST_TEST_REQUIRE((it != plan.services.end()), "no service " << name << " in the plan");
+const VolumeSelection& volume(const BackupPlan& plan, const std::string& name) {
+  auto it = std::find_if(plan.volumes.begin(), plan.volumes.end(), [&](const auto& v) { return v.volume == name; });
+  BOOST_TEST_REQUIRE((it != plan.volumes.end()), "no volume " << name << " in the plan");
   return *it;
+}
+
+std::vector<std::string> volume_names(const BackupPlan& plan) {
+  std::vector<std::string> out;
+  for (const auto& v : plan.volumes)
+    out.push_back(v.volume);
+  return out;
 }
 
 std::string defect(const Scratch& tmp, const std::string& compose_text) {
@@ -221,7 +225,9 @@ std::string defect(const Scratch& tmp, const std::string& compose_text) {
 
 // ------------------------------------------------------------------ plan
 
-BOOST_AUTO_TEST_CASE(plan_reads_list_and_map_labels_hooks_exclusions_and_paths) {
+BOOST_AUTO_TEST_CASE(one_label_on_app_backs_up_every_volume_of_every_service) {
+  // The backup-bot-two shape: the label on app, the database volume and its
+  // hooks on db, a cache no label mentions.
   Scratch tmp;
   const BackupPlan plan = plan_backup(tmp.compose(R"yaml(version: "3.8"
 services:
@@ -229,13 +235,9 @@ services:
     image: nginx
     volumes:
       - data:/srv/data
-      - uploads:/srv/uploads
     deploy:
       labels:
         - "backupbot.backup=true"
-        - "backupbot.backup.volumes.uploads=false"
-        - "backupbot.backup.pre-hook=touch /srv/data/.frozen"
-        - "backupbot.backup.post-hook=rm /srv/data/.frozen"
   db:
     image: postgres
     volumes:
@@ -244,96 +246,193 @@ services:
         target: /var/lib/postgresql/data
     deploy:
       labels:
-        backupbot.backup: "True"
-        backupbot.backup.volumes.db.path: "backup.sql, /dumps/ ,./x/y,,"
         backupbot.backup.pre-hook: "pg_dump -U postgres -f /var/lib/postgresql/data/backup.sql"
-        backupbot.restore.pre-hook: "true"
+        backupbot.backup.volumes.db.path: "backup.sql, /dumps/ ,./x/y,,"
         backupbot.restore.post-hook: "psql -U postgres -f /var/lib/postgresql/data/backup.sql"
   cache:
     image: redis
     volumes:
       - cache:/data
-  off:
-    image: busybox
-    volumes:
-      - spare:/spare
-    deploy:
-      labels:
-        backupbot.backup: "false"
-        backupbot.backup.volumes.nothere.path: "ignored because backup is off"
 volumes:
   data:
-  uploads:
   db:
   cache:
-  spare:
 )yaml"),
                                       stack);
   BOOST_TEST(plan.stack == stack);
-  BOOST_TEST_REQUIRE(plan.services.size() == 2u); // cache has no labels, off is disabled
   BOOST_TEST(!plan.empty());
+  BOOST_TEST(plan.enabled_by == std::vector<std::string>{"app"});
+  BOOST_TEST(volume_names(plan) == (std::vector<std::string>{"data", "db", "cache"}));
+  BOOST_TEST(plan.excluded.empty());
 
-  const auto& app = service(plan, "app");
-  BOOST_TEST_REQUIRE(app.volumes.size() == 1u);
-  BOOST_TEST(app.volumes[0].volume == "data");
-  BOOST_TEST(app.volumes[0].target == "/srv/data");
-  BOOST_TEST(app.volumes[0].paths.empty());
-  BOOST_TEST(app.excluded == std::vector<std::string>{"uploads"});
-  BOOST_TEST(app.pre_hook == "touch /srv/data/.frozen");
-  BOOST_TEST(app.post_hook == "rm /srv/data/.frozen");
-  BOOST_TEST(app.restore_pre_hook.empty());
-  BOOST_TEST(app.restore_post_hook.empty());
+  const auto& db = volume(plan, "db");
+  BOOST_TEST(db.service() == "db"); // copied through the service that mounts it, not the labelled one
+  BOOST_TEST(db.target() == "/var/lib/postgresql/data");
+  BOOST_TEST(db.paths == (std::vector<std::string>{"backup.sql", "dumps", "x/y"}));
+  const auto& cache = volume(plan, "cache");
+  BOOST_TEST(cache.service() == "cache");
+  BOOST_TEST(cache.target() == "/data");
+  BOOST_TEST(cache.paths.empty());
+  BOOST_TEST(volume(plan, "data").service() == "app");
 
-  const auto& db = service(plan, "db");
-  BOOST_TEST_REQUIRE(db.volumes.size() == 1u);
-  BOOST_TEST(db.volumes[0].volume == "db");
-  BOOST_TEST(db.volumes[0].target == "/var/lib/postgresql/data");
-  BOOST_TEST(db.volumes[0].paths == (std::vector<std::string>{"backup.sql", "dumps", "x/y"}));
-  BOOST_TEST(db.excluded.empty());
-  BOOST_TEST(db.pre_hook == "pg_dump -U postgres -f /var/lib/postgresql/data/backup.sql");
-  BOOST_TEST(db.post_hook.empty());
-  BOOST_TEST(db.restore_pre_hook == "true");
-  BOOST_TEST(db.restore_post_hook == "psql -U postgres -f /var/lib/postgresql/data/backup.sql");
+  BOOST_TEST_REQUIRE(plan.hooks.size() == 2u);
+  BOOST_TEST(plan.hooks[0].service == "db");
+  BOOST_TEST((plan.hooks[0].point == HookPoint::backup_pre));
+  BOOST_TEST(plan.hooks[0].command == "pg_dump -U postgres -f /var/lib/postgresql/data/backup.sql");
+  BOOST_TEST(plan.hooks_at(HookPoint::restore_post).at(0).command ==
+             "psql -U postgres -f /var/lib/postgresql/data/backup.sql");
+  BOOST_TEST(plan.hooks_at(HookPoint::backup_post).empty());
 }
 
-BOOST_AUTO_TEST_CASE(plan_keeps_the_service_volume_order_and_is_empty_without_labels) {
+BOOST_AUTO_TEST_CASE(volume_labels_may_sit_on_any_service_and_exclusions_win) {
   Scratch tmp;
   const auto plan = plan_backup(tmp.compose(R"yaml(services:
   app:
     image: nginx
-    volumes: [zeta:/z, alpha:/a, mid:/m]
+    volumes: [data:/srv/data]
     deploy:
-      labels: ["backupbot.backup=true", "backupbot.backup.volumes.alpha=true"]
-volumes: {zeta: {}, alpha: {}, mid: {}}
+      labels:
+        - "backupbot.backup=true"
+        - "backupbot.backup.volumes.uploads=false"
+        - "backupbot.backup.volumes.logs.path=current"
+        - "backupbot.backup.volumes.data=true"
+  files:
+    image: busybox
+    volumes: [uploads:/u, logs:/var/log/app]
+    deploy:
+      labels:
+        backupbot.backup.volumes.logs.path: "archive/, current"
+volumes: {data: {}, uploads: {}, logs: {}}
 )yaml"),
                                 stack);
-  BOOST_TEST_REQUIRE(plan.services.size() == 1u);
-  std::vector<std::string> order;
-  for (const auto& v : plan.services[0].volumes)
-    order.push_back(v.volume);
-  BOOST_TEST(order == (std::vector<std::string>{"zeta", "alpha", "mid"}));
-
-  const auto none = plan_backup(tmp.compose("services:\n  app:\n    image: nginx\n"), stack);
-  BOOST_TEST(none.empty());
+  BOOST_TEST(volume_names(plan) == (std::vector<std::string>{"data", "logs"}));
+  BOOST_TEST(plan.excluded == std::vector<std::string>{"uploads"});
+  // Two services limiting one volume: the backup takes both selections.
+  BOOST_TEST(volume(plan, "logs").paths == (std::vector<std::string>{"current", "archive"}));
+  BOOST_TEST(volume(plan, "data").paths.empty()); // `=true` is no limit
 }
 
-BOOST_AUTO_TEST_CASE(plan_rejects_labels_for_volumes_the_service_does_not_mount) {
+BOOST_AUTO_TEST_CASE(a_volume_several_services_mount_is_taken_once_through_the_first) {
   Scratch tmp;
-  const std::string path_label = defect(tmp, R"yaml(services:
+  const auto plan = plan_backup(tmp.compose(R"yaml(services:
+  worker:
+    image: busybox
+    volumes: [shared:/work]
+  app:
+    image: nginx
+    volumes: [shared:/srv/shared, own:/srv/own]
+    deploy:
+      labels: ["backupbot.backup=true"]
+volumes: {shared: {}, own: {}}
+)yaml"),
+                                stack);
+  BOOST_TEST(volume_names(plan) == (std::vector<std::string>{"shared", "own"}));
+  const auto& shared = volume(plan, "shared");
+  BOOST_TEST_REQUIRE(shared.mounts.size() == 2u);
+  BOOST_TEST(shared.service() == "worker");
+  BOOST_TEST(shared.target() == "/work");
+  BOOST_TEST(shared.target_in("app") == "/srv/shared");
+  BOOST_TEST(shared.target_in("nobody").empty());
+}
+
+BOOST_AUTO_TEST_CASE(hooks_of_every_service_run_in_compose_order_per_point) {
+  Scratch tmp;
+  const auto plan = plan_backup(tmp.compose(R"yaml(services:
+  app:
+    image: nginx
+    deploy:
+      labels:
+        backupbot.backup: "True"
+        backupbot.backup.pre-hook: "app-maintenance on"
+        backupbot.backup.post-hook: "app-maintenance off"
+        backupbot.restore.post-hook: "app-reindex"
   db:
     image: postgres
     volumes: [db:/var/lib/postgresql/data]
     deploy:
       labels:
-        backupbot.backup: "true"
+        backupbot.backup.pre-hook: "pg_dump -f /var/lib/postgresql/data/backup.sql"
+        backupbot.backup.post-hook: "rm -f /var/lib/postgresql/data/backup.sql"
+        backupbot.restore.pre-hook: "true"
+        backupbot.restore.post-hook: "psql -f /var/lib/postgresql/data/backup.sql"
+volumes: {db: {}}
+)yaml"),
+                                stack);
+  auto services_at = [&](HookPoint point) {
+    std::vector<std::string> out;
+    for (const auto& h : plan.hooks_at(point))
+      out.push_back(h.service + ": " + h.command);
+    return out;
+  };
+  BOOST_TEST(
+      services_at(HookPoint::backup_pre) ==
+      (std::vector<std::string>{"app: app-maintenance on", "db: pg_dump -f /var/lib/postgresql/data/backup.sql"}));
+  BOOST_TEST(services_at(HookPoint::backup_post) ==
+             (std::vector<std::string>{"app: app-maintenance off", "db: rm -f /var/lib/postgresql/data/backup.sql"}));
+  BOOST_TEST(services_at(HookPoint::restore_pre) == (std::vector<std::string>{"db: true"}));
+  BOOST_TEST(services_at(HookPoint::restore_post) ==
+             (std::vector<std::string>{"app: app-reindex", "db: psql -f /var/lib/postgresql/data/backup.sql"}));
+  BOOST_TEST(label_of(HookPoint::restore_pre) == "backupbot.restore.pre-hook");
+  BOOST_TEST(check_prefix_of(HookPoint::backup_post) == "backup/post-hook");
+}
+
+BOOST_AUTO_TEST_CASE(without_the_enabling_label_the_plan_is_empty_whatever_else_is_labelled) {
+  Scratch tmp;
+  const auto plan = plan_backup(tmp.compose(R"yaml(services:
+  app:
+    image: nginx
+    volumes: [data:/srv]
+    deploy:
+      labels:
+        backupbot.backup: "false"
+        backupbot.backup.pre-hook: "touch /srv/x"
+volumes: {data: {}}
+)yaml"),
+                                stack);
+  BOOST_TEST(plan.empty());
+  BOOST_TEST(plan.volumes.empty());
+  BOOST_TEST(plan.hooks.empty());
+  BOOST_TEST(plan_backup(tmp.compose("services:\n  app:\n    image: nginx\n"), stack).empty());
+}
+
+BOOST_AUTO_TEST_CASE(the_label_on_several_services_still_means_the_stack) {
+  Scratch tmp;
+  const auto plan = plan_backup(tmp.compose(R"yaml(services:
+  app:
+    image: nginx
+    volumes: [data:/srv]
+    deploy: {labels: ["backupbot.backup=true"]}
+  db:
+    image: postgres
+    volumes: [data:/also]
+    deploy: {labels: ["backupbot.backup=true"]}
+volumes: {data: {}}
+)yaml"),
+                                stack);
+  BOOST_TEST(plan.enabled_by == (std::vector<std::string>{"app", "db"}));
+  BOOST_TEST(volume_names(plan) == std::vector<std::string>{"data"}); // once
+}
+
+BOOST_AUTO_TEST_CASE(plan_rejects_labels_for_volumes_no_service_mounts) {
+  Scratch tmp;
+  const std::string path_label = defect(tmp, R"yaml(services:
+  app:
+    image: nginx
+    deploy:
+      labels: ["backupbot.backup=true"]
+  db:
+    image: postgres
+    volumes: [db:/var/lib/postgresql/data]
+    deploy:
+      labels:
         backupbot.backup.volumes.database.path: backup.sql
 volumes: {db: {}}
 )yaml");
   BOOST_TEST(has(path_label, "compose.yml"), path_label);
-  BOOST_TEST(has(path_label, "'db'"), path_label);
+  BOOST_TEST(has(path_label, "service 'db'"), path_label);
   BOOST_TEST(has(path_label, "backupbot.backup.volumes.database.path"), path_label);
   BOOST_TEST(has(path_label, "'database'"), path_label);
-  BOOST_TEST(has(path_label, "mounts db"), path_label);
+  BOOST_TEST(has(path_label, "the stack mounts db"), path_label);
 
   const std::string exclusion = defect(tmp, R"yaml(services:
   app:
@@ -345,6 +444,7 @@ volumes: {data: {}}
 )yaml");
   BOOST_TEST(has(exclusion, "'uploads'"), exclusion);
   BOOST_TEST(has(exclusion, "service 'app'"), exclusion);
+  BOOST_TEST(has(exclusion, "fix the volume name"), exclusion);
 }
 
 BOOST_AUTO_TEST_CASE(plan_rejects_paths_that_leave_the_volume) {
@@ -361,6 +461,94 @@ volumes: {db: {}}
 )yaml");
   BOOST_TEST(has(message, "../etc/passwd"), message);
   BOOST_TEST(has(message, "leaves the volume"), message);
+}
+
+// ------------------------------------------------------------------ hooks as backupbot runs them
+
+BOOST_AUTO_TEST_CASE(hook_script_strips_a_shell_wrapper_and_one_pair_of_quotes_behind_pipefail) {
+  struct Case {
+    std::string hook, script;
+  };
+  const std::vector<Case> cases{
+      // notes-pg, gitea-style: a bare command line.
+      {"pg_dump --clean --if-exists -U notes notes > /var/lib/postgresql/data/backup.sql",
+       "set -o pipefail;pg_dump --clean --if-exists -U notes notes > /var/lib/postgresql/data/backup.sql"},
+      // mattermost-style: sh -c '...'.
+      {"sh -c 'pg_dump -U $POSTGRES_USER $POSTGRES_DB > /var/lib/postgresql/data/postgres-backup.sql'",
+       "set -o pipefail;pg_dump -U $POSTGRES_USER $POSTGRES_DB > /var/lib/postgresql/data/postgres-backup.sql"},
+      // wordpress/mariadb-style: a pipe inside bash -c "...", quotes within kept.
+      {R"(bash -c "mariadb-dump -u root -p'$(cat /run/secrets/db_root_password)' wp | gzip > /var/lib/mysql/dump.sql.gz")",
+       R"(set -o pipefail;mariadb-dump -u root -p'$(cat /run/secrets/db_root_password)' wp | gzip > /var/lib/mysql/dump.sql.gz)"},
+      // immich-style: a script of the image's own.
+      {"/pg_backup.sh backup", "set -o pipefail;/pg_backup.sh backup"},
+      {"  sh -c   'rm -f /x'  ", "set -o pipefail;rm -f /x"},
+      {"sh -c rm -f /x", "set -o pipefail;rm -f /x"},
+      {"'touch /srv/.frozen'", "set -o pipefail;touch /srv/.frozen"},
+      // Only a leading wrapper, and only one pair of quotes.
+      {"shred -c x", "set -o pipefail;shred -c x"},
+      {"echo sh -c x", "set -o pipefail;echo sh -c x"},
+      {"sh -c \"'quoted twice'\"", "set -o pipefail;'quoted twice'"},
+      // As backupbot strips them: the first and last characters, even when
+      // they quote two different words.
+      {"'a' && 'b'", "set -o pipefail;a' && 'b"},
+      {"\"a'", "set -o pipefail;\"a'"},
+  };
+  for (const auto& c : cases)
+    BOOST_TEST(hook_script(c.hook) == c.script, c.hook);
+}
+
+// ------------------------------------------------------------------ what a hook writes
+
+BOOST_AUTO_TEST_CASE(files_written_by_reads_redirections_options_tee_and_moves) {
+  using V = std::vector<std::string>;
+  struct Case {
+    std::string hook;
+    V files;
+  };
+  const std::vector<Case> cases{
+      {"pg_dump -U notes notes > /var/lib/postgresql/data/backup.sql", {"/var/lib/postgresql/data/backup.sql"}},
+      {"pg_dump app >>/d/x.sql", {"/d/x.sql"}},
+      {R"x(sh -c 'mariadb-dump -u root -p"$(cat /run/secrets/pw)" wp | gzip > /var/lib/mysql/backup.sql.gz')x",
+       {"/var/lib/mysql/backup.sql.gz"}},
+      {"pg_dump -Fc -f /dumps/db.dump app", {"/dumps/db.dump"}},
+      {"pg_dump --file=/d/a.sql app && pg_dump --file /d/b.sql app && pg_dump -f/d/c.sql app",
+       {"/d/a.sql", "/d/b.sql", "/d/c.sql"}},
+      {"mongodump --archive=/data/db/backup.archive --gzip", {"/data/db/backup.archive"}},
+      {"mysqldump -r /var/lib/mysql/dump.sql db", {"/var/lib/mysql/dump.sql"}},
+      {"pg_dumpall | tee -a /backup/all.sql > /dev/null", {"/backup/all.sql"}},
+      {"tar -czf /srv/data/uploads.tgz -C /srv uploads", {"/srv/data/uploads.tgz"}},
+      {"pg_dump app > /tmp/x && mv /tmp/x /var/lib/postgresql/data/backup.sql",
+       {"/tmp/x", "/var/lib/postgresql/data/backup.sql"}},
+      {"curl -fsS -o /data/export.json http://localhost/api/export", {"/data/export.json"}},
+      {"sqlite3 /data/app.db \".backup '/data/backup.db'\" &> /data/backup.log", {"/data/backup.log"}},
+      {"pg_dump app 2> /tmp/err.log > /d/x.sql", {"/d/x.sql"}},
+      {"bash -c 'pg_dump app' > /d/outer.sql", {"/d/outer.sql"}},
+      {"/usr/local/bin/backup.sh /srv/data/out --fast", {"/srv/data/out"}},
+      {"PGPASSWORD=$(cat /run/secrets/pw) pg_dump -h db app > $DUMP_DIR/x.sql", {"$DUMP_DIR/x.sql"}},
+      // Nothing written: descriptors, /dev/null, removals, quoted text.
+      {"app-ctl flush >/dev/null 2>&1", {}},
+      {"rm -f /var/lib/postgresql/data/backup.sql", {}},
+      {"echo '> /not/a/file'", {}},
+      {"psql -f /var/lib/postgresql/data/backup.sql", {}},
+  };
+  for (const auto& c : cases)
+    BOOST_TEST(files_written_by(c.hook) == c.files, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(hook_commands_open_shell_wrappers_and_know_scripts_and_inputs) {
+  const auto commands = hook_commands("sh -c 'mkdir -p /d; /pg_backup.sh restore' && mysql db < /d/dump.sql");
+  BOOST_TEST_REQUIRE(commands.size() == 3u);
+  BOOST_TEST(commands[0].program == "mkdir");
+  BOOST_TEST(!commands[0].script);
+  BOOST_TEST(commands[1].program == "/pg_backup.sh");
+  BOOST_TEST(commands[1].args == std::vector<std::string>{"restore"});
+  BOOST_TEST(commands[1].script);
+  BOOST_TEST(commands[2].program == "mysql");
+  BOOST_TEST(commands[2].reads == std::vector<std::string>{"/d/dump.sql"});
+  BOOST_TEST(hook_commands("python3 /srv/export.py")[0].script);
+  BOOST_TEST(hook_commands("./restore")[0].script);
+  BOOST_TEST(!hook_commands("pg_restore -d app /d/x.dump")[0].script);
+  BOOST_TEST(program_name("/usr/bin/pg_dump") == "pg_dump");
 }
 
 BOOST_AUTO_TEST_CASE(volume_root_is_where_docker_keeps_the_volume) {
@@ -473,7 +661,8 @@ BOOST_AUTO_TEST_CASE(selected_directory_path_is_present_through_its_content) {
   Scratch tmp;
   BackupPlan plan;
   plan.stack = stack;
-  plan.services.push_back({"db", "", "", "", "", {{"db", "/data", {"dumps"}}}, {}});
+  plan.enabled_by = {"db"};
+  plan.volumes.push_back({"db", {{"db", "/data"}}, {"dumps"}});
   const auto path = tmp / "b.tar.gz";
   {
     ArchiveWriter w(path);
@@ -481,7 +670,7 @@ BOOST_AUTO_TEST_CASE(selected_directory_path_is_present_through_its_content) {
     w.close();
   }
   BOOST_TEST(verify_archive(path, plan).ok(), verify_archive(path, plan).describe());
-  plan.services[0].volumes[0].paths = {"dump"}; // a prefix of a name is not the path
+  plan.volumes[0].paths = {"dump"}; // a prefix of a name is not the path
   const auto wrong = verify_archive(path, plan);
   BOOST_TEST(wrong.missing == std::vector<std::string>{"db/db/dump"});
   BOOST_TEST(wrong.unexpected == std::vector<std::string>{db_root + "/dumps"});

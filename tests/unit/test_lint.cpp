@@ -1,6 +1,7 @@
 #define BOOST_TEST_MODULE lint
 #include <boost/test/unit_test.hpp>
 
+#include "backup/plan.hpp"
 #include "lint/lint.hpp"
 #include "support/files.hpp"
 
@@ -67,15 +68,6 @@ const std::string mattermost_db =
     "/var/lib/postgresql/data/postgres-backup.sql'\"\n"
     "        backupbot.backup.post-hook: \"rm -f /var/lib/postgresql/data/postgres-backup.sql\"\n";
 
-BackupPlan mattermost_plan() {
-  ServiceBackup sb;
-  sb.service = "postgres";
-  sb.pre_hook = "sh -c 'pg_dump -U $POSTGRES_USER $POSTGRES_DB > /var/lib/postgresql/data/postgres-backup.sql'";
-  sb.post_hook = "rm -f /var/lib/postgresql/data/postgres-backup.sql";
-  sb.volumes = {VolumeSelection{"postgres_data", "/var/lib/postgresql/data", {}}};
-  return BackupPlan{"app_example_com", {sb}};
-}
-
 // The immich shape: only the dump is archived, and a restore hook loads it.
 const std::string immich_db = "  database:\n"
                               "    image: ghcr.io/immich-app/postgres:14-vectorchord0.3.0\n"
@@ -88,13 +80,9 @@ const std::string immich_db = "  database:\n"
                               "        backupbot.backup.volumes.postgres.path: backup.sql\n"
                               "        backupbot.restore.post-hook: \"/pg_backup.sh restore\"\n";
 
-BackupPlan immich_plan() {
-  ServiceBackup sb;
-  sb.service = "database";
-  sb.pre_hook = "/pg_backup.sh backup";
-  sb.restore_post_hook = "/pg_backup.sh restore";
-  sb.volumes = {VolumeSelection{"postgres", "/var/lib/postgresql/data", {"backup.sql"}}};
-  return BackupPlan{"app_example_com", {sb}};
+/// Lints `c` with the backup plan the lint tier makes of it.
+std::vector<LintFinding> lint_with_plan(const Compose& c, const std::string& tag = "") {
+  return lint_recipe(c, plan_backup(c, "app_example_com"), tag);
 }
 
 } // namespace
@@ -104,11 +92,12 @@ BOOST_AUTO_TEST_CASE(every_rule_yields_exactly_one_finding) {
   std::vector<std::string> names;
   for (const auto& f : findings)
     names.push_back(f.rule);
-  std::vector<std::string> expected{"version-label-matches-tag", "images-pinned", "secrets-configs-declared",
-                                    "db-backup-is-a-dump", "dump-has-restore-hook"};
+  std::vector<std::string> expected{"version-label-matches-tag",  "images-pinned",
+                                    "secrets-configs-declared",   "C004-db-backup-is-a-dump",
+                                    "C005-dump-has-restore-hook", "C006-backupbot-label-once"};
   BOOST_TEST(names == expected, boost::test_tools::per_element());
   for (const auto& f : findings) {
-    BOOST_TEST(f.severity == Severity::error);
+    BOOST_TEST((f.severity == (f.rule == "C006-backupbot-label-once" ? Severity::warning : Severity::error)), f.rule);
     BOOST_TEST(f.satisfied, f.rule << ": " << f.detail);
     BOOST_TEST(!f.detail.empty());
     BOOST_TEST(f.fix.empty());
@@ -208,14 +197,30 @@ BOOST_AUTO_TEST_CASE(an_undeclared_secret_fails_when_compose_was_built_without_l
   BOOST_TEST(has(f.fix, "top-level `secrets:`"), f.fix);
 }
 
-// ---- db-backup-is-a-dump and dump-has-restore-hook
+// ---- C004-db-backup-is-a-dump, C005-dump-has-restore-hook, C006-backupbot-label-once
+//
+// The plans come from plan_backup over the same compose, as the lint tier
+// makes them: one backupbot.backup=true backs up every volume of the stack.
 
-BOOST_AUTO_TEST_CASE(no_backup_labels_passes_both_backup_rules) {
-  auto c =
-      load(recipe("nginx:1.25", "",
-                  "  db:\n    image: postgres:15\n    volumes:\n      - db:/var/lib/postgresql/data\n", "  db:\n"));
-  auto findings = lint_recipe(c, BackupPlan{"app_example_com", {}}, "");
-  for (auto name : {"db-backup-is-a-dump", "dump-has-restore-hook"}) {
+namespace {
+
+const std::string c004 = "C004-db-backup-is-a-dump", c005 = "C005-dump-has-restore-hook",
+                  c006 = "C006-backupbot-label-once";
+
+const std::string label_on_app = "        - backupbot.backup=true\n";
+
+/// A database service `db` (no backupbot label of its own unless `labels`).
+std::string db_service(const std::string& image, const std::string& mount, const std::string& labels = "") {
+  return "  db:\n    image: " + image + "\n    volumes:\n      - " + mount + "\n" +
+         (labels.empty() ? "" : "    deploy:\n      labels:\n" + labels);
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(no_backup_labels_passes_every_backup_rule) {
+  auto c = load(recipe("nginx:1.25", "", db_service("postgres:15", "db:/var/lib/postgresql/data"), "  db:\n"));
+  auto findings = lint_with_plan(c);
+  for (const auto& name : {c004, c005, c006}) {
     auto f = rule(findings, name);
     BOOST_TEST(f.satisfied, name);
     BOOST_TEST(has(f.detail, "no backup configured"), f.detail);
@@ -224,53 +229,138 @@ BOOST_AUTO_TEST_CASE(no_backup_labels_passes_both_backup_rules) {
 
 BOOST_AUTO_TEST_CASE(mattermost_lts_shape_fails_both_db_rules) {
   auto c = load(recipe("mattermost/mattermost-team-edition:10.11.15", "", mattermost_db, "  postgres_data:\n"));
-  auto findings = lint_recipe(c, mattermost_plan(), "");
+  auto findings = lint_with_plan(c);
 
-  auto dump = rule(findings, "db-backup-is-a-dump");
+  auto dump = rule(findings, c004);
   BOOST_TEST(!dump.satisfied);
-  BOOST_TEST(has(dump.detail, "service postgres"), dump.detail);
-  BOOST_TEST(has(dump.detail, "/var/lib/postgresql/data"), dump.detail);
+  BOOST_TEST(has(dump.detail, "the whole of volume postgres_data, which service postgres (postgres) mounts at "
+                              "/var/lib/postgresql/data"),
+             dump.detail);
   // The pre-hook already writes a dump inside the volume: select exactly that file.
   BOOST_TEST(has(dump.fix, "add `backupbot.backup.volumes.postgres_data.path=postgres-backup.sql` to service "
                            "postgres's deploy.labels so only the dump"),
              dump.fix);
 
-  auto restore = rule(findings, "dump-has-restore-hook");
+  auto restore = rule(findings, c005);
   BOOST_TEST(!restore.satisfied);
-  BOOST_TEST(has(restore.detail, "pg_dump"), restore.detail);
-  BOOST_TEST(has(restore.detail, "/var/lib/postgresql/data/postgres-backup.sql"), restore.detail);
+  BOOST_TEST(has(restore.detail, "service postgres: backupbot.backup.pre-hook (`sh -c 'pg_dump"), restore.detail);
+  BOOST_TEST(has(restore.detail, "writes /var/lib/postgresql/data/postgres-backup.sql, which the backup takes "
+                                 "(volume postgres_data, the whole volume)"),
+             restore.detail);
+  BOOST_TEST(has(restore.detail, "service postgres has no backupbot.restore.post-hook"), restore.detail);
   BOOST_TEST(has(restore.fix, "add `backupbot.restore.post-hook` to service postgres's deploy.labels"), restore.fix);
   BOOST_TEST(has(restore.fix, "psql"), restore.fix);
   BOOST_TEST(has(restore.fix, "/var/lib/postgresql/data/postgres-backup.sql"), restore.fix);
 }
 
-BOOST_AUTO_TEST_CASE(whole_data_volume_without_a_dump_gets_a_conventional_dump_path) {
-  // No pre-hook at all: the raw files of a running postgres are archived.
+BOOST_AUTO_TEST_CASE(the_label_on_app_backs_up_the_live_data_of_a_db_service_without_labels) {
+  // The issue's shape: backupbot.backup=true on app only; db's volume is
+  // backed up all the same, as its live data directory.
   auto c =
-      load(recipe("nginx:1.25", "",
-                  "  db:\n    image: postgres:15\n    volumes:\n      - db:/var/lib/postgresql/data\n", "  db:\n"));
-  ServiceBackup sb;
-  sb.service = "db";
-  sb.volumes = {VolumeSelection{"db", "/var/lib/postgresql/data", {}}};
-  auto findings = lint_recipe(c, BackupPlan{"s", {sb}}, "");
-  auto dump = rule(findings, "db-backup-is-a-dump");
+      load(recipe("nginx:1.25", label_on_app, db_service("postgres:15", "db:/var/lib/postgresql/data"), "  db:\n"));
+  auto findings = lint_with_plan(c);
+  auto dump = rule(findings, c004);
   BOOST_TEST(!dump.satisfied);
-  BOOST_TEST(has(dump.detail, "the whole of volume db"), dump.detail);
+  BOOST_TEST(has(dump.detail, "the whole of volume db, which service db (postgres) mounts"), dump.detail);
+  BOOST_TEST(has(dump.detail, "backupbot.backup=true on service app backs up every volume of the stack"), dump.detail);
   BOOST_TEST(has(dump.fix, "add `backupbot.backup.volumes.db.path=backup.sql` to service db's deploy.labels so only "
                            "the dump is archived"),
              dump.fix);
   BOOST_TEST(has(dump.fix, "pg_dump to /var/lib/postgresql/data/backup.sql"), dump.fix);
+  BOOST_TEST(has(dump.fix, "`backupbot.backup.volumes.db=false`"), dump.fix);
   // Nothing is dumped, so there is no dump to load: that rule has nothing to say.
-  BOOST_TEST(rule(findings, "dump-has-restore-hook").satisfied);
+  BOOST_TEST(rule(findings, c005).satisfied);
+  BOOST_TEST(rule(findings, c006).satisfied);
+}
+
+BOOST_AUTO_TEST_CASE(the_label_on_app_with_the_dump_and_its_restore_hook_on_db_passes) {
+  const std::string db_labels =
+      "        - \"backupbot.backup.pre-hook=pg_dump -U notes notes > /var/lib/postgresql/data/backup.sql\"\n"
+      "        - backupbot.backup.volumes.db.path=backup.sql\n"
+      "        - \"backupbot.restore.post-hook=psql -U notes -d notes -f /var/lib/postgresql/data/backup.sql\"\n";
+  auto findings = lint_with_plan(load(recipe(
+      "nginx:1.25", label_on_app, db_service("postgres:15", "db:/var/lib/postgresql/data", db_labels), "  db:\n")));
+  auto dump = rule(findings, c004);
+  BOOST_TEST(dump.satisfied, dump.detail);
+  BOOST_TEST(has(dump.detail, "volume db (service db) limited to backup.sql"), dump.detail);
+  auto restore = rule(findings, c005);
+  BOOST_TEST(restore.satisfied, restore.detail);
+  BOOST_TEST(has(restore.detail, "service db: the /var/lib/postgresql/data/backup.sql its pre-hook writes is loaded by "
+                                 "its backupbot.restore.post-hook"),
+             restore.detail);
+  auto once = rule(findings, c006);
+  BOOST_TEST(once.satisfied);
+  BOOST_TEST(once.detail == "backupbot.backup=true on service app only");
+}
+
+BOOST_AUTO_TEST_CASE(a_restore_hook_on_another_service_does_not_load_the_dump) {
+  const std::string db_labels =
+      "        - \"backupbot.backup.pre-hook=pg_dump -U notes notes > /var/lib/postgresql/data/backup.sql\"\n"
+      "        - backupbot.backup.volumes.db.path=backup.sql\n";
+  auto f =
+      rule(lint_with_plan(load(recipe("nginx:1.25",
+                                      label_on_app + "        - \"backupbot.restore.post-hook=psql -h db -f "
+                                                     "/var/lib/postgresql/data/backup.sql\"\n",
+                                      db_service("postgres:15", "db:/var/lib/postgresql/data", db_labels), "  db:\n"))),
+           c005);
+  BOOST_TEST(!f.satisfied);
+  BOOST_TEST(has(f.detail, "service db has no backupbot.restore.post-hook or pre-hook"), f.detail);
+  BOOST_TEST(has(f.detail, "(volume db, path backup.sql)"), f.detail);
+  BOOST_TEST(has(f.fix, "add `backupbot.restore.post-hook` to service db's deploy.labels"), f.fix);
+}
+
+BOOST_AUTO_TEST_CASE(any_tool_writing_into_a_selected_volume_needs_a_restore_hook) {
+  // Not a database tool at all: an export over HTTP into the backed-up volume.
+  const std::string app_labels =
+      label_on_app + "        - \"backupbot.backup.pre-hook=curl -fsS -o /srv/data/export.json localhost/export\"\n";
+  const std::string volume = "    volumes:\n      - data:/srv/data\n";
+  auto without = rule(lint_with_plan(load(recipe("nginx:1.25", app_labels, volume, "  data:\n"))), c005);
+  BOOST_TEST(!without.satisfied);
+  BOOST_TEST(
+      has(without.detail, "writes /srv/data/export.json, which the backup takes (volume data, the whole volume)"),
+      without.detail);
+  BOOST_TEST(has(without.fix, "that loads /srv/data/export.json back (the reverse of its pre-hook)"), without.fix);
+
+  // A restore hook that reads the file, whatever tool it runs, loads it.
+  auto with = rule(lint_with_plan(load(recipe("nginx:1.25",
+                                              app_labels + "        - \"backupbot.restore.post-hook=curl -fsS -T "
+                                                           "/srv/data/export.json localhost/import\"\n",
+                                              volume, "  data:\n"))),
+                   c005);
+  BOOST_TEST(with.satisfied, with.detail);
+  // One that runs something else, never touching the file, does not.
+  auto other = rule(lint_with_plan(load(
+                        recipe("nginx:1.25", app_labels + "        - \"backupbot.restore.post-hook=app-ctl restart\"\n",
+                               volume, "  data:\n"))),
+                    c005);
+  BOOST_TEST(!other.satisfied);
+  BOOST_TEST(has(other.detail, "(`app-ctl restart`) neither reads it nor runs a load tool or script"), other.detail);
+
+  // tee and scripts write too.
+  for (std::string hook : {"pg_dumpall | tee /srv/data/all.sql", "/usr/local/bin/export.sh /srv/data/export"}) {
+    auto f = rule(lint_with_plan(
+                      load(recipe("nginx:1.25", label_on_app + "        - \"backupbot.backup.pre-hook=" + hook + "\"\n",
+                                  volume, "  data:\n"))),
+                  c005);
+    BOOST_TEST(!f.satisfied, hook);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_pre_hook_writing_nothing_the_backup_takes_needs_no_restore_hook) {
+  const std::string volume = "    volumes:\n      - data:/srv/data\n";
+  for (std::string hook : {"/usr/local/bin/not_pg_dumper --now", "pg_dump app > /tmp/dump.sql",
+                           "pg_dump app > /srv/data/dumps/x.sql", "app-ctl flush >/dev/null 2>&1"}) {
+    const std::string labels = label_on_app + "        - \"backupbot.backup.pre-hook=" + hook +
+                               "\"\n        - backupbot.backup.volumes.data.path=uploads\n";
+    auto f = rule(lint_with_plan(load(recipe("nginx:1.25", labels, volume, "  data:\n"))), c005);
+    BOOST_TEST(f.satisfied, hook << ": " << f.detail);
+    BOOST_TEST(has(f.detail, "no backupbot.backup.pre-hook writes a file the backup takes"), f.detail);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(a_database_image_with_an_unusual_data_directory_is_still_caught) {
-  auto c = load(
-      recipe("nginx:1.25", "", "  db:\n    image: mongo:7\n    volumes:\n      - mongo:/srv/mongo\n", "  mongo:\n"));
-  ServiceBackup sb;
-  sb.service = "db";
-  sb.volumes = {VolumeSelection{"mongo", "/srv/mongo", {}}};
-  auto dump = rule(lint_recipe(c, BackupPlan{"s", {sb}}, ""), "db-backup-is-a-dump");
+  auto c = load(recipe("nginx:1.25", label_on_app, db_service("mongo:7", "mongo:/srv/mongo"), "  mongo:\n"));
+  auto dump = rule(lint_with_plan(c), c004);
   BOOST_TEST(!dump.satisfied);
   BOOST_TEST(has(dump.fix, "backupbot.backup.volumes.mongo.path=backup.archive"), dump.fix);
   BOOST_TEST(has(dump.fix, "mongodump"), dump.fix);
@@ -278,116 +368,119 @@ BOOST_AUTO_TEST_CASE(a_database_image_with_an_unusual_data_directory_is_still_ca
 
 BOOST_AUTO_TEST_CASE(immich_shape_passes_both_db_rules) {
   auto c = load(recipe("ghcr.io/immich-app/immich-server:v1.132.3", "", immich_db, "  postgres:\n"));
-  auto findings = lint_recipe(c, immich_plan(), "");
-  auto dump = rule(findings, "db-backup-is-a-dump");
+  auto findings = lint_with_plan(c);
+  auto dump = rule(findings, c004);
   BOOST_TEST(dump.satisfied, dump.detail);
-  BOOST_TEST(has(dump.detail, "volume postgres limited to backup.sql"), dump.detail);
-  BOOST_TEST(rule(findings, "dump-has-restore-hook").satisfied);
+  BOOST_TEST(has(dump.detail, "volume postgres (service database) limited to backup.sql"), dump.detail);
+  // Its pre-hook is a script whose writes the text cannot show: nothing to judge.
+  BOOST_TEST(rule(findings, c005).satisfied);
 }
 
 BOOST_AUTO_TEST_CASE(path_selection_of_the_dump_passes_and_a_restore_post_hook_satisfies) {
   // The mattermost shape, fixed both ways.
-  auto c = load(recipe("nginx:1.25", "", mattermost_db, "  postgres_data:\n"));
-  auto plan = mattermost_plan();
-  plan.services[0].volumes[0].paths = {"backup.sql"};
-  plan.services[0].restore_post_hook = "psql -U $POSTGRES_USER -d $POSTGRES_DB -f /var/lib/postgresql/data/backup.sql";
-  auto findings = lint_recipe(c, plan, "");
-  BOOST_TEST(rule(findings, "db-backup-is-a-dump").satisfied, rule(findings, "db-backup-is-a-dump").detail);
-  auto restore = rule(findings, "dump-has-restore-hook");
-  BOOST_TEST(restore.satisfied);
+  auto c = load(recipe("nginx:1.25", "",
+                       mattermost_db + "        backupbot.backup.volumes.postgres_data.path: postgres-backup.sql\n"
+                                       "        backupbot.restore.post-hook: \"psql -U $$POSTGRES_USER -d "
+                                       "$$POSTGRES_DB -f /var/lib/postgresql/data/postgres-backup.sql\"\n",
+                       "  postgres_data:\n"));
+  auto findings = lint_with_plan(c);
+  BOOST_TEST(rule(findings, c004).satisfied, rule(findings, c004).detail);
+  auto restore = rule(findings, c005);
+  BOOST_TEST(restore.satisfied, restore.detail);
   BOOST_TEST(has(restore.detail, "backupbot.restore.post-hook"), restore.detail);
 }
 
-BOOST_AUTO_TEST_CASE(a_restore_pre_hook_also_loads_the_dump) {
-  auto c = load(recipe("nginx:1.25", "", mattermost_db, "  postgres_data:\n"));
-  auto plan = mattermost_plan();
-  plan.services[0].restore_pre_hook = "/restore.sh";
-  BOOST_TEST(rule(lint_recipe(c, plan, ""), "dump-has-restore-hook").satisfied);
+BOOST_AUTO_TEST_CASE(a_restore_pre_hook_script_also_loads_the_dump) {
+  auto c = load(recipe("nginx:1.25", "", mattermost_db + "        backupbot.restore.pre-hook: /restore.sh\n",
+                       "  postgres_data:\n"));
+  auto f = rule(lint_with_plan(c), c005);
+  BOOST_TEST(f.satisfied, f.detail);
+  BOOST_TEST(has(f.detail, "backupbot.restore.pre-hook"), f.detail);
 }
 
 BOOST_AUTO_TEST_CASE(a_restore_hook_that_only_removes_the_dump_does_not_load_it) {
   // The bad-restore canary's shape: a hook exists, but nothing reads the dump.
-  auto c = load(recipe("nginx:1.25", "", mattermost_db, "  postgres_data:\n"));
-  auto plan = mattermost_plan();
-  plan.services[0].restore_post_hook = "rm -f /var/lib/postgresql/data/backup.sql";
-  auto f = rule(lint_recipe(c, plan, ""), "dump-has-restore-hook");
+  auto with_hook = [](const std::string& hook) {
+    return load(recipe("nginx:1.25", "", mattermost_db + "        backupbot.restore.post-hook: \"" + hook + "\"\n",
+                       "  postgres_data:\n"));
+  };
+  auto f = rule(lint_with_plan(with_hook("rm -f /var/lib/postgresql/data/postgres-backup.sql")), c005);
   BOOST_TEST(!f.satisfied);
-  BOOST_TEST(has(f.detail, "runs no load tool or script"), f.detail);
-  plan.services[0].restore_post_hook = "pg_restore -d app /var/lib/postgresql/data/backup.dump";
-  BOOST_TEST(rule(lint_recipe(c, plan, ""), "dump-has-restore-hook").satisfied);
+  BOOST_TEST(has(f.detail, "its backupbot.restore.post-hook (`rm -f /var/lib/postgresql/data/postgres-backup.sql`) "
+                           "neither reads it nor runs a load tool or script"),
+             f.detail);
+  BOOST_TEST(rule(lint_with_plan(with_hook("pg_restore -d app /var/lib/postgresql/data/backup.dump")), c005).satisfied);
+  BOOST_TEST(rule(lint_with_plan(with_hook("sh -c 'psql app < /var/lib/postgresql/data/postgres-backup.sql'")), c005)
+                 .satisfied);
 }
 
 BOOST_AUTO_TEST_CASE(selecting_the_data_directory_by_path_is_still_live_data) {
   // Mounted one level up: the path "data" is PGDATA itself.
-  auto c = load(recipe("nginx:1.25", "",
-                       "  db:\n    image: postgres:15\n    volumes:\n      - db:/var/lib/postgresql\n", "  db:\n"));
-  ServiceBackup sb;
-  sb.service = "db";
-  sb.volumes = {VolumeSelection{"db", "/var/lib/postgresql", {"data/"}}};
-  auto f = rule(lint_recipe(c, BackupPlan{"s", {sb}}, ""), "db-backup-is-a-dump");
+  auto c = load(
+      recipe("nginx:1.25", label_on_app,
+             db_service("postgres:15", "db:/var/lib/postgresql", "        - backupbot.backup.volumes.db.path=data/\n"),
+             "  db:\n"));
+  auto f = rule(lint_with_plan(c), c004);
   BOOST_TEST(!f.satisfied);
+  BOOST_TEST(has(f.detail, "the backup takes /var/lib/postgresql/data of volume db"), f.detail);
   BOOST_TEST(has(f.fix, "backupbot.backup.volumes.db.path=backup.sql"), f.fix);
 }
 
 BOOST_AUTO_TEST_CASE(a_volume_mounted_inside_a_data_directory_is_live_data) {
   // PGDATA=/var/lib/postgresql/data/pgdata, a common layout; the image name says nothing.
-  auto c = load(recipe("nginx:1.25", "",
-                       "  db:\n    image: example/db:1\n    volumes:\n      - db:/var/lib/postgresql/data/pgdata\n",
-                       "  db:\n"));
-  ServiceBackup sb;
-  sb.service = "db";
-  sb.volumes = {VolumeSelection{"db", "/var/lib/postgresql/data/pgdata/", {}}};
-  auto f = rule(lint_recipe(c, BackupPlan{"s", {sb}}, ""), "db-backup-is-a-dump");
+  auto c = load(
+      recipe("nginx:1.25", label_on_app, db_service("example/db:1", "db:/var/lib/postgresql/data/pgdata/"), "  db:\n"));
+  auto f = rule(lint_with_plan(c), c004);
   BOOST_TEST(!f.satisfied);
   BOOST_TEST(has(f.detail, "live data directory /var/lib/postgresql/data/pgdata "), f.detail);
 }
 
 BOOST_AUTO_TEST_CASE(mariadb_data_directory_is_recognised_by_mount_target) {
   // The image name says nothing; the mount target does.
-  auto c = load(recipe("nginx:1.25", "",
-                       "  db:\n    image: example/custom-db:1\n    volumes:\n      - mariadb:/var/lib/mysql\n",
+  auto c = load(recipe("nginx:1.25", label_on_app,
+                       db_service("example/custom-db:1", "mariadb:/var/lib/mysql",
+                                  "        - \"backupbot.backup.pre-hook=sh -c 'mariadb-dump --all-databases > "
+                                  "/var/lib/mysql/backup.sql'\"\n"),
                        "  mariadb:\n"));
-  ServiceBackup sb;
-  sb.service = "db";
-  sb.pre_hook = "sh -c 'mariadb-dump --all-databases > /var/lib/mysql/backup.sql'";
-  sb.volumes = {VolumeSelection{"mariadb", "/var/lib/mysql", {}}};
-  auto findings = lint_recipe(c, BackupPlan{"s", {sb}}, "");
-  auto dump = rule(findings, "db-backup-is-a-dump");
+  auto findings = lint_with_plan(c);
+  auto dump = rule(findings, c004);
   BOOST_TEST(!dump.satisfied);
   BOOST_TEST(has(dump.fix, "backupbot.backup.volumes.mariadb.path=backup.sql"), dump.fix);
-  auto restore = rule(findings, "dump-has-restore-hook");
+  BOOST_TEST(has(dump.fix, "only the dump its pre-hook writes (/var/lib/mysql/backup.sql)"), dump.fix);
+  auto restore = rule(findings, c005);
   BOOST_TEST(!restore.satisfied);
   BOOST_TEST(has(restore.detail, "mariadb-dump"), restore.detail);
   BOOST_TEST(has(restore.fix, "mysql"), restore.fix);
 }
 
-BOOST_AUTO_TEST_CASE(a_non_database_service_backed_up_whole_passes) {
-  auto c = load(recipe());
-  ServiceBackup sb;
-  sb.service = "app";
-  sb.volumes = {VolumeSelection{"content", "/usr/share/nginx/html", {}}};
-  auto findings = lint_recipe(c, BackupPlan{"s", {sb}}, "");
-  auto dump = rule(findings, "db-backup-is-a-dump");
+BOOST_AUTO_TEST_CASE(a_non_database_volume_backed_up_whole_passes) {
+  auto c =
+      load(recipe("nginx:1.25", label_on_app, "    volumes:\n      - content:/usr/share/nginx/html\n", "  content:\n"));
+  auto findings = lint_with_plan(c);
+  auto dump = rule(findings, c004);
   BOOST_TEST(dump.satisfied);
-  BOOST_TEST(has(dump.detail, "no database data directory"), dump.detail);
-  auto restore = rule(findings, "dump-has-restore-hook");
-  BOOST_TEST(restore.satisfied);
-  BOOST_TEST(has(restore.detail, "no backupbot.backup.pre-hook produces a database dump"), restore.detail);
+  BOOST_TEST(has(dump.detail, "no database data directory among the 1 backed-up volume(s)"), dump.detail);
+  BOOST_TEST(rule(findings, c005).satisfied);
 }
 
-BOOST_AUTO_TEST_CASE(dump_tools_are_matched_as_whole_words) {
-  ServiceBackup sb;
-  sb.service = "app";
-  sb.pre_hook = "/usr/local/bin/not_pg_dumper --now";
-  auto f = rule(lint_recipe(load(recipe()), BackupPlan{"s", {sb}}, ""), "dump-has-restore-hook");
-  BOOST_TEST(f.satisfied, f.detail);
+BOOST_AUTO_TEST_CASE(the_backup_label_on_several_services_is_a_warning_naming_them) {
+  auto c = load(recipe("nginx:1.25", label_on_app,
+                       db_service("postgres:15", "db:/var/lib/postgresql/data",
+                                  "        - backupbot.backup=true\n        - backupbot.backup.volumes.db=false\n"),
+                       "  db:\n"));
+  auto f = rule(lint_with_plan(c), c006);
+  BOOST_TEST((f.severity == Severity::warning));
+  BOOST_TEST(!f.satisfied);
+  BOOST_TEST(has(f.detail, "backupbot.backup=true is set on services app, db"), f.detail);
+  BOOST_TEST(has(f.detail, "enables the backup of the whole stack"), f.detail);
+  BOOST_TEST(f.fix == "keep `backupbot.backup=true` on service app and remove it from the deploy.labels of service db");
 }
 
 // ---- lint_table
 
 BOOST_AUTO_TEST_CASE(lint_table_lists_every_rule_and_the_fix_of_a_failing_one) {
   auto c = load(recipe("nginx", "", mattermost_db, "  postgres_data:\n"));
-  auto findings = lint_recipe(c, mattermost_plan(), "2.1.9+10.11.15");
+  auto findings = lint_with_plan(c, "2.1.9+10.11.15");
   const std::string table = lint_table(findings);
   BOOST_TEST_MESSAGE(table);
   for (const auto& f : findings) {
@@ -445,8 +538,9 @@ BOOST_AUTO_TEST_CASE(rule_ids_are_unique_and_every_rule_says_what_it_asks) {
     BOOST_TEST(ids.insert(r->id).second, "rule id " << r->id << " is listed twice");
     // The id names the rule's file and its check (`lint/<id>`) in results.json.
     BOOST_TEST(!r->id.empty());
-    BOOST_TEST((r->id.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") == std::string_view::npos),
-               "rule id " << r->id << " is not lowercase-with-dashes");
+    BOOST_TEST((r->id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-") ==
+                std::string_view::npos),
+               "rule id " << r->id << " is not <CODE>-<slug>");
     BOOST_TEST(!r->summary.empty(), "rule " << r->id << " has no summary");
     BOOST_TEST((r->check != nullptr), "rule " << r->id << " has no check");
   }
@@ -468,13 +562,14 @@ BOOST_AUTO_TEST_CASE(every_rule_has_a_recipe_that_breaks_it) {
       {"version-label-matches-tag", [] { return lint_recipe(load(recipe()), {}, "9.9.9+1.25"); }},
       {"images-pinned", [] { return lint_recipe(load(recipe("nginx:latest")), {}, ""); }},
       {"secrets-configs-declared", [] { return lint_recipe(undeclared_config(), {}, ""); }},
-      {"db-backup-is-a-dump",
+      {"C004-db-backup-is-a-dump",
+       [] { return lint_with_plan(load(recipe("nginx:1.25", "", mattermost_db, "  postgres_data:\n"))); }},
+      {"C005-dump-has-restore-hook",
+       [] { return lint_with_plan(load(recipe("nginx:1.25", "", mattermost_db, "  postgres_data:\n"))); }},
+      {"C006-backupbot-label-once",
        [] {
-         return lint_recipe(load(recipe("nginx:1.25", "", mattermost_db, "  postgres_data:\n")), mattermost_plan(), "");
-       }},
-      {"dump-has-restore-hook",
-       [] {
-         return lint_recipe(load(recipe("nginx:1.25", "", mattermost_db, "  postgres_data:\n")), mattermost_plan(), "");
+         return lint_with_plan(
+             load(recipe("nginx:1.25", "        - backupbot.backup=true\n", mattermost_db, "  postgres_data:\n")));
        }},
   };
   for (const LintRule* r : lint_rules()) {

@@ -285,13 +285,171 @@ BOOST_FIXTURE_TEST_CASE(a_backup_that_cannot_copy_fails_and_restore_is_never_att
   BOOST_TEST(swarm.find("deploy ", swarm.find("copy_from")) < 0);
 }
 
-BOOST_FIXTURE_TEST_CASE(a_failing_backupbot_pre_hook_is_red_and_copies_nothing, Fixture) {
-  auto labels = "        - \"backupbot.backup=true\"\n        - \"backupbot.backup.pre-hook=dump-it\"\n";
+namespace {
+
+// backupbot's shape across services: the label on app, the database volume
+// and its hooks on db, a worker sharing app's volume with hooks of its own.
+// `db_pre_hook` replaces db's dump hook.
+std::string stack_wide_compose(const std::string& db_pre_hook = "sh -c 'dump-db > /var/lib/db/dump.sql'",
+                               const std::string& db_restore_pre_hook = "stop-db-clients") {
+  return R"(version: "3.8"
+services:
+  app:
+    image: busybox:1.36
+    volumes: [data:/srv/data]
+    deploy:
+      labels:
+        - "coop-cloud.${STACK_NAME}.version=1.0.0+1.0"
+        - "backupbot.backup=true"
+  db:
+    image: busybox:1.36
+    volumes: [dbdata:/var/lib/db]
+    deploy:
+      labels:
+        backupbot.backup.pre-hook: ")" +
+         db_pre_hook + R"("
+        backupbot.backup.post-hook: "rm -f /var/lib/db/dump.sql"
+        backupbot.backup.volumes.dbdata.path: dump.sql
+        backupbot.restore.pre-hook: ")" +
+         db_restore_pre_hook + R"("
+        backupbot.restore.post-hook: "load-db /var/lib/db/dump.sql"
+  worker:
+    image: busybox:1.36
+    volumes: [data:/data]
+    deploy:
+      labels:
+        backupbot.backup.pre-hook: "flush-worker"
+        backupbot.restore.post-hook: "restart-worker"
+volumes:
+  data:
+  dbdata:
+)";
+}
+
+// Positions in the swarm's log of the entries that start with `prefix` and contain `part`.
+std::vector<int> where(const FakeSwarm& swarm, const std::string& prefix, const std::string& part = "") {
+  std::vector<int> out;
+  for (int i = 0; i < static_cast<int>(swarm.log.size()); ++i) {
+    const auto& l = swarm.log[static_cast<std::size_t>(i)];
+    if (l.starts_with(prefix) && l.find(part) != std::string::npos) out.push_back(i);
+  }
+  return out;
+}
+
+int first(const std::vector<int>& v) { return v.empty() ? -1 : v.front(); }
+int last(const std::vector<int>& v) { return v.empty() ? -1 : v.back(); }
+
+} // namespace
+
+BOOST_FIXTURE_TEST_CASE(backup_runs_every_pre_hook_then_copies_every_volume_once_then_every_post_hook, Fixture) {
+  options.recipe_dir = make_repo(root / "repo", {{"1.0.0+1.0", stack_wide_compose()}});
+  swarm.volumes_hold_data = true;
+  run();
+  BOOST_TEST((tier(Tier::backup).status == Status::pass), tier(Tier::backup).reason);
+  const auto pre_db = where(swarm, "hook ", "_db.1: set -o pipefail;dump-db > /var/lib/db/dump.sql");
+  const auto pre_worker = where(swarm, "hook ", "_worker.1: set -o pipefail;flush-worker");
+  const auto post_db = where(swarm, "hook ", "_db.1: set -o pipefail;rm -f /var/lib/db/dump.sql");
+  const auto copies = where(swarm, "copy_from ");
+  // The db hook ran in db's container, as bash -c 'set -o pipefail;<hook>'
+  // with its `sh -c '...'` stripped; a volume two services mount is copied once.
+  BOOST_TEST_REQUIRE(pre_db.size() == 1u);
+  BOOST_TEST_REQUIRE(pre_worker.size() == 1u);
+  BOOST_TEST_REQUIRE(post_db.size() == 1u);
+  BOOST_TEST_REQUIRE(copies.size() == 2u);
+  BOOST_TEST(swarm.log[static_cast<std::size_t>(copies[0])].ends_with("_app.1:/srv/data/."));
+  BOOST_TEST(swarm.log[static_cast<std::size_t>(copies[1])].ends_with("_db.1:/var/lib/db/dump.sql"));
+  BOOST_TEST(pre_db[0] < pre_worker[0]); // compose order
+  BOOST_TEST(pre_worker[0] < first(copies));
+  BOOST_TEST(last(copies) < post_db[0]);
+  std::vector<std::string> want{"backup/seed:rows", "backup/pre-hook:db", "backup/pre-hook:worker",
+                                "backup/post-hook:db", "backup/archive_complete"};
+  BOOST_TEST(check_names(Tier::backup) == want, boost::test_tools::per_element());
+  // The archive holds both volumes where backupbot keeps them.
+  const auto archive = run_dir / "backup" / (results.stack + ".tar.gz");
+  BOOST_TEST(fs::exists(archive));
+  BOOST_TEST(tier(Tier::backup).checks.back().message.find("complete: 2 entries") != std::string::npos,
+             tier(Tier::backup).checks.back().message);
+}
+
+BOOST_FIXTURE_TEST_CASE(restore_deploys_afresh_then_every_restore_pre_hook_the_volumes_every_post_hook, Fixture) {
+  options.recipe_dir = make_repo(root / "repo", {{"1.0.0+1.0", stack_wide_compose()}});
+  swarm.volumes_hold_data = true;
+  run();
+  BOOST_TEST((tier(Tier::restore).status == Status::pass), tier(Tier::restore).reason);
+  const int redeploy = last(where(swarm, "deploy compose.rendered.yml"));
+  BOOST_TEST(where(swarm, "remove_stack").at(0) < redeploy); // wiped before the fresh deploy
+  const auto pre = where(swarm, "hook ", "set -o pipefail;stop-db-clients");
+  const auto copies = where(swarm, "copy_into ");
+  const auto post_db = where(swarm, "hook ", "_db.1: set -o pipefail;load-db /var/lib/db/dump.sql");
+  const auto post_worker = where(swarm, "hook ", "_worker.1: set -o pipefail;restart-worker");
+  BOOST_TEST_REQUIRE(pre.size() == 1u);
+  BOOST_TEST_REQUIRE(copies.size() == 2u);
+  BOOST_TEST_REQUIRE(post_db.size() == 1u);
+  BOOST_TEST_REQUIRE(post_worker.size() == 1u);
+  BOOST_TEST(redeploy < pre[0]);
+  BOOST_TEST(pre[0] < first(copies));
+  BOOST_TEST(swarm.log[static_cast<std::size_t>(copies[0])].ends_with("_app.1:/srv/data"));
+  BOOST_TEST(swarm.log[static_cast<std::size_t>(copies[1])].ends_with("_db.1:/var/lib/db"));
+  BOOST_TEST(last(copies) < post_db[0]);
+  BOOST_TEST(post_db[0] < post_worker[0]);
+  // Then the data must come back: the verify hook runs after every restore hook.
+  auto t = timeline();
+  auto restored = at(t, "hook ", at(t, "copy_into "));
+  BOOST_TEST(at(t, "hook verify", restored) < t.size());
+  std::vector<std::string> want{"restore/converged",      "restore/pre-hook:db",  "restore/copy:app/data",
+                                "restore/copy:db/dbdata", "restore/post-hook:db", "restore/post-hook:worker",
+                                "restore/reconverged"};
+  auto names = check_names(Tier::restore);
+  names.resize(std::min(names.size(), want.size()));
+  BOOST_TEST(names == want, boost::test_tools::per_element());
+}
+
+BOOST_FIXTURE_TEST_CASE(a_failing_pre_hook_on_another_service_is_red_and_copies_nothing, Fixture) {
+  options.recipe_dir =
+      make_repo(root / "repo", {{"1.0.0+1.0", stack_wide_compose("sh -c 'dump-db | gzip > /var/lib/db/dump.sql'")}});
+  swarm.volumes_hold_data = true;
+  swarm.failing_hooks.insert("dump-db");
+  run();
+  BOOST_TEST(exit_code == 1);
+  BOOST_TEST((tier(Tier::backup).status == Status::fail));
+  BOOST_TEST(tier(Tier::backup).reason.find("backup/pre-hook:db") != std::string::npos, tier(Tier::backup).reason);
+  const auto& hook = tier(Tier::backup).checks.back();
+  BOOST_TEST(hook.name == "backup/pre-hook:db");
+  for (const char* part :
+       {"backupbot.backup.pre-hook of service db", "dump-db | gzip", "exit 1", "hook failed on purpose",
+        "backupbot itself would only have logged this failure and "
+        "reported the backup as successful"})
+    BOOST_TEST(hook.message.find(part) != std::string::npos, part << " in: " << hook.message);
+  BOOST_TEST(swarm.count("copy_from") == 0);
+  BOOST_TEST(where(swarm, "hook ", "flush-worker").empty()); // stopped at the first failure
+  BOOST_TEST(where(swarm, "hook ", "rm -f /var/lib/db/dump.sql").empty());
+  BOOST_TEST((tier(Tier::restore).status == Status::na));
+}
+
+BOOST_FIXTURE_TEST_CASE(a_failing_restore_pre_hook_is_red_and_puts_nothing_back, Fixture) {
+  options.recipe_dir = make_repo(
+      root / "repo",
+      {{"1.0.0+1.0", stack_wide_compose("sh -c 'dump-db > /var/lib/db/dump.sql'", "stop-db-clients --or-fail")}});
+  swarm.volumes_hold_data = true;
+  swarm.failing_hooks.insert("--or-fail");
+  run();
+  BOOST_TEST((tier(Tier::backup).status == Status::pass), tier(Tier::backup).reason);
+  BOOST_TEST((tier(Tier::restore).status == Status::fail));
+  const auto& hook = tier(Tier::restore).checks.back();
+  BOOST_TEST(hook.name == "restore/pre-hook:db");
+  BOOST_TEST(hook.message.find("reported the restore as successful") != std::string::npos, hook.message);
+  BOOST_TEST(swarm.count("copy_into") == 0);
+  BOOST_TEST(swarm.count("hook verify") == 0);
+}
+
+BOOST_FIXTURE_TEST_CASE(an_enabled_backup_with_every_volume_excluded_is_red_not_an_empty_pass, Fixture) {
+  auto labels = "        - \"backupbot.backup=true\"\n        - \"backupbot.backup.volumes.data=false\"\n";
   options.recipe_dir = make_repo(root / "repo", {{"1.1.0+1.0", compose("1.1.0+1.0", {"app"}, labels)}});
-  swarm.failing_hooks.insert("dump-it");
   run();
   BOOST_TEST((tier(Tier::backup).status == Status::fail));
-  BOOST_TEST(tier(Tier::backup).reason.find("backup/pre-hook:app") != std::string::npos, tier(Tier::backup).reason);
+  const auto& c = tier(Tier::backup).checks.back();
+  BOOST_TEST(c.name == "backup/volumes");
+  BOOST_TEST(c.message.find("every volume is excluded (data)") != std::string::npos, c.message);
   BOOST_TEST(swarm.count("copy_from") == 0);
 }
 

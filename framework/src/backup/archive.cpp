@@ -362,19 +362,17 @@ ArchiveVerdict verify_archive(const fs::path& file, const BackupPlan& plan) {
 
   const PathIndex index(paths);
   std::vector<std::string> selected;
-  for (const auto& service : plan.services) {
-    for (const auto& volume : service.volumes) {
-      const std::string root = archive_volume_root(plan.stack, volume.volume);
-      if (volume.paths.empty()) {
-        selected.push_back(root);
-        if (!index.has_within(root)) verdict.missing.push_back(fmt::format("{}/{}", service.service, volume.volume));
-      }
-      for (const auto& path : volume.paths) {
-        const std::string full = join_path(root, normalize(path));
-        selected.push_back(full);
-        if (!index.has_within(full))
-          verdict.missing.push_back(fmt::format("{}/{}/{}", service.service, volume.volume, normalize(path)));
-      }
+  for (const auto& volume : plan.volumes) {
+    const std::string root = archive_volume_root(plan.stack, volume.volume);
+    if (volume.paths.empty()) {
+      selected.push_back(root);
+      if (!index.has_within(root)) verdict.missing.push_back(fmt::format("{}/{}", volume.service(), volume.volume));
+    }
+    for (const auto& path : volume.paths) {
+      const std::string full = join_path(root, normalize(path));
+      selected.push_back(full);
+      if (!index.has_within(full))
+        verdict.missing.push_back(fmt::format("{}/{}/{}", volume.service(), volume.volume, normalize(path)));
     }
   }
   verdict.unexpected = unexpected_entries(paths, selected);

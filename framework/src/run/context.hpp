@@ -73,8 +73,9 @@ public:
   void plugin_checks(TierResult& tier, Tier of, const std::string& prefix);
   bool run_hooks(TierResult& tier, Hook kind);
   bool seed_once(TierResult& tier);
-  /// A backupbot hook in the service's running container.
-  CheckRecord shell_hook(const std::string& name, const std::string& service, const std::string& command);
+  /// A backupbot hook in its service's running container, run as backupbot
+  /// runs it; the check is `<check_prefix_of(point)>:<service>`.
+  CheckRecord backupbot_hook(const BackupHook& hook);
   /// Removes the stack (and its volumes) before a tier that starts afresh.
   void reset_stack(const std::string& why);
   AppContext app_context();

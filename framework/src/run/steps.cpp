@@ -273,18 +273,32 @@ bool RunContext::seed_once(TierResult& tier) {
   return state.seeded;
 }
 
-CheckRecord RunContext::shell_hook(const std::string& name, const std::string& service, const std::string& command) {
+CheckRecord RunContext::backupbot_hook(const BackupHook& hook) {
   auto started = Clock::now();
-  auto container = swarm.container_of(stack, service);
+  const auto name = fmt::format("{}:{}", check_prefix_of(hook.point), hook.service);
+  const auto label = label_of(hook.point);
+  auto container = swarm.container_of(stack, hook.service);
   if (container.empty())
-    return {name, Status::fail, fmt::format("no running container of service {} to run the hook in", service), 0};
-  auto r = swarm.exec_shell(container, command);
+    return {name, Status::fail, fmt::format("no running container of service {} to run its {} in", hook.service, label),
+            0};
+  auto r = swarm.exec_shell(container, hook_script(hook.command));
   auto out = tail_lines(r.out, 5);
   while (!out.empty() && std::isspace(static_cast<unsigned char>(out.back())))
     out.pop_back();
-  if (r.ok()) return {name, Status::pass, fmt::format("`{}` in {}: exit 0", command, service), seconds_since(started)};
+  const auto what = fmt::format("{} of service {} (`{}`)", label, hook.service, hook.command);
+  if (r.ok()) return {name, Status::pass, fmt::format("{}: exit 0", what), seconds_since(started)};
+  // docker's words when the image has no bash to run the hook with.
+  const bool no_bash = out.find("\"bash\"") != std::string::npos && out.find("not found") != std::string::npos;
+  const bool backup = hook.point == HookPoint::backup_pre || hook.point == HookPoint::backup_post;
   return {name, Status::fail,
-          fmt::format("`{}` in {}: {}{}", command, service, r.describe(), out.empty() ? "" : ": " + out),
+          fmt::format("{}, run as bash -c 'set -o pipefail;...': {}{}{}; backupbot itself would only have logged "
+                      "this failure and reported the {} as successful",
+                      what, r.describe(), out.empty() ? "" : ": " + out,
+                      no_bash ? fmt::format(" (the image of service {} has no bash, which backupbot runs every hook "
+                                            "with: the hook fails under backupbot too)",
+                                            hook.service)
+                              : "",
+                      backup ? "backup" : "restore"),
           seconds_since(started)};
 }
 

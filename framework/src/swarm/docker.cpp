@@ -174,11 +174,13 @@ ProcessResult copy_into_container(const std::string& container, const std::strin
   return docker({"cp", "-a", "-", container + ":" + dir}, o);
 }
 
-ProcessResult exec_shell(const std::string& container, const std::string& command, std::chrono::seconds timeout) {
+ProcessResult exec_shell(const std::string& container, const std::string& script, std::chrono::seconds timeout) {
   ProcessOptions o;
   o.timeout = timeout;
   o.merge_stderr = true;
-  return docker({"exec", container, "sh", "-c", command}, o);
+  // bash, as backupbot runs hooks: an image without bash fails here as it
+  // would under backupbot (docs/architecture.md, "Backup and restore").
+  return docker({"exec", container, "bash", "-c", script}, o);
 }
 
 std::string service_container(const std::string& stack, const std::string& service) {

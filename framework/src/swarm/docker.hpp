@@ -40,8 +40,8 @@ ProcessResult copy_from_container(const std::string& container, const std::strin
 /// the owners recorded in it.
 ProcessResult copy_into_container(const std::string& container, const std::string& dir, const std::string& tar_stream);
 
-/// Runs `sh -c COMMAND` in the container, with its environment.
-ProcessResult exec_shell(const std::string& container, const std::string& command,
+/// Runs `bash -c SCRIPT` in the container, with its environment.
+ProcessResult exec_shell(const std::string& container, const std::string& script,
                          std::chrono::seconds timeout = std::chrono::minutes(10));
 
 /// The first running container of `<stack>_<service>`, or "".

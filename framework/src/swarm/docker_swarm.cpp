@@ -76,8 +76,8 @@ ProcessResult DockerSwarm::exec(const std::string& container, const std::vector<
   return docker(args, o);
 }
 
-ProcessResult DockerSwarm::exec_shell(const std::string& container, const std::string& command) {
-  return host::exec_shell(container, command);
+ProcessResult DockerSwarm::exec_shell(const std::string& container, const std::string& script) {
+  return host::exec_shell(container, script);
 }
 
 ProcessResult DockerSwarm::copy_from(const std::string& container, const std::string& path) {

@@ -21,7 +21,7 @@ public:
   std::vector<ServiceState> services(const std::string& stack) override;
   std::string container_of(const std::string& stack, const std::string& service) override;
   ProcessResult exec(const std::string& container, const std::vector<std::string>& argv) override;
-  ProcessResult exec_shell(const std::string& container, const std::string& command) override;
+  ProcessResult exec_shell(const std::string& container, const std::string& script) override;
   ProcessResult copy_from(const std::string& container, const std::string& path) override;
   ProcessResult copy_into(const std::string& container, const std::string& dir, const std::string& tar_stream) override;
   std::string task_table(const std::string& stack) override;

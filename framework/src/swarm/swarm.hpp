@@ -69,8 +69,9 @@ public:
   /// The first running container of `<stack>_<service>`, or "".
   virtual std::string container_of(const std::string& stack, const std::string& service) = 0;
   virtual ProcessResult exec(const std::string& container, const std::vector<std::string>& argv) = 0;
-  /// A backupbot hook, run as backupbot runs it, with the container's environment.
-  virtual ProcessResult exec_shell(const std::string& container, const std::string& command) = 0;
+  /// `bash -c SCRIPT` with the container's environment: a backupbot hook as
+  /// backupbot runs it, SCRIPT being hook_script(hook) (backup/plan.hpp).
+  virtual ProcessResult exec_shell(const std::string& container, const std::string& script) = 0;
   /// The path as an uncompressed tar stream.
   virtual ProcessResult copy_from(const std::string& container, const std::string& path) = 0;
   /// Unpacks `tar_stream` into DIR, keeping the owners recorded in it.

@@ -5,6 +5,7 @@
 #include "tiers/tier.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace fs = std::filesystem;
 
@@ -12,30 +13,43 @@ namespace ccci::host {
 
 namespace {
 
-// One attempt: hooks and copies recorded in `steps`; false when a hook or a
-// copy failed (no archive to judge).
+// One attempt, as backupbot takes a backup of the stack: every pre-hook,
+// then the copy of every selected volume, then every post-hook
+// (docs/architecture.md, "Backup and restore"). Each step is recorded in
+// `steps`; false when a hook or a copy failed (no archive to judge). A
+// failing pre-hook stops the attempt: what it was to prepare (a dump) is not
+// there to copy.
 bool copy_volumes(RunContext& run, const BackupPlan& plan, const fs::path& archive, std::vector<CheckRecord>& steps,
                   Clock::time_point started) {
+  for (const auto& hook : plan.hooks_at(HookPoint::backup_pre)) {
+    run.check_stop();
+    steps.push_back(run.backupbot_hook(hook));
+    if (steps.back().status != Status::pass) return false;
+  }
   bool ok = true;
-  ArchiveWriter writer(archive);
-  for (auto& svc : plan.services) {
-    if (!svc.pre_hook.empty()) {
-      steps.push_back(run.shell_hook(fmt::format("backup/pre-hook:{}", svc.service), svc.service, svc.pre_hook));
-      if (steps.back().status != Status::pass) {
+  {
+    ArchiveWriter writer(archive);
+    for (const auto& vol : plan.volumes) {
+      run.check_stop();
+      const auto name = fmt::format("backup/copy:{}/{}", vol.service(), vol.volume);
+      auto container = run.swarm.container_of(run.stack, vol.service());
+      if (container.empty()) {
+        steps.push_back(
+            {name, Status::fail,
+             fmt::format("no running container of service {} to copy volume {} from", vol.service(), vol.volume),
+             seconds_since(started)});
         ok = false;
-        break;
+        continue;
       }
-    }
-    auto container = run.swarm.container_of(run.stack, svc.service);
-    for (auto& vol : svc.volumes) {
-      std::vector<std::string> paths = vol.paths.empty() ? std::vector<std::string>{"."} : vol.paths;
-      for (auto& rel : paths) {
-        auto src = rel == "." ? vol.target + "/." : vol.target + "/" + rel;
+      const std::vector<std::string> paths = vol.paths.empty() ? std::vector<std::string>{"."} : vol.paths;
+      for (const auto& rel : paths) {
+        auto src = rel == "." ? vol.target() + "/." : vol.target() + "/" + rel;
         auto copy = run.swarm.copy_from(container, src);
         if (!copy.ok()) {
-          steps.push_back({fmt::format("backup/copy:{}/{}", svc.service, vol.volume), Status::fail,
-                           fmt::format("docker cp {}:{} failed ({}): {}", svc.service, src, copy.describe(), copy.err),
-                           seconds_since(started)});
+          steps.push_back(
+              {name, Status::fail,
+               fmt::format("docker cp {}:{} failed ({}): {}", vol.service(), src, copy.describe(), copy.err),
+               seconds_since(started)});
           ok = false;
           continue;
         }
@@ -44,10 +58,13 @@ bool copy_volumes(RunContext& run, const BackupPlan& plan, const fs::path& archi
         writer.add_tar_stream(copy.out, prefix);
       }
     }
-    if (!svc.post_hook.empty())
-      steps.push_back(run.shell_hook(fmt::format("backup/post-hook:{}", svc.service), svc.service, svc.post_hook));
+    writer.close();
   }
-  writer.close();
+  for (const auto& hook : plan.hooks_at(HookPoint::backup_post)) {
+    run.check_stop();
+    steps.push_back(run.backupbot_hook(hook));
+    ok = ok && steps.back().status == Status::pass;
+  }
   return ok;
 }
 
@@ -96,6 +113,19 @@ void run_backup(RunContext& run, TierResult& tier) {
   }
   if (artifact.plan.empty()) {
     run.skip_tier(tier, "not backup-capable: no service has the label backupbot.backup=true");
+    return;
+  }
+  if (artifact.plan.volumes.empty()) {
+    run.record(
+        tier, {"backup/volumes", Status::fail,
+               fmt::format("backupbot.backup=true on service {} enables the backup of the stack, but {}: the "
+                           "backup would hold nothing; mount the data in a named volume, or drop the label",
+                           artifact.plan.enabled_by.front(),
+                           artifact.plan.excluded.empty()
+                               ? std::string("no service mounts a named volume")
+                               : fmt::format("every volume is excluded ({})", fmt::join(artifact.plan.excluded, ", "))),
+               0});
+    run.finish_tier(tier, started);
     return;
   }
   bool ok = run.seed_once(tier) && take_backup(run, tier, artifact);

@@ -1,6 +1,6 @@
 // restore: as on a new server — the stack and its volumes removed, the target
-// deployed fresh, the archive copied back between the restore hooks, and the
-// seeded data must come back.
+// deployed fresh, the archive's volumes put back between the restore pre- and
+// post-hooks of every service, and the seeded data must come back.
 #include "backup/archive.hpp"
 #include "tiers/tier.hpp"
 
@@ -10,36 +10,46 @@ namespace ccci::host {
 
 namespace {
 
-// Puts one service's volumes back between its restore hooks.
-bool restore_service(RunContext& run, TierResult& tier, const BackupArtifact& backup, const ServiceBackup& svc) {
-  auto passed = [&] { return tier.checks.back().status == Status::pass; };
-  if (!svc.restore_pre_hook.empty()) {
-    run.record(tier,
-               run.shell_hook(fmt::format("restore/pre-hook:{}", svc.service), svc.service, svc.restore_pre_hook));
-    if (!passed()) return false;
-  }
-  auto container = run.swarm.container_of(run.stack, svc.service);
-  for (auto& vol : svc.volumes) {
+// All restore pre-hooks, the volumes put back, all restore post-hooks: as
+// backupbot restores a stack (docs/architecture.md, "Backup and restore").
+// Stops at the first failure.
+bool restore_volumes(RunContext& run, TierResult& tier, const BackupArtifact& backup) {
+  const auto& plan = backup.plan;
+  auto hooks = [&](HookPoint point) {
+    for (const auto& hook : plan.hooks_at(point)) {
+      run.check_stop();
+      run.record(tier, run.backupbot_hook(hook));
+      if (tier.checks.back().status != Status::pass) return false;
+    }
+    return true;
+  };
+  if (!hooks(HookPoint::restore_pre)) return false;
+  for (const auto& vol : plan.volumes) {
+    run.check_stop();
+    auto name = fmt::format("restore/copy:{}/{}", vol.service(), vol.volume);
     auto tar = volume_tar_for_restore(backup.archive, run.stack, vol.volume);
-    auto name = fmt::format("restore/copy:{}/{}", svc.service, vol.volume);
     if (!tar) {
       run.record(tier, {name, Status::fail, fmt::format("the archive holds nothing of volume {}", vol.volume), 0});
       return false;
     }
-    auto r = run.swarm.copy_into(container, vol.target, *tar);
+    auto container = run.swarm.container_of(run.stack, vol.service());
+    if (container.empty()) {
+      run.record(tier, {name, Status::fail,
+                        fmt::format("no running container of service {} to put volume {} back through", vol.service(),
+                                    vol.volume),
+                        0});
+      return false;
+    }
+    auto r = run.swarm.copy_into(container, vol.target(), *tar);
     run.record(tier, {name, r.ok() ? Status::pass : Status::fail,
-                      r.ok() ? fmt::format("{} bytes of tar into {}:{}", tar->size(), svc.service, vol.target)
-                             : fmt::format("docker cp into {}:{} failed ({}): {}", svc.service, vol.target,
+                      r.ok() ? fmt::format("{} bytes of tar into volume {} ({}:{})", tar->size(), vol.volume,
+                                           vol.service(), vol.target())
+                             : fmt::format("docker cp into {}:{} failed ({}): {}", vol.service(), vol.target(),
                                            r.describe(), r.err),
                       0});
     if (!r.ok()) return false;
   }
-  if (!svc.restore_post_hook.empty()) {
-    run.record(tier,
-               run.shell_hook(fmt::format("restore/post-hook:{}", svc.service), svc.service, svc.restore_post_hook));
-    if (!passed()) return false;
-  }
-  return true;
+  return hooks(HookPoint::restore_post);
 }
 
 } // namespace
@@ -55,11 +65,8 @@ void run_restore(RunContext& run, TierResult& tier) {
   }
   const auto& backup = *run.state.backup;
   run.reset_stack("restoring into fresh volumes");
-  bool ok = run.deploy(tier, Deployed::target, started) && run.converge(tier, "restore/converged", false);
-  for (auto& svc : backup.plan.services) {
-    if (!ok) break;
-    ok = restore_service(run, tier, backup, svc);
-  }
+  bool ok = run.deploy(tier, Deployed::target, started) && run.converge(tier, "restore/converged", false) &&
+            restore_volumes(run, tier, backup);
   if (ok && run.converge(tier, "restore/reconverged", false) && run.readiness(tier)) {
     // The data must come back: the verify hooks look for what was seeded.
     run.state.seeded = true;

@@ -1,9 +1,13 @@
-// db-backup-is-a-dump: the files of a running database (postgres, mariadb,
-// mysql, mongo) copied while it writes are not a consistent backup. A
-// database service with backupbot.backup=true must therefore not archive its
+// C004-db-backup-is-a-dump: the files of a running database (postgres,
+// mariadb, mysql, mongo) copied while it writes are not a consistent backup.
+// Once backupbot.backup=true enables the stack, every volume of every service
+// is backed up (docs/architecture.md, "Backup and restore"), so a database's
 // live data directory (/var/lib/postgresql/data, /var/lib/mysql, /data/db,
-// ...), known by its mount target or its image: its volume needs a `.path`
-// selection of dump files, not the whole volume.
+// ..., known by its mount target or its service's image) must not be among
+// what the backup takes: its volume needs a `.path` selection of dump files,
+// or an exclusion.
+#include "backup/hook_text.hpp"
+#include "backup/paths.hpp"
 #include "lint/helpers.hpp"
 
 #include <fmt/format.h>
@@ -57,8 +61,8 @@ const Engine* engine_from_image(const std::string& image) {
   return nullptr;
 }
 
-/// Where a backed-up volume keeps live database files: the data directory
-/// it holds (the deeper of mount target and known data dir), or "" if none.
+/// Where a mounted volume keeps live database files: the data directory it
+/// holds (the deeper of mount target and known data dir), or "" if none.
 struct LiveRoot {
   std::string path;
   const Engine* engine = nullptr;
@@ -74,46 +78,56 @@ LiveRoot live_root(const std::string& target) {
   return {};
 }
 
-/// The absolute path a selection entry archives, "" / "." meaning the whole volume.
-std::string selected_path(const std::string& target, std::string path) {
-  while (path.starts_with("./"))
-    path.erase(0, 2);
-  while (path.starts_with('/'))
-    path.erase(0, 1);
-  path = trim_slashes(path);
-  if (path.empty() || path == ".") return trim_slashes(target);
-  return trim_slashes(target) + "/" + path;
+/// The absolute path a selected path archives, as seen at `target`.
+std::string selected_path(const std::string& target, const std::string& path) {
+  const std::string relative = backup_text::normalize(path);
+  return relative.empty() ? trim_slashes(target) : trim_slashes(target) + "/" + relative;
 }
 
-std::vector<std::string> service_names(const BackupPlan& plan) {
-  std::vector<std::string> names;
-  for (const auto& sb : plan.services)
-    names.push_back(sb.service);
-  return names;
-}
-
-/// The selected absolute paths of `v` that are, or contain, the live data
-/// directory `root` (a whole-volume selection is its mount target).
-std::vector<std::string> live_selections(const VolumeSelection& v, const std::string& root) {
+/// The selected absolute paths of `v` (mounted at `target`) that are, or
+/// contain, the live data directory `root` (a whole volume: its mount target).
+std::vector<std::string> live_selections(const VolumeSelection& v, const std::string& target, const std::string& root) {
   std::vector<std::string> live;
-  if (v.paths.empty()) live.push_back(trim_slashes(v.target));
+  if (v.paths.empty()) live.push_back(trim_slashes(target));
   for (const auto& p : v.paths)
-    if (std::string abs = selected_path(v.target, p); within(root, abs)) live.push_back(abs);
+    if (std::string abs = selected_path(target, p); within(root, abs)) live.push_back(abs);
   return live;
+}
+
+/// A database image whose mounts sit at no known data directory keeps its
+/// data somewhere unusual: every whole volume it mounts may be live data.
+bool unknown_layout(const BackupPlan& plan, const std::string& service) {
+  return std::none_of(plan.volumes.begin(), plan.volumes.end(), [&](const VolumeSelection& v) {
+    const auto target = v.target_in(service);
+    return !target.empty() && !live_root(target).path.empty();
+  });
+}
+
+/// The file a pre-hook of `service` already dumps to inside `target`, or "".
+std::string hook_dump_in(const BackupPlan& plan, const std::string& service, const std::string& target) {
+  for (const auto& hook : plan.hooks_at(HookPoint::backup_pre)) {
+    if (hook.service != service) continue;
+    for (const auto& file : files_written_by(hook.command))
+      if (file.starts_with('/') && within(trim_slashes(file), target) && trim_slashes(file) != target)
+        return trim_slashes(file);
+  }
+  return "";
 }
 
 /// The concrete fix for a live-data selection: select the file the pre-hook
 /// already dumps to when it lies in this volume, else a conventional name.
-std::string dump_selection_fix(const ServiceBackup& sb, const VolumeSelection& v, const Engine& e) {
-  const std::string target = trim_slashes(v.target);
-  const std::string hook_file = dump_file_in(sb.pre_hook);
-  if (!hook_file.empty() && within(hook_file, target) && hook_file != target)
+std::string dump_selection_fix(const BackupPlan& plan, const VolumeSelection& v, const VolumeMount& m,
+                               const Engine& e) {
+  const std::string target = trim_slashes(m.target);
+  const std::string hook_file = hook_dump_in(plan, m.service, target);
+  if (!hook_file.empty())
     return fmt::format("add `backupbot.backup.volumes.{}.path={}` to service {}'s deploy.labels so only the dump "
                        "its pre-hook writes ({}) is archived",
-                       v.volume, hook_file.substr(target.size() + 1), sb.service, hook_file);
+                       v.volume, hook_file.substr(target.size() + 1), m.service, hook_file);
   return fmt::format("add `backupbot.backup.volumes.{}.path={}` to service {}'s deploy.labels so only the dump is "
-                     "archived, and have backupbot.backup.pre-hook write it with {} to {}/{}",
-                     v.volume, e.dump_file, sb.service, e.dump_tool, target, e.dump_file);
+                     "archived, and have a backupbot.backup.pre-hook on service {} write it with {} to {}/{} (or "
+                     "exclude the volume with `backupbot.backup.volumes.{}=false` if it holds nothing to keep)",
+                     v.volume, e.dump_file, m.service, m.service, e.dump_tool, target, e.dump_file, v.volume);
 }
 
 LintVerdict check(const LintInput& in) {
@@ -121,35 +135,34 @@ LintVerdict check(const LintInput& in) {
   if (plan.empty()) return verdict({}, {}, "no backup configured (no service has backupbot.backup=true)");
 
   std::vector<std::string> problems, fixes, fine;
-  for (const auto& sb : plan.services) {
-    const ComposeService* svc = find_service(in.compose, sb.service);
-    const Engine* by_image = svc ? engine_from_image(svc->image) : nullptr;
-    // A database image whose volumes sit at no known data directory keeps
-    // its data somewhere unusual: every whole volume of it may be live data.
-    const bool unknown_layout = by_image && std::none_of(sb.volumes.begin(), sb.volumes.end(), [](const auto& v) {
-                                  return !live_root(v.target).path.empty();
-                                });
-    for (const auto& v : sb.volumes) {
-      LiveRoot root = live_root(v.target);
-      if (root.path.empty() && unknown_layout) root = {trim_slashes(v.target), by_image};
+  for (const auto& v : plan.volumes) {
+    for (const auto& m : v.mounts) {
+      const ComposeService* svc = find_service(in.compose, m.service);
+      const Engine* by_image = svc ? engine_from_image(svc->image) : nullptr;
+      LiveRoot root = live_root(m.target);
+      if (root.path.empty() && by_image && unknown_layout(plan, m.service)) root = {trim_slashes(m.target), by_image};
       if (root.path.empty()) continue;
       if (by_image) root.engine = by_image; // the image knows better than a path
 
-      const std::vector<std::string> live = live_selections(v, root.path);
+      const std::vector<std::string> live = live_selections(v, m.target, root.path);
       if (live.empty()) {
-        fine.push_back(fmt::format("service {}: volume {} limited to {}", sb.service, v.volume, join(v.paths, ",")));
-        continue;
+        fine.push_back(fmt::format("volume {} (service {}) limited to {}", v.volume, m.service, join(v.paths, ",")));
+        break;
       }
       const Engine& e = *root.engine;
       problems.push_back(fmt::format(
-          "service {} ({}) backs up {} of volume {} — the live data directory {} of a running database, "
-          "which is not a consistent backup",
-          sb.service, e.name, v.paths.empty() ? std::string("the whole") : join(live, ","), v.volume, root.path));
-      fixes.push_back(dump_selection_fix(sb, v, e));
+          "the backup takes {} of volume {}, which service {} ({}) mounts at {} — the live data directory {} of a "
+          "running database, which is not a consistent backup (backupbot.backup=true on service {} backs up every "
+          "volume of the stack unless excluded)",
+          v.paths.empty() ? std::string("the whole") : join(live, ","), v.volume, m.service, e.name,
+          trim_slashes(m.target), root.path, plan.enabled_by.front()));
+      fixes.push_back(dump_selection_fix(plan, v, m, e));
+      break;
     }
   }
-  std::string ok = fine.empty() ? fmt::format("no database data directory among the backed-up volumes of {}",
-                                              join(service_names(plan), ", "))
+  std::string ok = fine.empty() ? fmt::format("no database data directory among the {} backed-up volume(s) of the "
+                                              "stack",
+                                              plan.volumes.size())
                                 : join(fine, "; ");
   return verdict(problems, fixes, std::move(ok));
 }
@@ -157,7 +170,7 @@ LintVerdict check(const LintInput& in) {
 } // namespace
 
 extern const LintRule db_backup_is_a_dump{
-    "db-backup-is-a-dump", Severity::error,
+    "C004-db-backup-is-a-dump", Severity::error,
     "a backed-up database volume archives a dump, not the live data directory of the running database", check};
 
 } // namespace ccci::host::lint
