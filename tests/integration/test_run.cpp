@@ -3,6 +3,7 @@
 #define BOOST_TEST_MODULE integration_run
 #include <boost/test/unit_test.hpp>
 
+#include "backup/archive.hpp"
 #include "support/ccci_runs.hpp"
 #include "support/files.hpp"
 #include "support/leftovers.hpp"
@@ -298,6 +299,42 @@ BOOST_AUTO_TEST_CASE(notes_pg_is_green_on_every_tier) {
   for (Tier t : all_tiers)
     BOOST_TEST_MESSAGE("notes-pg " << ccci::to_string(t) << " " << to_string(o.tier(t).status) << " "
                                    << o.tier(t).duration << "s");
+  expect_nothing_left(o);
+}
+
+BOOST_AUTO_TEST_CASE(notes_pg_with_the_backup_label_on_app_backs_up_and_restores_the_db_dump) {
+  // backupbot.backup=true on app only; the volume and its dump hooks on db.
+  // One label enables the stack: db's dump is in the archive and comes back.
+  auto o = run_notes("notes-pg-label-on-app");
+  BOOST_TEST_REQUIRE(o.results.has_value());
+  BOOST_TEST(o.exit_code == 0);
+  expect_passed(o, {Tier::install, Tier::upgrade, Tier::backup, Tier::restore, Tier::custom, Tier::lint});
+  for (const char* check :
+       {"backup/pre-hook:db", "backup/post-hook:db", "backup/archive_complete", "backup/archive:dump_has_rows",
+        "restore/post-hook:db", "restore/verify:rows", "lint/C004-db-backup-is-a-dump",
+        "lint/C005-dump-has-restore-hook", "lint/C006-backupbot-label-once"}) {
+    auto* c = o.check(check);
+    BOOST_TEST_REQUIRE(c, check);
+    BOOST_TEST((c->status == Status::pass), check << ": " << c->message);
+  }
+  BOOST_TEST(o.check("backup/pre-hook:db")->message.find("backupbot.backup.pre-hook of service db") !=
+             std::string::npos);
+  // The archive, read here on its own: db's volume where backupbot keeps it,
+  // holding only the dump, and the dump holding the seeded notes.
+  const auto& stack = o.results->stack;
+  const ArchiveReader archive(o.run_dir() / "backup" / (stack + ".tar.gz"), stack);
+  std::vector<std::string> paths;
+  for (const auto& e : archive.entries())
+    paths.push_back(e.path);
+  BOOST_TEST(paths == std::vector<std::string>{"var/lib/docker/volumes/" + stack + "_db/_data/backup.sql"},
+             boost::test_tools::per_element());
+  const ccci::BackupArchive& view = archive; // as plugins see it, max_bytes defaulted
+  const auto dump = view.read(archive.volume_path("db", "backup.sql"));
+  BOOST_TEST_REQUIRE(dump.has_value());
+  for (int i = 1; i <= 3; ++i) {
+    const auto body = "ccci-seed-" + stack + "-" + std::to_string(i);
+    BOOST_TEST(dump->find(body) != std::string::npos, "the dump lacks " << body);
+  }
   expect_nothing_left(o);
 }
 
