@@ -130,9 +130,9 @@ bool script_path(std::string_view word) {
 
 /// Commands that move or remove files rather than write their arguments.
 bool writes_no_option_file(std::string_view name) {
-  constexpr std::array names{"rm"sv,    "rmdir"sv, "mkdir"sv, "chmod"sv, "chown"sv, "chgrp"sv,
-                             "ln"sv,    "touch"sv, "test"sv,  "["sv,     "ls"sv,    "cat"sv,
-                             "echo"sv,  "printf"sv, "find"sv, "stat"sv,  "du"sv,    "psql"sv};
+  constexpr std::array names{"rm"sv,   "rmdir"sv,  "mkdir"sv, "chmod"sv, "chown"sv, "chgrp"sv,
+                             "ln"sv,   "touch"sv,  "test"sv,  "["sv,     "ls"sv,    "cat"sv,
+                             "echo"sv, "printf"sv, "find"sv,  "stat"sv,  "du"sv,    "psql"sv};
   return std::find(names.begin(), names.end(), name) != names.end();
 }
 
@@ -184,9 +184,9 @@ void simple_command(const std::vector<Token>& tokens, std::vector<HookCommand>& 
   while (first < words.size() && assignment(words[first]))
     ++first;
   // Wrappers that run the next word as the command.
-  while (first < words.size() && (words[first] == "exec" || words[first] == "sudo" || words[first] == "env" ||
-                                  words[first] == "nice" || words[first] == "nohup" || words[first] == "time" ||
-                                  words[first] == "command")) {
+  while (first < words.size() &&
+         (words[first] == "exec" || words[first] == "sudo" || words[first] == "env" || words[first] == "nice" ||
+          words[first] == "nohup" || words[first] == "time" || words[first] == "command")) {
     ++first;
     while (first < words.size() && (assignment(words[first]) || words[first].starts_with('-')))
       ++first;
