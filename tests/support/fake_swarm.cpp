@@ -74,7 +74,7 @@ ProcessResult FakeSwarm::exec_shell(const std::string& container, const std::str
   for (auto& f : failing_hooks)
     if (command.find(f) != std::string::npos) {
       r.exit_code = 1;
-      r.out = "hook failed on purpose\n";
+      r.out = failing_hook_output;
     }
   return r;
 }

@@ -23,9 +23,10 @@ public:
   std::filesystem::path journal;
 
   // What to misbehave on, by the compose file's name.
-  std::map<std::string, std::string> refuse_deploy; ///< file -> the daemon's words
-  std::set<std::string> never_converges;            ///< file: services stay 0/1
-  std::set<std::string> failing_hooks;              ///< a hook command containing this exits 1
+  std::map<std::string, std::string> refuse_deploy;             ///< file -> the daemon's words
+  std::set<std::string> never_converges;                        ///< file: services stay 0/1
+  std::set<std::string> failing_hooks;                          ///< a hook command containing this exits 1
+  std::string failing_hook_output = "hook failed on purpose\n"; ///< what such a hook prints
   /// When true, copy_from answers with a tar of one small file, as `docker cp`
   /// would from a volume: "./data.txt" for a directory ("DIR/."), else the
   /// path's last component. When false, it fails: no volume data.

@@ -426,6 +426,21 @@ BOOST_FIXTURE_TEST_CASE(a_failing_pre_hook_on_another_service_is_red_and_copies_
   BOOST_TEST((tier(Tier::restore).status == Status::na));
 }
 
+BOOST_FIXTURE_TEST_CASE(a_hook_in_an_image_without_bash_fails_and_says_why, Fixture) {
+  options.recipe_dir = make_repo(root / "repo", {{"1.0.0+1.0", stack_wide_compose()}});
+  swarm.volumes_hold_data = true;
+  swarm.failing_hooks.insert("flush-worker");
+  swarm.failing_hook_output = "OCI runtime exec failed: exec failed: unable to start container process: exec: "
+                              "\"bash\": executable file not found in $PATH: unknown\n";
+  run();
+  BOOST_TEST((tier(Tier::backup).status == Status::fail));
+  const auto& hook = tier(Tier::backup).checks.back();
+  BOOST_TEST(hook.name == "backup/pre-hook:worker");
+  BOOST_TEST(hook.message.find("the image of service worker has no bash, which backupbot runs every hook with") !=
+                 std::string::npos,
+             hook.message);
+}
+
 BOOST_FIXTURE_TEST_CASE(a_failing_restore_pre_hook_is_red_and_puts_nothing_back, Fixture) {
   options.recipe_dir = make_repo(
       root / "repo",
