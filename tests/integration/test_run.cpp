@@ -338,6 +338,22 @@ BOOST_AUTO_TEST_CASE(notes_pg_with_the_backup_label_on_app_backs_up_and_restores
   expect_nothing_left(o);
 }
 
+BOOST_AUTO_TEST_CASE(notes_pg_dump_failing_inside_a_pipe_is_red_at_the_pre_hook) {
+  // `pg_dump ... notes_db | cat > backup.sql`: the pipe's last command
+  // succeeds; run with pipefail, as backupbot runs hooks, the hook fails.
+  auto o = run_notes("notes-pg-dump-fails-in-a-pipe");
+  BOOST_TEST_REQUIRE(o.results.has_value());
+  expect_passed(o, {Tier::install, Tier::upgrade});
+  expect_red_at(o, Tier::backup, "backup/pre-hook:db", "database \"notes_db\" does not exist");
+  const auto& message = o.check("backup/pre-hook:db")->message;
+  BOOST_TEST(message.find("backupbot itself would only have logged this failure and reported the backup as "
+                          "successful") != std::string::npos,
+             message);
+  BOOST_TEST(o.check("backup/archive_complete") == nullptr); // nothing copied after a failed pre-hook
+  BOOST_TEST((o.tier(Tier::restore).status == Status::na));
+  expect_nothing_left(o);
+}
+
 BOOST_AUTO_TEST_CASE(notes_pg_live_data_directory_is_red_at_restore_and_flagged_by_lint) {
   // Without the plugin's archive check, nothing stops the bad backup before
   // the restore, where the seeded rows do not come back.
