@@ -74,8 +74,8 @@ BOOST_AUTO_TEST_CASE(a_router_to_api_at_internal_is_skipped_with_a_note) {
 }
 
 BOOST_AUTO_TEST_CASE(a_router_to_another_providers_service_is_skipped_and_docker_or_swarm_are_this_stack) {
-  auto app = routed("app", {{"file", "Host(`f.example`)"}, {"docker", "Host(`d.example`)"},
-                            {"swarm", "Host(`s.example`)"}});
+  auto app =
+      routed("app", {{"file", "Host(`f.example`)"}, {"docker", "Host(`d.example`)"}, {"swarm", "Host(`s.example`)"}});
   app.labels["traefik.http.routers.file.service"] = "app@file";
   app.labels["traefik.http.routers.docker.service"] = "app@docker";
   app.labels["traefik.http.routers.swarm.service"] = "app@swarm";
@@ -279,10 +279,11 @@ BOOST_AUTO_TEST_CASE(hosts_that_are_not_host_names_are_skipped_one_by_one) {
 }
 
 BOOST_AUTO_TEST_CASE(host_name_validation) {
-  for (std::string ok : std::vector<std::string>{"a", "app.example.com", "xn--bcher-kva.example", "a-1.b2.c", std::string(63, 'a') + ".x"})
+  for (std::string ok : std::vector<std::string>{"a", "app.example.com", "xn--bcher-kva.example", "a-1.b2.c",
+                                                 std::string(63, 'a') + ".x"})
     BOOST_TEST(!route_host_problem(ok).has_value(), ok);
-  for (std::string bad : std::vector<std::string>{"", "a..b", ".a", "a.", "-a.b", "a-.b", "a b", "a;b", "a{b}", "a_b", "*.a", "a:80",
-                          std::string(64, 'a') + ".x", std::string(254, 'a')})
+  for (std::string bad : std::vector<std::string>{"", "a..b", ".a", "a.", "-a.b", "a-.b", "a b", "a;b", "a{b}", "a_b",
+                                                  "*.a", "a:80", std::string(64, 'a') + ".x", std::string(254, 'a')})
     BOOST_TEST(route_host_problem(bad).has_value(), bad);
 }
 

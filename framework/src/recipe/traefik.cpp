@@ -107,7 +107,8 @@ private:
     Matcher m;
     while (pos_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '_'))
       m.name += s_[pos_++];
-    if (m.name.empty()) fail(pos_ < s_.size() ? fmt::format("expected a matcher, got '{}'", s_[pos_]) : "a rule that ends early");
+    if (m.name.empty())
+      fail(pos_ < s_.size() ? fmt::format("expected a matcher, got '{}'", s_[pos_]) : "a rule that ends early");
     if (!consume("(")) fail(fmt::format("expected '(' after {}", m.name));
     do
       m.args.push_back(parse_string());
@@ -134,9 +135,7 @@ private:
 // The matchers the edge can serve; Traefik v2's HostHeader is Host by
 // another name.
 bool is_host(const std::string& m) { return m == "Host" || m == "HostHeader"; }
-bool known_matcher(const std::string& m) {
-  return is_host(m) || m == "HostRegexp" || m == "Path" || m == "PathPrefix";
-}
+bool known_matcher(const std::string& m) { return is_host(m) || m == "HostRegexp" || m == "Path" || m == "PathPrefix"; }
 
 void collect_unknown(const Expr& e, std::set<std::string>& unknown, bool& negated) {
   if (e.kind == Expr::Kind::negation) negated = true;
@@ -326,9 +325,10 @@ private:
 
   void check_port(const std::string& name, LoadBalancer& lb) {
     if (!lb.port) {
-      note(fmt::format("traefik service '{}' (on service '{}') has no traefik.http.services.{}.loadbalancer.server.port "
-                       "label; on a swarm Traefik cannot find the port without it, so its routers are skipped",
-                       name, lb.owner, name));
+      note(
+          fmt::format("traefik service '{}' (on service '{}') has no traefik.http.services.{}.loadbalancer.server.port "
+                      "label; on a swarm Traefik cannot find the port without it, so its routers are skipped",
+                      name, lb.owner, name));
       return;
     }
     auto port = to_int(*lb.port);
@@ -355,8 +355,7 @@ private:
         auto provider = svc.substr(at + 1);
         if (provider != "docker" && provider != "swarm")
           return skip(fmt::format(
-              "traefik.http.routers.{}.service={} is {}; ccci's edge serves only the stack's own services",
-              name, svc,
+              "traefik.http.routers.{}.service={} is {}; ccci's edge serves only the stack's own services", name, svc,
               provider == "internal" ? "one of Traefik's own (its API, dashboard or noop)"
                                      : "a service of Traefik's '" + provider + "' provider"));
         svc.resize(at);
@@ -436,7 +435,8 @@ private:
         for (auto& a : m->args)
           names.push_back(lower(a));
         if (hosts)
-          std::erase_if(*hosts, [&](const std::string& h) { return std::find(names.begin(), names.end(), h) == names.end(); });
+          std::erase_if(*hosts,
+                        [&](const std::string& h) { return std::find(names.begin(), names.end(), h) == names.end(); });
         else
           hosts = names;
       } else if (m->name == "HostRegexp") {
@@ -510,9 +510,7 @@ private:
 
 } // namespace
 
-TraefikRoutes read_traefik_routes(const std::vector<ComposeService>& services) {
-  return Reader(services).result();
-}
+TraefikRoutes read_traefik_routes(const std::vector<ComposeService>& services) { return Reader(services).result(); }
 
 std::optional<std::string> route_host_problem(std::string_view host) {
   auto not_a_name = [&](std::string_view why) {
@@ -530,7 +528,8 @@ std::optional<std::string> route_host_problem(std::string_view host) {
     if (label.size() > 63) return not_a_name("a label longer than 63 characters");
     if (!std::all_of(label.begin(), label.end(), valid_label_char))
       return not_a_name(fmt::format("'{}' has a character other than a letter, digit or '-'", label));
-    if (label.front() == '-' || label.back() == '-') return not_a_name(fmt::format("'{}' starts or ends with '-'", label));
+    if (label.front() == '-' || label.back() == '-')
+      return not_a_name(fmt::format("'{}' starts or ends with '-'", label));
     if (dot == std::string_view::npos) return std::nullopt;
     start = dot + 1;
   }
