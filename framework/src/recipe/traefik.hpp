@@ -1,5 +1,5 @@
 // A stack's traefik labels read as Traefik's docker/swarm provider reads
-// them (docs/recipe-meta.md "Routes"): routers, their rules and priorities,
+// them (docs/routes.md): routers, their rules and priorities,
 // and the services' ports, turned into the routes ccci's edge serves. What
 // the edge cannot serve is skipped with a note, never a reason to refuse the
 // recipe: a real Traefik would run it.

@@ -217,7 +217,7 @@ std::string edge_site_conf(const std::string& stack, const std::vector<Route>& r
   for (auto& s : servers) {
     conf += fmt::format("server {{\n  listen 80;\n  server_name {};\n",
                         s.name.starts_with('~') ? nginx_quoted(s.name) : s.name);
-    // nginx tries regex locations in the order written and takes the first
+    // (docs/routes.md "Order") nginx tries regex locations in the order written and takes the first
     // that matches: the one kind of location that follows Traefik's order
     // (highest priority first) rather than nginx's own (exact, then the
     // longest prefix). A route for any path ends the list: Traefik never
