@@ -185,6 +185,14 @@ BOOST_AUTO_TEST_CASE(host_regexp_in_traefik_v2_template_and_v3_regex_forms) {
   BOOST_TEST(t.routes.empty());
   BOOST_TEST(noted(t, "joins HostRegexp and another host matcher"), all_notes(t));
 
+  for (std::string bad : {"^(a.example$", "a)b", "[a-z.example", "a\\"}) {
+    t = read({routed("app", {{"app", "HostRegexp(`" + bad + "`)"}})});
+    BOOST_TEST(t.routes.empty(), bad);
+    BOOST_TEST(noted(t, "HostRegexp `" + bad + "` is skipped"), all_notes(t));
+  }
+  for (std::string ok : {R"(^(?:a|b)\.example$)", R"([]a]\.example)", R"([^)]+\.example)", R"(\(x\))"})
+    BOOST_TEST(!route_host_regex_problem(ok).has_value(), ok);
+
   t = read({routed("app", {{"app", "HostRegexp(`a b`)"}})});
   BOOST_TEST(t.routes.empty());
   BOOST_TEST(noted(t, "HostRegexp `a b` is skipped: it has a space"), all_notes(t));

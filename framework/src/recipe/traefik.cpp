@@ -547,6 +547,29 @@ std::optional<std::string> route_host_regex_problem(std::string_view regex) {
   if (regex.empty()) return "it is empty";
   if (regex.size() > 1024) return "it is longer than 1024 characters";
   if (!printable_unquoted(regex)) return "it has a space, a quote or a control character";
+  // Traefik refuses a router whose regex does not compile, and nginx would
+  // refuse the whole edge configuration: the structural errors both engines
+  // agree on (unbalanced groups or classes) are caught here.
+  int depth = 0;
+  bool in_class = false;
+  for (std::size_t i = 0; i < regex.size(); ++i) {
+    char c = regex[i];
+    if (c == '\\') {
+      if (++i == regex.size()) return "it ends in a lone backslash";
+    } else if (in_class) {
+      in_class = c != ']';
+    } else if (c == '[') {
+      in_class = true;
+      if (i + 1 < regex.size() && regex[i + 1] == '^') ++i;
+      if (i + 1 < regex.size() && regex[i + 1] == ']') ++i; // a leading ']' is literal
+    } else if (c == '(') {
+      ++depth;
+    } else if (c == ')' && --depth < 0) {
+      return "a ')' without its '('";
+    }
+  }
+  if (in_class) return "a '[' without its ']'";
+  if (depth > 0) return "a '(' without its ')'";
   return std::nullopt;
 }
 

@@ -137,11 +137,12 @@ void RunContext::provision(const Release& r) {
 bool RunContext::deploy(TierResult& tier, Deployed which, Clock::time_point started) {
   check_stop();
   Release& r = which == Deployed::base ? *state.base : *state.target;
-  provision(r);
+  // Before the edge takes them: the notes stay in the results if it fails.
   if (!r.routes_reported && (!r.compose.routes.empty() || !r.compose.route_notes.empty())) {
     r.routes_reported = true;
     record(tier, {fmt::format("{}/routes", tier_name(tier)), Status::pass, describe_routes(r.compose), 0});
   }
+  provision(r);
   events.progress(tier_name(tier), fmt::format("docker stack deploy {} ({})", stack,
                                                r.version.empty() ? r.commit.substr(0, 12) : r.version));
   // Recorded before the deploy returns: a refused deploy may still have made
