@@ -188,14 +188,20 @@ networks:
   BOOST_TEST(db.labels.at("backupbot.backup.pre-hook") == "mysqldump -u root app > /var/lib/mysql/dump.sql");
   BOOST_TEST(db.networks == std::vector<std::string>{"internal"}, boost::test_tools::per_element());
 
-  BOOST_TEST_REQUIRE(c.routes.size() == 1u);
+  // One route per router (both match any path), longest rule first; db's
+  // traefik.enable=false gives none.
+  BOOST_TEST_REQUIRE(c.routes.size() == 2u);
+  BOOST_TEST(c.routes[0].router == "app_example_com");
   BOOST_TEST(c.routes[0].service == "app");
   BOOST_TEST(c.routes[0].port == 8080);
-  std::vector<std::string> hosts{"app.example.com", "www.app.example.com", "a.example", "b.example"};
-  auto got = c.routes[0].hosts;
-  std::sort(got.begin(), got.end());
-  std::sort(hosts.begin(), hosts.end());
-  BOOST_TEST(got == hosts, boost::test_tools::per_element());
+  BOOST_TEST(c.routes[0].hosts == (std::vector<std::string>{"app.example.com", "www.app.example.com"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(c.routes[1].router == "app_example_com-alt");
+  BOOST_TEST(c.routes[1].hosts == (std::vector<std::string>{"a.example", "b.example"}),
+             boost::test_tools::per_element());
+  // The -alt router has no .service and app defines one traefik service.
+  BOOST_TEST(c.routes[1].port == 8080);
+  BOOST_TEST(c.route_notes.empty());
 
   BOOST_TEST_REQUIRE(c.version_label.has_value());
   BOOST_TEST(*c.version_label == "1.0.0+1.22.1");
@@ -203,6 +209,41 @@ networks:
   BOOST_TEST(c.networks.size() == 2u);
   BOOST_TEST(c.networks.at("proxy") == true);
   BOOST_TEST(c.networks.at("internal") == false);
+}
+
+// The labels a real recipe may carry for its Traefik (a dashboard router to
+// api@internal whose service port is an entrypoint name) load: the edge skips
+// them with a note instead of refusing the recipe.
+BOOST_AUTO_TEST_CASE(routes_the_edge_cannot_serve_are_notes_not_defects) {
+  TempRecipe r;
+  r.write("compose.yml", R"yaml(version: "3.8"
+services:
+  app:
+    image: traefik:v2.11
+    deploy:
+      labels:
+        - "traefik.enable=true"
+        - "traefik.http.routers.dash.rule=Host(`${DOMAIN}`) && PathPrefix(`/api`)"
+        - "traefik.http.routers.dash.service=api@internal"
+        - "traefik.http.routers.web.rule=Host(`${DOMAIN}`)"
+        - "traefik.http.routers.web.service=web"
+        - "traefik.http.services.web.loadbalancer.server.port=web"
+        - "traefik.http.routers.ok.rule=Host(`ok.${DOMAIN}`)"
+        - "traefik.http.routers.ok.service=ok"
+        - "traefik.http.services.ok.loadbalancer.server.port=8080"
+)yaml");
+  auto c = r.load({"compose.yml"}, {{"STACK_NAME", "t_example"}, {"DOMAIN", "t.example"}});
+  BOOST_TEST_REQUIRE(c.routes.size() == 1u);
+  BOOST_TEST(c.routes[0].router == "ok");
+  BOOST_TEST(c.routes[0].hosts == std::vector<std::string>{"ok.t.example"}, boost::test_tools::per_element());
+  BOOST_TEST_REQUIRE(c.route_notes.size() == 3u);
+  auto noted = [&](const std::string& part) {
+    return std::any_of(c.route_notes.begin(), c.route_notes.end(),
+                       [&](const std::string& n) { return n.find(part) != std::string::npos; });
+  };
+  BOOST_TEST(noted("traefik.http.routers.dash.service=api@internal"));
+  BOOST_TEST(noted("traefik.http.services.web.loadbalancer.server.port=web (on service 'app') is not a port number"));
+  BOOST_TEST(noted("router 'web' (on service 'app') is skipped"));
 }
 
 BOOST_AUTO_TEST_CASE(secrets_and_configs) {

@@ -532,3 +532,28 @@ BOOST_FIXTURE_TEST_CASE(keep_running_leaves_a_green_install_deployed, Fixture) {
   BOOST_TEST(results.kept_running);
   BOOST_TEST(swarm.count("remove_stack") == 0);
 }
+
+BOOST_FIXTURE_TEST_CASE(routes_the_edge_skips_are_an_install_check_and_on_the_console, Fixture) {
+  // Only a dashboard router: nothing for the edge to serve, and no reason
+  // to refuse the recipe (a real Traefik would run it).
+  const std::string labels = "        - \"traefik.enable=true\"\n"
+                             "        - \"traefik.http.routers.dash.rule=Host(`${DOMAIN}`)\"\n"
+                             "        - \"traefik.http.routers.dash.service=api@internal\"\n";
+  options.recipe_dir = make_repo(root / "repo", {{"1.0.0+1.0", compose("1.0.0+1.0", {"app"}, labels)}});
+  options.tiers = {Tier::install};
+  run();
+  BOOST_TEST((tier(Tier::install).status == Status::pass), tier(Tier::install).reason);
+  auto names = check_names(Tier::install);
+  auto it = std::find(names.begin(), names.end(), "install/routes");
+  BOOST_TEST_REQUIRE((it != names.end()));
+  auto& routes = tier(Tier::install).checks[static_cast<std::size_t>(it - names.begin())];
+  BOOST_TEST((routes.status == Status::pass));
+  BOOST_TEST(routes.message.find("the edge serves no route. Not served (1): router 'dash'") != std::string::npos,
+             routes.message);
+  BOOST_TEST(routes.message.find("api@internal") != std::string::npos, routes.message);
+  BOOST_TEST(terminal.str().find("router 'dash' (on service 'app') is skipped") != std::string::npos, terminal.str());
+  // Before the deploy, so a refused deploy still leaves the notes.
+  auto converged = std::find(names.begin(), names.end(), "install/converged");
+  BOOST_TEST_REQUIRE((converged != names.end()));
+  BOOST_TEST((it < converged));
+}

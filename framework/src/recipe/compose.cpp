@@ -2,6 +2,7 @@
 
 #include "os/fs.hpp"
 #include "recipe/interpolate.hpp"
+#include "recipe/traefik.hpp"
 
 #include <fmt/format.h>
 
@@ -349,30 +350,6 @@ std::optional<int> to_int(const std::string& s) {
   return v;
 }
 
-// Host(`a`), Host(`a`, `b`), Host("a") || Host(`b`): every host named.
-std::vector<std::string> hosts_in_rule(const std::string& rule) {
-  std::vector<std::string> hosts;
-  std::size_t pos = 0;
-  while ((pos = rule.find("Host(", pos)) != std::string::npos) {
-    bool word_start = pos == 0 || !std::isalnum(static_cast<unsigned char>(rule[pos - 1]));
-    auto close = rule.find(')', pos);
-    if (close == std::string::npos) break;
-    if (word_start) {
-      std::string args = rule.substr(pos + 5, close - pos - 5);
-      for (std::size_t i = 0; i < args.size(); ++i) {
-        if (args[i] != '`' && args[i] != '"') continue;
-        auto end = args.find(args[i], i + 1);
-        if (end == std::string::npos) break;
-        auto host = args.substr(i + 1, end - i - 1);
-        if (!host.empty() && std::find(hosts.begin(), hosts.end(), host) == hosts.end()) hosts.push_back(host);
-        i = end;
-      }
-    }
-    pos = close;
-  }
-  return hosts;
-}
-
 class Analyzer {
 public:
   Analyzer(Compose& c, const fs::path& recipe_dir, const Env& env, const Where& where, std::string fallback)
@@ -394,6 +371,9 @@ public:
     }
     for (auto kv : child(doc, "services"))
       service(kv.first.Scalar(), kv.second);
+    auto routes = read_traefik_routes(c_.services);
+    c_.routes = std::move(routes.routes);
+    c_.route_notes = std::move(routes.notes);
   }
 
 private:
@@ -441,7 +421,6 @@ private:
     }
     references(s, def, path);
     s.has_healthcheck = healthcheck_enabled(child(def, "healthcheck"));
-    route(s, path);
     if (!c_.version_label)
       for (const auto& [k, v] : s.labels)
         if (k.starts_with("coop-cloud.") && k.ends_with(".version") && k.size() > 19) c_.version_label = v;
@@ -512,26 +491,6 @@ private:
       undeclared(s.name, "volume", "volumes", source, path + "/volumes/" + (item.IsScalar() ? item.Scalar() : source));
     if (std::find(s.volumes.begin(), s.volumes.end(), source) == s.volumes.end()) s.volumes.push_back(source);
     s.volume_targets[source] = target;
-  }
-
-  void route(const ComposeService& s, const std::string& path) {
-    auto enable = s.labels.find("traefik.enable");
-    if (enable == s.labels.end() || enable->second != "true") return;
-    Route r;
-    r.service = s.name;
-    for (const auto& [k, v] : s.labels) {
-      if (k.starts_with("traefik.http.routers.") && k.ends_with(".rule")) {
-        for (auto& h : hosts_in_rule(v))
-          if (std::find(r.hosts.begin(), r.hosts.end(), h) == r.hosts.end()) r.hosts.push_back(h);
-      } else if (k.starts_with("traefik.http.services.") && k.ends_with(".loadbalancer.server.port")) {
-        auto port = to_int(v);
-        if (!port || *port <= 0 || *port > 65535)
-          throw RecipeDefect(fmt::format("{}: label '{}' of service '{}' must be a port number, got '{}'",
-                                         at(path + "/deploy/labels"), k, s.name, v));
-        r.port = *port;
-      }
-    }
-    if (!r.hosts.empty() || r.port != 0) c_.routes.push_back(std::move(r));
   }
 };
 

@@ -21,13 +21,27 @@ struct ComposeObject {
   std::string file; ///< absolute path when `file:` is given
 };
 
-/// Where the edge proxy should send an app's domain: from the service's
-/// traefik labels (`traefik.enable=true`, `traefik.http.routers.*.rule=Host(...)`,
-/// `traefik.http.services.*.loadbalancer.server.port=N`).
+/// How a route tests the request path (Traefik's Path / PathPrefix).
+enum class PathMatch {
+  any,    ///< no path matcher, or PathPrefix(`/`)
+  exact,  ///< Path(`/x`)
+  prefix, ///< PathPrefix(`/x`): any path that starts with the string
+};
+
+/// One way a request reaches a service through the edge, read from the
+/// traefik labels by read_traefik_routes (recipe/traefik.hpp): every request
+/// whose Host is one of `hosts` (or matches `host_regex`) and whose path
+/// passes `path_match`/`path` goes to `<stack>_<service>:<port>`. A router
+/// whose rule has several alternatives (`||`) gives one route per path test.
 struct Route {
+  std::string router;             ///< the Traefik router it comes from
   std::string service;            ///< compose service name
-  std::vector<std::string> hosts; ///< from Host(`a`, `b`) / Host(`a`) || Host(`b`)
-  int port = 0;
+  int port = 0;                   ///< traefik.http.services.<s>.loadbalancer.server.port
+  std::vector<std::string> hosts; ///< host names, lower case; empty when host_regex is set
+  std::string host_regex;         ///< a HostRegexp as a regex on the Host header
+  PathMatch path_match = PathMatch::any;
+  std::string path;
+  int priority = 0; ///< the router's `.priority`, else the length of its rule (Traefik's default)
 };
 
 struct ComposeService {
@@ -51,7 +65,8 @@ struct Compose {
   std::vector<ComposeObject> configs;
   std::vector<std::string> volumes;     ///< top-level volume keys
   std::map<std::string, bool> networks; ///< key -> external
-  std::vector<Route> routes;
+  std::vector<Route> routes;            ///< in Traefik's order (recipe/traefik.hpp)
+  std::vector<std::string> route_notes; ///< routers, services and hosts the edge skips, and why
   /// The value of a `coop-cloud.<anything>.version` deploy label on any
   /// service (abra's version label), if present.
   std::optional<std::string> version_label;

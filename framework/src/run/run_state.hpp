@@ -21,6 +21,7 @@ struct Release {
   Env env;
   Compose compose;
   std::filesystem::path rendered; ///< the compose file handed to the swarm
+  bool routes_reported = false;   ///< its edge routes and skip notes are in a tier's checks
 };
 
 /// The archive the backup tier made, and the plan it followed.

@@ -26,6 +26,28 @@ namespace {
 
 std::string tier_name(const TierResult& tier) { return std::string(ccci::to_string(tier.tier)); }
 
+std::string describe_route(const Route& r) {
+  std::string hosts = r.host_regex.empty() ? fmt::format("{}", fmt::join(r.hosts, ", ")) : "HostRegexp " + r.host_regex;
+  std::string path = r.path_match == PathMatch::exact    ? " Path " + r.path
+                     : r.path_match == PathMatch::prefix ? " PathPrefix " + r.path
+                                                         : "";
+  return fmt::format("{}{} -> {}:{} (router {}, priority {})", hosts, path, r.service, r.port, r.router, r.priority);
+}
+
+// What the edge serves of a release and what it skips (docs/results-schema.md
+// "<tier>/routes"): the routes as Traefik would try them, then each note.
+std::string describe_routes(const Compose& c) {
+  std::vector<std::string> served;
+  for (auto& r : c.routes)
+    served.push_back(describe_route(r));
+  std::string out = served.empty() ? "the edge serves no route"
+                                   : fmt::format("the edge serves {} route(s), in Traefik's order: {}", served.size(),
+                                                 fmt::join(served, "; "));
+  if (!c.route_notes.empty())
+    out += fmt::format(". Not served ({}): {}", c.route_notes.size(), fmt::join(c.route_notes, "; "));
+  return out;
+}
+
 } // namespace
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
@@ -114,7 +136,12 @@ void RunContext::provision(const Release& r) {
 
 bool RunContext::deploy(TierResult& tier, Deployed which, Clock::time_point started) {
   check_stop();
-  const Release& r = which == Deployed::base ? *state.base : *state.target;
+  Release& r = which == Deployed::base ? *state.base : *state.target;
+  // Before the edge takes them: the notes stay in the results if it fails.
+  if (!r.routes_reported && (!r.compose.routes.empty() || !r.compose.route_notes.empty())) {
+    r.routes_reported = true;
+    record(tier, {fmt::format("{}/routes", tier_name(tier)), Status::pass, describe_routes(r.compose), 0});
+  }
   provision(r);
   events.progress(tier_name(tier), fmt::format("docker stack deploy {} ({})", stack,
                                                r.version.empty() ? r.commit.substr(0, 12) : r.version));

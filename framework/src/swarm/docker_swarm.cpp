@@ -110,10 +110,10 @@ TeardownReport DockerSwarm::remove_stack(const std::string& stack, bool throwawa
 }
 
 void DockerSwarm::publish_routes(const std::string& stack, const std::vector<Route>& routes) {
-  if (routes.empty()) return;
+  // A release without routes must not keep the previous release's.
+  if (routes.empty()) return remove_edge_routes(edge_, stack);
   ensure_edge(edge_);
-  for (auto& route : routes)
-    add_edge_route(edge_, stack, route);
+  set_edge_routes(edge_, stack, routes);
 }
 
 void DockerSwarm::remove_routes(const std::string& stack) { remove_edge_routes(edge_, stack); }

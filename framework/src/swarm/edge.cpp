@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <optional>
 #include <thread>
 
 namespace fs = std::filesystem;
@@ -79,7 +81,60 @@ void reload(const EdgeSettings&) {
   docker_or_throw({"exec", c, "nginx", "-c", "/etc/ccci-edge/nginx.conf", "-s", "reload"}, "reloading the edge proxy");
 }
 
-std::string route_file_prefix(const std::string& stack) { return stack + "--"; }
+// One file per stack, so replacing or removing its routes is one operation.
+// Stack names have no dots (naming: dots become underscores), so
+// `<stack>.conf` names exactly one stack.
+fs::path site_file(const EdgeSettings& e, const std::string& stack) { return sites_dir(e) / (stack + ".conf"); }
+
+// Earlier ccci versions wrote one `<stack>--<service>.conf` per service.
+std::vector<fs::path> legacy_site_files(const EdgeSettings& e, const std::string& stack) {
+  std::vector<fs::path> out;
+  std::error_code ec;
+  for (auto& entry : fs::directory_iterator(sites_dir(e), ec)) {
+    auto name = entry.path().filename().string();
+    if (name.starts_with(stack + "--") && name.ends_with(".conf")) out.push_back(entry.path());
+  }
+  return out;
+}
+
+// nginx's double-quoted strings take `\"` and `\\` as escapes (and `\t`,
+// `\n`, `\r`): doubling every backslash keeps a regex as written.
+std::string nginx_quoted(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '\\' || c == '"') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string regex_literal(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (std::string_view("\\.^$|?*+()[]{}").find(c) != std::string_view::npos) out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+std::string describe_path(const Route& r) {
+  switch (r.path_match) {
+  case PathMatch::exact: return fmt::format("Path {}", r.path);
+  case PathMatch::prefix: return fmt::format("PathPrefix {}", r.path);
+  case PathMatch::any: break;
+  }
+  return "any path";
+}
+
+std::string location_body(const std::string& stack, const Route& r) {
+  return fmt::format(R"(    set $ccci_upstream http://tasks.{stack}_{service}:{port};
+    proxy_pass $ccci_upstream;
+    proxy_set_header Host $host;
+    proxy_http_version 1.1;
+    proxy_read_timeout 300s;
+)",
+                     fmt::arg("stack", stack), fmt::arg("service", r.service), fmt::arg("port", r.port));
+}
 
 } // namespace
 
@@ -139,34 +194,98 @@ void ensure_edge(const EdgeSettings& e) {
                                  e.port, edge_stack));
 }
 
-void add_edge_route(const EdgeSettings& e, const std::string& stack, const Route& route) {
+std::string edge_site_conf(const std::string& stack, const std::vector<Route>& routes) {
+  // A server per host name or regex, in the order routes first name them;
+  // each keeps the routes for it in Traefik's order.
+  struct Server {
+    std::string name; ///< a host name, or `~regex`
+    std::vector<const Route*> routes;
+  };
+  std::vector<Server> servers;
+  auto server_for = [&](const std::string& name) -> Server& {
+    for (auto& s : servers)
+      if (s.name == name) return s;
+    return servers.emplace_back(Server{name, {}});
+  };
+  for (auto& r : routes) {
+    if (!r.host_regex.empty()) server_for("~" + r.host_regex).routes.push_back(&r);
+    for (auto& h : r.hosts)
+      server_for(h).routes.push_back(&r);
+  }
+  std::string conf =
+      fmt::format("# Managed by ccci: the routes of stack {}, from its traefik labels. Do not edit.\n", stack);
+  for (auto& s : servers) {
+    conf += fmt::format("server {{\n  listen 80;\n  server_name {};\n",
+                        s.name.starts_with('~') ? nginx_quoted(s.name) : s.name);
+    // (docs/routes.md "Order") nginx tries regex locations in the order written and takes the first
+    // that matches: the one kind of location that follows Traefik's order
+    // (highest priority first) rather than nginx's own (exact, then the
+    // longest prefix). A route for any path ends the list: Traefik never
+    // reaches a lower-priority router past it, and as nginx's `location /` it
+    // takes only what no regex above it matched.
+    std::vector<std::pair<PathMatch, std::string>> written;
+    bool catch_all = false;
+    for (const Route* r : s.routes) {
+      auto comment = fmt::format("  # router {} (priority {}): {}", r->router, r->priority, describe_path(*r));
+      std::pair<PathMatch, std::string> test{r->path_match, r->path};
+      if (catch_all || std::find(written.begin(), written.end(), test) != written.end()) {
+        conf += comment + ", unreachable: a router above matches every request it would\n";
+        continue;
+      }
+      written.push_back(test);
+      conf += comment + "\n";
+      switch (r->path_match) {
+      case PathMatch::any:
+        conf += "  location / {\n";
+        catch_all = true;
+        break;
+      case PathMatch::exact:
+        conf += fmt::format("  location ~ {} {{\n", nginx_quoted("^" + regex_literal(r->path) + "$"));
+        break;
+      case PathMatch::prefix:
+        conf += fmt::format("  location ~ {} {{\n", nginx_quoted("^" + regex_literal(r->path)));
+        break;
+      }
+      conf += location_body(stack, *r) + "  }\n";
+    }
+    if (!catch_all) conf += "  # no router matches other paths\n  location / {\n    return 404;\n  }\n";
+    conf += "}\n";
+  }
+  return conf;
+}
+
+void set_edge_routes(const EdgeSettings& e, const std::string& stack, const std::vector<Route>& routes) {
   auto lock = lock_edge(e);
-  std::string conf;
-  for (auto& host : route.hosts)
-    conf += fmt::format(R"(server {{
-  listen 80;
-  server_name {host};
-  location / {{
-    set $ccci_upstream http://tasks.{stack}_{service}:{port};
-    proxy_pass $ccci_upstream;
-    proxy_set_header Host $host;
-    proxy_http_version 1.1;
-    proxy_read_timeout 300s;
-  }}
-}}
-)",
-                        fmt::arg("host", host), fmt::arg("stack", stack), fmt::arg("service", route.service),
-                        fmt::arg("port", route.port));
-  write_file_atomically(sites_dir(e) / (route_file_prefix(stack) + route.service + ".conf"), conf);
-  reload(e);
+  fs::create_directories(sites_dir(e));
+  auto file = site_file(e, stack);
+  std::error_code ec;
+  bool changed = false;
+  for (auto& legacy : legacy_site_files(e, stack))
+    changed = fs::remove(legacy, ec) || changed;
+  std::optional<std::string> before;
+  if (fs::exists(file)) before = read_file(file);
+  if (routes.empty()) {
+    changed = fs::remove(file, ec) || changed;
+    if (changed && !edge_container().empty()) reload(e);
+    return;
+  }
+  write_file_atomically(file, edge_site_conf(stack, routes));
+  try {
+    reload(e);
+  } catch (const InfraFailure&) {
+    if (before)
+      write_file_atomically(file, *before);
+    else
+      fs::remove(file, ec);
+    throw;
+  }
 }
 
 std::vector<std::string> edge_route_leftovers(const EdgeSettings& e, const std::string& stack) {
   std::vector<std::string> out;
-  std::error_code ec;
-  for (auto& entry : fs::directory_iterator(sites_dir(e), ec))
-    if (entry.path().filename().string().rfind(route_file_prefix(stack), 0) == 0)
-      out.push_back("edge-route " + entry.path().string());
+  if (fs::exists(site_file(e, stack))) out.push_back("edge-route " + site_file(e, stack).string());
+  for (auto& legacy : legacy_site_files(e, stack))
+    out.push_back("edge-route " + legacy.string());
   return out;
 }
 
@@ -175,10 +294,8 @@ void remove_edge_routes(const EdgeSettings& e, const std::string& stack) {
     auto lock = lock_edge(e);
     bool removed = false;
     std::error_code ec;
-    for (auto& left : edge_route_leftovers(e, stack)) {
-      fs::remove(left.substr(left.find(' ') + 1), ec);
-      removed = true;
-    }
+    for (auto& left : edge_route_leftovers(e, stack))
+      removed = fs::remove(left.substr(left.find(' ') + 1), ec) || removed;
     if (removed && !edge_container().empty()) reload(e);
   } catch (const std::exception&) {
     // Teardown goes on; a leftover route file shows up in the verification.

@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace ccci::host {
 
@@ -28,8 +29,17 @@ inline constexpr const char* edge_stack = "ccci-edge";
 /// from concurrent runs (a lock file serialises them).
 void ensure_edge(const EdgeSettings& edge);
 
-/// Routes `route.hosts` to `<stack>_<route.service>:<route.port>` and reloads.
-void add_edge_route(const EdgeSettings& edge, const std::string& stack, const Route& route);
+/// The nginx server blocks that serve `routes` (in Traefik's order, as
+/// read_traefik_routes gives them) for `stack`: a server per host name or
+/// HostRegexp; in it one location per route, in that order; requests no
+/// route matches get 404, as from Traefik. Pure, for tests.
+std::string edge_site_conf(const std::string& stack, const std::vector<Route>& routes);
+
+/// Makes the edge serve exactly `routes` for `stack` (one file per stack,
+/// replacing what it served before) and reloads. A configuration nginx
+/// rejects is taken back before this throws, so it never stays in the way
+/// of other stacks' routes.
+void set_edge_routes(const EdgeSettings& edge, const std::string& stack, const std::vector<Route>& routes);
 
 /// Removes the stack's routes and reloads. Never throws (teardown).
 void remove_edge_routes(const EdgeSettings& edge, const std::string& stack);
