@@ -8,6 +8,8 @@
 #include "os/process.hpp"
 #include "os/spawn.hpp"
 #include "plugin/plugin_host.hpp"
+#include "support/files.hpp"
+#include "swarm/docker.hpp"
 
 #include <chrono>
 #include <csignal>
@@ -164,6 +166,42 @@ BOOST_AUTO_TEST_CASE(run_process_applies_env_and_cwd) {
                        o);
   BOOST_TEST(r.out == "extra new\n/\n1\n");
   ::unsetenv("CCCI_UNIT_OVERRIDDEN");
+}
+
+BOOST_AUTO_TEST_CASE(run_process_without_inheriting_sees_only_extra_env) {
+  ::setenv("CCCI_UNIT_OPERATOR_SHELL", "leaked", 1);
+  ProcessOptions o;
+  o.inherit_env = false;
+  o.extra_env = {"ONLY=this"};
+  auto r = run_process({"/usr/bin/env"}, o);
+  BOOST_TEST(r.out == "ONLY=this\n");
+  ::unsetenv("CCCI_UNIT_OPERATOR_SHELL");
+}
+
+BOOST_AUTO_TEST_CASE(the_docker_cli_gets_only_what_it_needs_to_reach_its_daemon) {
+  auto kept = docker_cli_environment({"PATH=/bin", "HOME=/root", "DOCKER_HOST=unix:///run/d.sock", "DOCKER_CONFIG=/c",
+                                      "DOCKER_CONTEXT=ctx", "DOCKER_CERT_PATH=/certs", "DOCKER_TLS_VERIFY=1",
+                                      "DOMAIN=shell.example.org", "SECRET_TOKEN=t", "DOCKER_HOSTX=no", "PATHX=no",
+                                      "not-an-assignment"});
+  BOOST_TEST(
+      kept == (std::vector<std::string>{"PATH=/bin", "HOME=/root", "DOCKER_HOST=unix:///run/d.sock", "DOCKER_CONFIG=/c",
+                                        "DOCKER_CONTEXT=ctx", "DOCKER_CERT_PATH=/certs", "DOCKER_TLS_VERIFY=1"}),
+      boost::test_tools::per_element());
+
+  // The real call path: a `docker` first on PATH that prints what it got.
+  ccci::test::TempTree bin("unit-process-docker");
+  bin.write("docker", "#!/bin/sh\n/usr/bin/env\n");
+  fs::permissions(bin.dir() / "docker", fs::perms::owner_all);
+  const std::string old_path = std::getenv("PATH");
+  ::setenv("PATH", (bin.dir().string() + ":" + old_path).c_str(), 1);
+  ::setenv("CCCI_UNIT_BARE_VAR", "from-the-operators-shell", 1);
+  auto r = docker({"stack", "deploy"});
+  ::setenv("PATH", old_path.c_str(), 1);
+  ::unsetenv("CCCI_UNIT_BARE_VAR");
+  BOOST_TEST_REQUIRE(r.ok(), r.err);
+  BOOST_TEST(r.out.find("CCCI_UNIT_BARE_VAR") == std::string::npos, r.out);
+  BOOST_TEST(r.out.find("PATH=" + bin.dir().string()) != std::string::npos, r.out);
+  if (const char* home = std::getenv("HOME")) BOOST_TEST(r.out.find(std::string("HOME=") + home) != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(run_process_reports_the_killing_signal) {
