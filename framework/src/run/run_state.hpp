@@ -6,8 +6,10 @@
 #include "backup/plan.hpp"
 #include "model/errors.hpp"
 #include "recipe/compose.hpp"
+#include "recipe/envfile.hpp"
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -21,6 +23,8 @@ struct Release {
   Env env;
   Compose compose;
   std::filesystem::path rendered; ///< the compose file handed to the swarm
+  /// .env.sample's secret modifiers, by version variable (recipe/envfile.hpp).
+  std::map<std::string, SecretModifiers> secret_modifiers;
 };
 
 /// The archive the backup tier made, and the plan it followed.
