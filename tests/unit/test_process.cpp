@@ -11,6 +11,7 @@
 #include "support/files.hpp"
 #include "swarm/docker.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -381,6 +382,43 @@ BOOST_AUTO_TEST_CASE(an_isolated_check_that_exits_without_a_verdict_fails) {
   auto rec = isolated([](Context&) -> CheckResult { ::_exit(4); });
   BOOST_TEST((rec.status == Status::fail));
   BOOST_TEST(rec.message == "the check ended (exit 4) without reporting a verdict");
+}
+
+// ---- CCCI_SECRET makers (docs/plugin-guide.md, "Secrets the recipe leaves to the operator") ----
+
+CCCI_SECRET("unit_ssh_key") { return "unit-key-for-" + ctx.stack(); }
+CCCI_SECRET("unit_empty") { return ""; }
+CCCI_SECRET("unit_throws") { throw std::runtime_error("no key generator here"); }
+
+BOOST_AUTO_TEST_CASE(secret_makers_register_by_key_and_their_value_never_enters_the_record) {
+  auto plugin = std::make_shared<ccci::detail::RegisteredPlugin>("unit", std::vector<std::string>{});
+  LoadedPlugin loaded("in-process", plugin);
+  BOOST_TEST(!loaded.secret_maker("absent").has_value());
+  auto info = loaded.info();
+  BOOST_TEST((std::find(info.checks.begin(), info.checks.end(), "secret:unit_ssh_key") != info.checks.end()));
+
+  QuietContext ctx;
+  auto maker = loaded.secret_maker("unit_ssh_key");
+  BOOST_TEST_REQUIRE(maker.has_value());
+  auto made = make_secret_isolated("install/secrets", *maker, ctx, 10s, [](const std::string&) {});
+  BOOST_TEST(made.value.value_or("") == "unit-key-for-stack");
+  BOOST_TEST((made.record.status == Status::pass));
+  BOOST_TEST(made.record.message.find("unit-key-for-") == std::string::npos, made.record.message);
+  BOOST_TEST(made.record.message.find("made by the plugin's CCCI_SECRET(\"unit_ssh_key\") (18 characters)") !=
+                 std::string::npos,
+             made.record.message);
+
+  auto empty =
+      make_secret_isolated("install/secrets", *loaded.secret_maker("unit_empty"), ctx, 10s, [](const std::string&) {});
+  BOOST_TEST(!empty.value.has_value());
+  BOOST_TEST((empty.record.status == Status::fail));
+  BOOST_TEST(empty.record.message.find("returned an empty value") != std::string::npos, empty.record.message);
+
+  auto thrown =
+      make_secret_isolated("install/secrets", *loaded.secret_maker("unit_throws"), ctx, 10s, [](const std::string&) {});
+  BOOST_TEST(!thrown.value.has_value());
+  BOOST_TEST((thrown.record.status == Status::fail));
+  BOOST_TEST(thrown.record.message.find("no key generator here") != std::string::npos, thrown.record.message);
 }
 
 // ---- run_children -----------------------------------------------------------
