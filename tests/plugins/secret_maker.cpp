@@ -7,9 +7,9 @@ CCCI_SECRET("handmade") { return "handmade-for-" + ctx.stack(); }
 
 CCCI_CHECK(install, handmade_secret_in_place) {
   auto r = ctx.exec("app", {"sh", "-c", "test \"$(cat /run/secrets/handmade)\" = \"handmade-for-$STACK_NAME\""});
-  return r.exit_code == 0 ? ccci::pass("/run/secrets/handmade holds the plugin's value for this stack")
-                          : ccci::fail("/run/secrets/handmade does not hold handmade-for-$STACK_NAME: " +
-                                       ccci::excerpt(r.output));
+  return r.exit_code == 0
+             ? ccci::pass("/run/secrets/handmade holds the plugin's value for this stack")
+             : ccci::fail("/run/secrets/handmade does not hold handmade-for-$STACK_NAME: " + ccci::excerpt(r.output));
 }
 
 CCCI_PLUGIN("secret-maker")
