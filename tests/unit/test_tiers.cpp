@@ -19,6 +19,7 @@
 #include <cctype>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 namespace fs = std::filesystem;
 using namespace ccci::host;
@@ -77,7 +78,9 @@ public:
   std::vector<ccci::ArchiveCheckSpec> archive_checks() const override { return {}; }
   std::vector<std::string> required_tools() const override { return {}; }
   std::vector<ccci::SecretSpec> secrets() const override {
-    return {{"handmade", [](ccci::Context& ctx) { return "made-for-" + ctx.stack(); }}};
+    return {
+        {"handmade", [](ccci::Context& ctx) { return "made-for-" + ctx.stack(); }},
+        {"broken", [](ccci::Context&) -> std::string { throw std::runtime_error("no key generator on this host"); }}};
   }
 };
 
@@ -445,6 +448,20 @@ BOOST_FIXTURE_TEST_CASE(without_the_plugin_a_generate_false_secret_is_assumed_an
   BOOST_TEST_REQUIRE(secrets);
   BOOST_TEST(secrets->message.find("a generated value (a 6-word passphrase) was assumed") != std::string::npos,
              secrets->message);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_failing_secret_maker_fails_install_before_the_deploy, Fixture) {
+  options.recipe_dir = make_repo(root / "repo", {{"1.0.0+1.0", with_secrets({"broken"})}},
+                                 "TYPE=x\nSECRET_BROKEN_VERSION=v1 # generate=false\n");
+  run();
+  BOOST_TEST(exit_code == 1);
+  auto* secrets = find_check(tier(Tier::install), "install/secrets");
+  BOOST_TEST_REQUIRE(secrets);
+  BOOST_TEST((secrets->status == Status::fail));
+  BOOST_TEST(secrets->message.find("no key generator on this host") != std::string::npos, secrets->message);
+  BOOST_TEST(swarm.count("deploy ") == 0);
+  BOOST_TEST(swarm.count("create_secret") == 0);
+  BOOST_TEST(results.clean_teardown);
 }
 
 BOOST_FIXTURE_TEST_CASE(the_timeout_label_bounds_convergence_unless_overridden, Fixture) {
