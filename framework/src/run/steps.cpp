@@ -152,9 +152,9 @@ bool RunContext::provision(TierResult& tier, const Release& r, Clock::time_point
     if (!swarm.has_secret(g.name)) swarm.create_secret(g.name, g.value, stack, results.run_id);
   }
   if (!made.empty())
-    record(tier, {fmt::format("{}/secrets", ccci::to_string(tier.tier)), Status::pass,
-                  fmt::format("generated as .env.sample's modifiers say: {}", fmt::join(made, "; ")),
-                  seconds_since(started)});
+    record(tier,
+           {fmt::format("{}/secrets", ccci::to_string(tier.tier)), Status::pass,
+            fmt::format("made as .env.sample's modifiers say: {}", fmt::join(made, "; ")), seconds_since(started)});
   swarm.publish_routes(stack, r.compose.routes);
   return true;
 }
