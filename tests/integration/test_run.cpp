@@ -201,6 +201,54 @@ BOOST_AUTO_TEST_CASE(empty_compose_fails_install) {
   expect_nothing_left(o);
 }
 
+// docs/architecture.md, "Deploying as abra does". The variant's healthcheck
+// passes only when the container has DOMAIN, does not have the caller's
+// CCCI_OPERATOR_ONLY, reads a 64-character site_token, and nginx.conf (a
+// golang template) says the app env's GREETING; the plugin's check finds its
+// CCCI_SECRET value for the generate=false secret.
+BOOST_AUTO_TEST_CASE(the_app_env_reaches_the_app_and_the_callers_environment_does_not) {
+  ::setenv("CCCI_OPERATOR_ONLY", "from-the-operators-shell", 1);
+  ::setenv("GREETING", "from-the-operators-shell", 1);
+  auto o = run_variant("app-env-reaches-app",
+                       {"--tiers", "install", "--plugin", std::string(CCCI_TEST_PLUGIN_DIR) + "/secret_maker.so"});
+  ::unsetenv("CCCI_OPERATOR_ONLY");
+  ::unsetenv("GREETING");
+  BOOST_TEST(o.exit_code == 0, o.output);
+  BOOST_TEST_REQUIRE(o.results.has_value());
+  BOOST_TEST(o.tier(Tier::install).status == Status::pass, o.tier(Tier::install).reason);
+  auto* handmade = o.check("install/handmade_secret_in_place");
+  BOOST_TEST_REQUIRE(handmade);
+  BOOST_TEST(handmade->status == Status::pass, handmade->message);
+  auto* secrets = o.check("install/secrets");
+  BOOST_TEST_REQUIRE(secrets);
+  BOOST_TEST(secrets->message.find("site_token: 64 characters") != std::string::npos, secrets->message);
+  BOOST_TEST(secrets->message.find("handmade: made by the plugin's CCCI_SECRET(\"handmade\")") != std::string::npos,
+             secrets->message);
+  // The meta's deploy_timeout wins over the recipe's timeout label, and says so.
+  auto* converged = o.check("install/converged");
+  BOOST_TEST_REQUIRE(converged);
+  BOOST_TEST(converged->message.find("deploy timeout 120s, from deploy_timeout in") != std::string::npos,
+             converged->message);
+  auto rendered = read(o.run_dir() / "compose.rendered.yml");
+  BOOST_TEST(rendered.find("CCCI_OPERATOR_ONLY=") == std::string::npos, rendered);
+  BOOST_TEST(rendered.find("from-the-operators-shell") == std::string::npos, rendered);
+  BOOST_TEST(rendered.find("\"GREETING=hello-from-the-app-env\"") != std::string::npos, rendered);
+  BOOST_TEST(rendered.find("template_driver: golang") != std::string::npos, rendered);
+  expect_nothing_left(o);
+}
+
+BOOST_AUTO_TEST_CASE(a_compose_with_no_services_is_red_at_install) {
+  auto o = run_variant("services-empty-map");
+  BOOST_TEST(o.exit_code == 1);
+  BOOST_TEST_REQUIRE(o.results.has_value());
+  auto* render = o.check("install/render");
+  BOOST_TEST_REQUIRE(render);
+  BOOST_TEST(render->status == Status::fail);
+  BOOST_TEST(render->message.find("compose.yml: 'services:' is empty") != std::string::npos, render->message);
+  BOOST_TEST(o.results->level.level == 0);
+  expect_nothing_left(o);
+}
+
 BOOST_AUTO_TEST_CASE(path_that_is_not_a_recipe_is_bad_input) {
   auto plain = work / "not-a-recipe";
   fs::create_directories(plain);

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <string>
 
 namespace fs = std::filesystem;
@@ -417,7 +418,9 @@ secrets:
   auto c = r.load({"compose.yml", "compose.x.yml"}, {{"STACK_NAME", "s"}});
   auto app = c.document["services"]["app"];
   BOOST_TEST(app["image"].Scalar() == "nginx:1.25");
-  BOOST_TEST(strings(app["environment"]) == (std::vector<std::string>{"TZ=UTC", "MODE=x", "SMTP_HOST=mail"}),
+  // STACK_NAME: the app env reaches the `app` service, as abra does.
+  BOOST_TEST(strings(app["environment"]) ==
+                 (std::vector<std::string>{"TZ=UTC", "MODE=x", "SMTP_HOST=mail", "STACK_NAME=s"}),
              boost::test_tools::per_element());
   BOOST_TEST(strings(app["ports"]) == (std::vector<std::string>{"8080:80", "8443:443"}),
              boost::test_tools::per_element());
@@ -601,4 +604,215 @@ BOOST_AUTO_TEST_CASE(interpolation_and_merge_defects_are_located) {
   msg = defect(r);
   BOOST_TEST(has(msg, "compose.yml:3"), msg);
   BOOST_TEST(has(msg, "<<"), msg);
+}
+
+// ---- the app env, as abra deploys it (docs/architecture.md, "The app env") ----
+
+BOOST_AUTO_TEST_CASE(bare_environment_entries_take_the_app_env_and_never_the_process_env) {
+  // In ccci's own environment, as an operator's shell variable would be.
+  ::setenv("CCCI_UNIT_SHELL_ONLY", "from-the-operators-shell", 1);
+  ::setenv("DOMAIN", "shell.example.org", 1);
+  TempRecipe r;
+  r.write("compose.yml", R"yaml(version: "3.8"
+services:
+  db:
+    image: postgres:16
+    environment:
+      - DOMAIN
+      - CCCI_UNIT_SHELL_ONLY
+      - FIXED=1
+      - PORT
+  worker:
+    image: busybox
+    environment:
+      DOMAIN:
+      CCCI_UNIT_SHELL_ONLY:
+      EMPTY: ""
+      PORT:
+)yaml");
+  Env env{{"DOMAIN", "app.ccci.test"}, {"STACK_NAME", "app_ccci_test"}, {"PORT", "08"}};
+  auto c = r.load({"compose.yml"}, env);
+  auto db = c.document["services"]["db"]["environment"];
+  BOOST_TEST(strings(db) == (std::vector<std::string>{"DOMAIN=app.ccci.test", "FIXED=1", "PORT=08"}),
+             boost::test_tools::per_element());
+  auto worker = c.document["services"]["worker"]["environment"];
+  BOOST_TEST(worker.size() == 3u);
+  BOOST_TEST(worker["DOMAIN"].Scalar() == "app.ccci.test");
+  BOOST_TEST(worker["EMPTY"].Scalar() == "");
+  BOOST_TEST(!worker["CCCI_UNIT_SHELL_ONLY"].IsDefined());
+  // Only `app` gets the whole app env.
+  BOOST_TEST(!worker["STACK_NAME"].IsDefined());
+
+  auto rendered = render_compose(c);
+  BOOST_TEST(!has(rendered, "CCCI_UNIT_SHELL_ONLY"), rendered);
+  BOOST_TEST(!has(rendered, "from-the-operators-shell"));
+  BOOST_TEST(!has(rendered, "shell.example.org"));
+  // A value that looks like a number stays the string the app env holds.
+  auto again = YAML::Load(rendered);
+  BOOST_TEST(again["services"]["worker"]["environment"]["PORT"].Scalar() == "08");
+  BOOST_TEST(has(rendered, "PORT: \"08\""), rendered);
+  ::unsetenv("CCCI_UNIT_SHELL_ONLY");
+  ::unsetenv("DOMAIN");
+}
+
+BOOST_AUTO_TEST_CASE(the_app_service_gets_every_app_env_variable_it_does_not_set) {
+  TempRecipe r;
+  r.write("compose.yml", R"yaml(version: "3.8"
+services:
+  app:
+    image: nginx:1.25
+    environment:
+      DOMAIN: set-by-the-recipe
+      LOG: debug
+  db:
+    image: postgres:16
+)yaml");
+  Env env{{"DOMAIN", "app.ccci.test"},
+          {"STACK_NAME", "app_ccci_test"},
+          {"SECRET_DB_PASSWORD_VERSION", "v1"},
+          {"PRICE", "cost $5"}};
+  auto c = r.load({"compose.yml"}, env);
+  auto app = c.document["services"]["app"]["environment"];
+  BOOST_TEST(app.size() == 5u);
+  BOOST_TEST(app["DOMAIN"].Scalar() == "set-by-the-recipe"); // the service's own value wins
+  BOOST_TEST(app["LOG"].Scalar() == "debug");
+  BOOST_TEST(app["STACK_NAME"].Scalar() == "app_ccci_test");
+  BOOST_TEST(app["SECRET_DB_PASSWORD_VERSION"].Scalar() == "v1");
+  BOOST_TEST(app["PRICE"].Scalar() == "cost $5");
+  BOOST_TEST(!c.document["services"]["db"]["environment"].IsDefined());
+  // docker interpolates the rendered file again: the dollar is escaped.
+  auto rendered = render_compose(c);
+  BOOST_TEST(has(rendered, "PRICE: \"cost $$5\""), rendered);
+
+  // Without an environment of its own, and in the list form.
+  r.write("compose.yml", "services:\n  app:\n    image: nginx:1.25\n");
+  auto bare = r.load({"compose.yml"}, {{"A", "1"}, {"B", "2"}});
+  auto made = bare.document["services"]["app"]["environment"];
+  BOOST_TEST(made.IsMap());
+  BOOST_TEST(made.size() == 2u);
+  BOOST_TEST(made["B"].Scalar() == "2");
+  r.write("compose.yml", "services:\n  app:\n    image: nginx:1.25\n    environment: [A=mine, C]\n");
+  auto listed = r.load({"compose.yml"}, {{"A", "1"}, {"B", "2"}});
+  BOOST_TEST(strings(listed.document["services"]["app"]["environment"]) == (std::vector<std::string>{"A=mine", "B=2"}),
+             boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(golang_template_configs_are_rendered_unchanged) {
+  TempRecipe r;
+  r.write("entrypoint.conf.tmpl", "greeting={{ env \"GREETING\" }}\n");
+  r.write("compose.yml", R"yaml(version: "3.8"
+services:
+  app:
+    image: nginx:1.25
+    configs:
+      - source: app_conf
+        target: /etc/app.conf
+configs:
+  app_conf:
+    name: ${STACK_NAME}_app_conf_${APP_CONF_VERSION}
+    file: entrypoint.conf.tmpl
+    template_driver: golang
+)yaml");
+  auto c = r.load({"compose.yml"}, {{"STACK_NAME", "s"}, {"APP_CONF_VERSION", "v1"}, {"GREETING", "hello"}});
+  auto conf = c.document["configs"]["app_conf"];
+  BOOST_TEST(conf["template_driver"].Scalar() == "golang");
+  BOOST_TEST(conf["name"].Scalar() == "s_app_conf_v1");
+  // The variable the template reads is in the service's environment, where
+  // docker's template engine looks.
+  BOOST_TEST(c.document["services"]["app"]["environment"]["GREETING"].Scalar() == "hello");
+  BOOST_TEST(ccci::test::read(r.dir() / "entrypoint.conf.tmpl") == "greeting={{ env \"GREETING\" }}\n");
+}
+
+BOOST_AUTO_TEST_CASE(dash_default_and_required_variables_in_compose) {
+  TempRecipe r;
+  r.write("compose.yml", "services:\n  app:\n    image: nginx:${TAG-1.25}\n    hostname: ${HN-}x\n");
+  BOOST_TEST(service(r.load({"compose.yml"}, {}), "app").image == "nginx:1.25");
+  // `-` without `:`: set but empty is kept.
+  BOOST_TEST(service(r.load({"compose.yml"}, {{"TAG", ""}}), "app").image == "nginx:");
+
+  r.write("compose.yml", "services:\n  app:\n    image: nginx:1.25\n"
+                         "    environment:\n      - KEY=${SECRET_KEY:?set SECRET_KEY in .env.sample}\n");
+  auto msg = defect(r);
+  BOOST_TEST(has(msg, "compose.yml:5"), msg);
+  BOOST_TEST(has(msg, "SECRET_KEY is not set: set SECRET_KEY in .env.sample"), msg);
+  BOOST_TEST(has(defect(r, {"compose.yml"}, {{"SECRET_KEY", ""}}), "SECRET_KEY is empty"));
+}
+
+BOOST_AUTO_TEST_CASE(a_compose_without_services_is_a_defect_naming_the_file) {
+  TempRecipe r;
+  r.write("compose.yml", "version: \"3.8\"\nservices: {}\n");
+  auto msg = defect(r);
+  BOOST_TEST(has(msg, "compose.yml: 'services:' is empty after merging compose.yml"), msg);
+  r.write("compose.x.yml", "services: {}\n");
+  msg = defect(r, {"compose.yml", "compose.x.yml"});
+  BOOST_TEST(has(msg, "after merging compose.yml, compose.x.yml"), msg);
+}
+
+// The longest stack name abra makes (model/naming: 45 characters).
+const std::string stack45(45, 's');
+
+std::string with_secret(const std::string& key, const std::string& version_var) {
+  return "services:\n  app:\n    image: nginx:1.25\n    secrets: [" + key + "]\nsecrets:\n  " + key +
+         ":\n    external: true\n    name: ${STACK_NAME}_" + key + "_${" + version_var + "}\n";
+}
+
+BOOST_AUTO_TEST_CASE(secret_names_fit_docker_with_a_45_character_stack_or_are_named_defects) {
+  BOOST_TEST_REQUIRE(stack45.size() == 45u);
+  TempRecipe r;
+  // 45 + "_db_password_v1" = 60 characters: fits.
+  r.write("compose.yml", with_secret("db_password", "SECRET_DB_PASSWORD_VERSION"));
+  auto c = r.load({"compose.yml"}, {{"STACK_NAME", stack45}, {"SECRET_DB_PASSWORD_VERSION", "v1"}});
+  BOOST_TEST(object(c.secrets, "db_password").name.size() == 60u);
+
+  // 45 + "_secret_key_base_v1" = 64: still fits, exactly.
+  r.write("compose.yml", with_secret("secret_key_base", "SECRET_SECRET_KEY_BASE_VERSION"));
+  BOOST_TEST(
+      object(r.load({"compose.yml"}, {{"STACK_NAME", stack45}, {"SECRET_SECRET_KEY_BASE_VERSION", "v1"}}).secrets,
+             "secret_key_base")
+          .name.size() == 64u);
+
+  // 45 + "_oauth_client_secret_v1" = 68: red, naming the secret and its variable.
+  r.write("compose.yml", with_secret("oauth_client_secret", "SECRET_OAUTH_CLIENT_SECRET_VERSION"));
+  auto msg = defect(r, {"compose.yml"}, {{"STACK_NAME", stack45}, {"SECRET_OAUTH_CLIENT_SECRET_VERSION", "v1"}});
+  BOOST_TEST(has(msg, "compose.yml:6: secret 'oauth_client_secret'"), msg);
+  BOOST_TEST(has(msg, "(68 characters; docker allows 64)"), msg);
+  BOOST_TEST(has(msg, "SECRET_OAUTH_CLIENT_SECRET_VERSION"), msg);
+  // The same recipe with a short stack is fine.
+  BOOST_TEST(
+      object(r.load({"compose.yml"}, {{"STACK_NAME", "short"}, {"SECRET_OAUTH_CLIENT_SECRET_VERSION", "v1"}}).secrets,
+             "oauth_client_secret")
+          .name == "short_oauth_client_secret_v1");
+}
+
+BOOST_AUTO_TEST_CASE(a_missing_version_variable_is_a_defect_naming_it) {
+  TempRecipe r;
+  r.write("compose.yml", with_secret("db_password", "SECRET_DB_PASSWORD_VERSION"));
+  auto msg = defect(r, {"compose.yml"}, {{"STACK_NAME", "s"}});
+  BOOST_TEST(has(msg, "secret 'db_password' has the swarm name 's_db_password_', which ends in '_'"), msg);
+  BOOST_TEST(has(msg, "SECRET_DB_PASSWORD_VERSION is missing from .env.sample; add `SECRET_DB_PASSWORD_VERSION=v1`"),
+             msg);
+
+  r.write("compose.yml", "services:\n  app:\n    image: nginx:1.25\n    configs: [nginx_conf]\n"
+                         "configs:\n  nginx_conf:\n    name: ${STACK_NAME}_nginx_conf_${NGINX_CONF_VERSION}\n"
+                         "    file: nginx.conf\n");
+  msg = defect(r, {"compose.yml"}, {{"STACK_NAME", "s"}});
+  BOOST_TEST(has(msg, "compose.yml:6: config 'nginx_conf'"), msg);
+  BOOST_TEST(has(msg, "NGINX_CONF_VERSION is missing"), msg);
+}
+
+BOOST_AUTO_TEST_CASE(the_timeout_label_of_the_app_service) {
+  TempRecipe r;
+  r.write("compose.yml", "services:\n  app:\n    image: nginx:1.25\n    deploy:\n      labels:\n"
+                         "        - coop-cloud.${STACK_NAME}.timeout=${TIMEOUT:-120}\n"
+                         "  db:\n    image: postgres:16\n    deploy:\n      labels: [coop-cloud.x.timeout=9]\n");
+  auto c = r.load({"compose.yml"}, {{"STACK_NAME", "s"}});
+  BOOST_TEST_REQUIRE(c.timeout_label.has_value());
+  BOOST_TEST(c.timeout_label->first == "coop-cloud.s.timeout");
+  BOOST_TEST(c.timeout_label->second == 120);
+  auto msg = defect(r, {"compose.yml"}, {{"STACK_NAME", "s"}, {"TIMEOUT", "5m"}});
+  BOOST_TEST(has(msg, "label 'coop-cloud.s.timeout' of service 'app' must be the deploy timeout in whole seconds"),
+             msg);
+  BOOST_TEST(has(msg, "got '5m'"), msg);
+  r.write("compose.yml", "services:\n  app:\n    image: nginx:1.25\n");
+  BOOST_TEST(!r.load().timeout_label.has_value());
 }

@@ -157,3 +157,76 @@ BOOST_AUTO_TEST_CASE(abra_sh_never_throws_on_shell) {
       parse_abra_exports("if [ -z \"$X\" ]; then\n  exit 1\nfi\nexport 'odd\ncase $1 in\nesac\n", "abra.sh"));
   BOOST_TEST(parse_abra_exports("", "abra.sh").empty());
 }
+
+// ---- secret modifiers (docs/architecture.md, "Secrets") --------------------
+
+namespace {
+
+std::string modifier_defect(std::string_view text) {
+  try {
+    parse_secret_modifiers(text, ".env.sample");
+  } catch (const RecipeDefect& e) {
+    return e.what();
+  }
+  return "(no RecipeDefect thrown)";
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(secret_modifiers_as_abra_writes_them) {
+  const char* text = R"(TYPE=app
+# SECRET_COMMENTED_VERSION=v1 # length=9
+SECRET_DB_PASSWORD_VERSION=v1
+SECRET_KEY_BASE_VERSION=v1 # length=128
+SECRET_ADMIN_VERSION=v2 # length=32 charset=special
+SECRET_SSH_KEY_VERSION=v1 # generate=false
+export SECRET_API_TOKEN_VERSION="v1" # length=48,charset=special, generate=false
+SECRET_NOTE_VERSION=v1 # used by the mailer; length=20 (see docs)
+SECRET_HASH_VERSION=v1#length=7
+APP_ENTRYPOINT_VERSION=v1 # length=5
+)";
+  auto m = parse_secret_modifiers(text, ".env.sample");
+  BOOST_TEST(m.size() == 7u);
+  BOOST_TEST(!m.count("SECRET_COMMENTED_VERSION"));
+  BOOST_TEST(!m.count("APP_ENTRYPOINT_VERSION")); // not a secret
+  // No modifiers: a passphrase, generated.
+  BOOST_TEST(!m.at("SECRET_DB_PASSWORD_VERSION").length.has_value());
+  BOOST_TEST(m.at("SECRET_DB_PASSWORD_VERSION").generate);
+  BOOST_TEST(!m.at("SECRET_DB_PASSWORD_VERSION").special);
+  BOOST_TEST(m.at("SECRET_DB_PASSWORD_VERSION").where == ".env.sample:3");
+  BOOST_TEST(m.at("SECRET_KEY_BASE_VERSION").length.value() == 128u);
+  BOOST_TEST(!m.at("SECRET_KEY_BASE_VERSION").special);
+  BOOST_TEST(m.at("SECRET_ADMIN_VERSION").length.value() == 32u);
+  BOOST_TEST(m.at("SECRET_ADMIN_VERSION").special);
+  BOOST_TEST(!m.at("SECRET_SSH_KEY_VERSION").generate);
+  BOOST_TEST(!m.at("SECRET_SSH_KEY_VERSION").length.has_value());
+  // Commas, spaces, `export` and quotes together.
+  const auto& api = m.at("SECRET_API_TOKEN_VERSION");
+  BOOST_TEST(api.length.value() == 48u);
+  BOOST_TEST(api.special);
+  BOOST_TEST(!api.generate);
+  BOOST_TEST(api.where == ".env.sample:7");
+  // Words of a human comment around a modifier are ignored.
+  BOOST_TEST(m.at("SECRET_NOTE_VERSION").length.value() == 20u);
+  // `#` glued to the value is part of it, as the env parser reads it: no comment.
+  BOOST_TEST(!m.at("SECRET_HASH_VERSION").length.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(a_bad_modifier_value_names_the_line) {
+  auto msg = modifier_defect("A=1\nSECRET_X_VERSION=v1 # length=abc\n");
+  BOOST_TEST(msg.find(".env.sample:2: secret modifier 'length=abc': the length must be a whole number") !=
+                 std::string::npos,
+             msg);
+  BOOST_TEST(modifier_defect("SECRET_X_VERSION=v1 # length=0\n").find("'length=0'") != std::string::npos);
+  BOOST_TEST(modifier_defect("SECRET_X_VERSION=v1 # charset=emoji\n").find("charset takes 'special'") !=
+             std::string::npos);
+  BOOST_TEST(modifier_defect("SECRET_X_VERSION=v1 # generate=maybe\n").find("generate takes 'true' or 'false'") !=
+             std::string::npos);
+  // An unknown key is somebody's note, not abra's: ignored.
+  BOOST_TEST(parse_secret_modifiers("SECRET_X_VERSION=v1 # rotate=yearly\n", "e").at("SECRET_X_VERSION").generate);
+}
+
+BOOST_AUTO_TEST_CASE(the_version_variable_of_a_compose_secret) {
+  BOOST_TEST(secret_version_variable("db_password") == "SECRET_DB_PASSWORD_VERSION");
+  BOOST_TEST(secret_version_variable("ssh-key") == "SECRET_SSH_KEY_VERSION");
+}

@@ -60,7 +60,7 @@ enroll: true
 )");
   auto meta = load_meta(m.file());
   BOOST_TEST(meta.file == m.file());
-  BOOST_TEST(meta.deploy_timeout.count() == 600);
+  BOOST_TEST(meta.deploy_timeout.value().count() == 600);
   BOOST_TEST(meta.check_timeout.count() == 45);
   BOOST_TEST(meta.env.size() == 3u);
   BOOST_TEST(meta.env.at("DOMAIN") == "x.ccci.test");
@@ -86,7 +86,7 @@ BOOST_AUTO_TEST_CASE(defaults_for_missing_and_empty_files) {
   TempMeta m;
   auto none = load_meta_or_defaults(m.dir());
   BOOST_TEST(none.file.empty());
-  BOOST_TEST(none.deploy_timeout.count() == 300);
+  BOOST_TEST(!none.deploy_timeout); // the recipe's label or the default decides
   BOOST_TEST(none.check_timeout.count() == 60);
   BOOST_TEST(none.env.empty());
   BOOST_TEST(none.readiness.empty());
@@ -96,11 +96,11 @@ BOOST_AUTO_TEST_CASE(defaults_for_missing_and_empty_files) {
   m.write("# nothing set yet\n");
   auto empty = load_meta_or_defaults(m.dir());
   BOOST_TEST(empty.file == m.file());
-  BOOST_TEST(empty.deploy_timeout.count() == 300);
+  BOOST_TEST(!empty.deploy_timeout);
 
   m.write("enroll: false\ndeploy_timeout: 120\n");
   auto some = load_meta_or_defaults(m.dir());
-  BOOST_TEST(some.deploy_timeout.count() == 120);
+  BOOST_TEST(some.deploy_timeout.value().count() == 120);
   BOOST_TEST(some.check_timeout.count() == 60);
   BOOST_TEST(!some.enroll);
 }
@@ -186,4 +186,27 @@ BOOST_AUTO_TEST_CASE(upgrade_base_pins_a_release_tag) {
   auto e = input_error(m, "deploy_timeout: 60\nupgrade_base: main\n");
   BOOST_TEST(has(e, "ccci.yml:2"), e);
   BOOST_TEST(has(e, "'upgrade_base' must be a release tag"), e);
+}
+
+BOOST_AUTO_TEST_CASE(deploy_timeout_precedence_option_then_meta_then_label_then_default) {
+  using std::chrono::seconds;
+  RecipeMeta meta;
+  const std::optional<std::pair<std::string, int>> label{{"coop-cloud.s.timeout", 120}};
+  auto d = choose_deploy_timeout(std::nullopt, meta, std::nullopt);
+  BOOST_TEST(d.value.count() == default_deploy_timeout.count());
+  BOOST_TEST(d.source.starts_with("ccci's default"), d.source);
+
+  d = choose_deploy_timeout(std::nullopt, meta, label);
+  BOOST_TEST(d.value.count() == 120);
+  BOOST_TEST(d.source == "label coop-cloud.s.timeout on service app");
+
+  meta.file = "recipes/x/ccci.yml";
+  meta.deploy_timeout = seconds(600);
+  d = choose_deploy_timeout(std::nullopt, meta, label);
+  BOOST_TEST(d.value.count() == 600);
+  BOOST_TEST(d.source == "deploy_timeout in recipes/x/ccci.yml");
+
+  d = choose_deploy_timeout(seconds(30), meta, label);
+  BOOST_TEST(d.value.count() == 30);
+  BOOST_TEST(d.source == "--deploy-timeout");
 }

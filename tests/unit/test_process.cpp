@@ -8,7 +8,10 @@
 #include "os/process.hpp"
 #include "os/spawn.hpp"
 #include "plugin/plugin_host.hpp"
+#include "support/files.hpp"
+#include "swarm/docker.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -164,6 +167,42 @@ BOOST_AUTO_TEST_CASE(run_process_applies_env_and_cwd) {
                        o);
   BOOST_TEST(r.out == "extra new\n/\n1\n");
   ::unsetenv("CCCI_UNIT_OVERRIDDEN");
+}
+
+BOOST_AUTO_TEST_CASE(run_process_without_inheriting_sees_only_extra_env) {
+  ::setenv("CCCI_UNIT_OPERATOR_SHELL", "leaked", 1);
+  ProcessOptions o;
+  o.inherit_env = false;
+  o.extra_env = {"ONLY=this"};
+  auto r = run_process({"/usr/bin/env"}, o);
+  BOOST_TEST(r.out == "ONLY=this\n");
+  ::unsetenv("CCCI_UNIT_OPERATOR_SHELL");
+}
+
+BOOST_AUTO_TEST_CASE(the_docker_cli_gets_only_what_it_needs_to_reach_its_daemon) {
+  auto kept = docker_cli_environment({"PATH=/bin", "HOME=/root", "DOCKER_HOST=unix:///run/d.sock", "DOCKER_CONFIG=/c",
+                                      "DOCKER_CONTEXT=ctx", "DOCKER_CERT_PATH=/certs", "DOCKER_TLS_VERIFY=1",
+                                      "DOMAIN=shell.example.org", "SECRET_TOKEN=t", "DOCKER_HOSTX=no", "PATHX=no",
+                                      "not-an-assignment"});
+  BOOST_TEST(
+      kept == (std::vector<std::string>{"PATH=/bin", "HOME=/root", "DOCKER_HOST=unix:///run/d.sock", "DOCKER_CONFIG=/c",
+                                        "DOCKER_CONTEXT=ctx", "DOCKER_CERT_PATH=/certs", "DOCKER_TLS_VERIFY=1"}),
+      boost::test_tools::per_element());
+
+  // The real call path: a `docker` first on PATH that prints what it got.
+  ccci::test::TempTree bin("unit-process-docker");
+  bin.write("docker", "#!/bin/sh\n/usr/bin/env\n");
+  fs::permissions(bin.dir() / "docker", fs::perms::owner_all);
+  const std::string old_path = std::getenv("PATH");
+  ::setenv("PATH", (bin.dir().string() + ":" + old_path).c_str(), 1);
+  ::setenv("CCCI_UNIT_BARE_VAR", "from-the-operators-shell", 1);
+  auto r = docker({"stack", "deploy"});
+  ::setenv("PATH", old_path.c_str(), 1);
+  ::unsetenv("CCCI_UNIT_BARE_VAR");
+  BOOST_TEST_REQUIRE(r.ok(), r.err);
+  BOOST_TEST(r.out.find("CCCI_UNIT_BARE_VAR") == std::string::npos, r.out);
+  BOOST_TEST(r.out.find("PATH=" + bin.dir().string()) != std::string::npos, r.out);
+  if (const char* home = std::getenv("HOME")) BOOST_TEST(r.out.find(std::string("HOME=") + home) != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(run_process_reports_the_killing_signal) {
@@ -343,6 +382,43 @@ BOOST_AUTO_TEST_CASE(an_isolated_check_that_exits_without_a_verdict_fails) {
   auto rec = isolated([](Context&) -> CheckResult { ::_exit(4); });
   BOOST_TEST((rec.status == Status::fail));
   BOOST_TEST(rec.message == "the check ended (exit 4) without reporting a verdict");
+}
+
+// ---- CCCI_SECRET makers (docs/plugin-guide.md, "Secrets the recipe leaves to the operator") ----
+
+CCCI_SECRET("unit_ssh_key") { return "unit-key-for-" + ctx.stack(); }
+CCCI_SECRET("unit_empty") { return ""; }
+CCCI_SECRET("unit_throws") { throw std::runtime_error("no key generator here"); }
+
+BOOST_AUTO_TEST_CASE(secret_makers_register_by_key_and_their_value_never_enters_the_record) {
+  auto plugin = std::make_shared<ccci::detail::RegisteredPlugin>("unit", std::vector<std::string>{});
+  LoadedPlugin loaded("in-process", plugin);
+  BOOST_TEST(!loaded.secret_maker("absent").has_value());
+  auto info = loaded.info();
+  BOOST_TEST((std::find(info.checks.begin(), info.checks.end(), "secret:unit_ssh_key") != info.checks.end()));
+
+  QuietContext ctx;
+  auto maker = loaded.secret_maker("unit_ssh_key");
+  BOOST_TEST_REQUIRE(maker.has_value());
+  auto made = make_secret_isolated("install/secrets", *maker, ctx, 10s, [](const std::string&) {});
+  BOOST_TEST(made.value.value_or("") == "unit-key-for-stack");
+  BOOST_TEST((made.record.status == Status::pass));
+  BOOST_TEST(made.record.message.find("unit-key-for-") == std::string::npos, made.record.message);
+  BOOST_TEST(made.record.message.find("made by the plugin's CCCI_SECRET(\"unit_ssh_key\") (18 characters)") !=
+                 std::string::npos,
+             made.record.message);
+
+  auto empty =
+      make_secret_isolated("install/secrets", *loaded.secret_maker("unit_empty"), ctx, 10s, [](const std::string&) {});
+  BOOST_TEST(!empty.value.has_value());
+  BOOST_TEST((empty.record.status == Status::fail));
+  BOOST_TEST(empty.record.message.find("returned an empty value") != std::string::npos, empty.record.message);
+
+  auto thrown =
+      make_secret_isolated("install/secrets", *loaded.secret_maker("unit_throws"), ctx, 10s, [](const std::string&) {});
+  BOOST_TEST(!thrown.value.has_value());
+  BOOST_TEST((thrown.record.status == Status::fail));
+  BOOST_TEST(thrown.record.message.find("no key generator here") != std::string::npos, thrown.record.message);
 }
 
 // ---- run_children -----------------------------------------------------------

@@ -16,8 +16,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 namespace fs = std::filesystem;
 using namespace ccci::host;
@@ -75,6 +77,11 @@ public:
   }
   std::vector<ccci::ArchiveCheckSpec> archive_checks() const override { return {}; }
   std::vector<std::string> required_tools() const override { return {}; }
+  std::vector<ccci::SecretSpec> secrets() const override {
+    return {
+        {"handmade", [](ccci::Context& ctx) { return "made-for-" + ctx.stack(); }},
+        {"broken", [](ccci::Context&) -> std::string { throw std::runtime_error("no key generator on this host"); }}};
+  }
 };
 
 const char* env_sample = "TYPE=fake-app\nDOMAIN=fake-app.example.com\nCOMPOSE_FILE=\"compose.yml\"\n"
@@ -107,10 +114,10 @@ struct Release {
 };
 
 // A recipe repository: one commit and annotated tag per release.
-fs::path make_repo(const fs::path& dir, const std::vector<Release>& releases) {
+fs::path make_repo(const fs::path& dir, const std::vector<Release>& releases, const std::string& env = env_sample) {
   fs::create_directories(dir);
   git(dir, {"init", "--quiet", "--initial-branch=main"});
-  write(dir / ".env.sample", env_sample);
+  write(dir / ".env.sample", env);
   for (auto& r : releases) {
     write(dir / "compose.yml", r.compose);
     git(dir, {"add", "-A"});
@@ -556,4 +563,141 @@ BOOST_FIXTURE_TEST_CASE(routes_the_edge_skips_are_an_install_check_and_on_the_co
   auto converged = std::find(names.begin(), names.end(), "install/converged");
   BOOST_TEST_REQUIRE((converged != names.end()));
   BOOST_TEST((it < converged));
+}
+
+// ---- deploying as abra does (docs/architecture.md) ------------------------
+
+namespace {
+
+std::string with_secrets(const std::vector<std::string>& keys, const std::string& app_labels = "") {
+  std::string out = "version: \"3.8\"\nservices:\n  app:\n    image: busybox:1.36\n    secrets: [";
+  for (std::size_t i = 0; i < keys.size(); ++i)
+    out += (i ? ", " : "") + keys[i];
+  out += "]\n    deploy:\n      labels:\n        - \"coop-cloud.${STACK_NAME}.version=1.0.0+1.0\"\n" + app_labels;
+  out += "secrets:\n";
+  for (auto& k : keys) {
+    std::string var = "SECRET_";
+    for (char c : k)
+      var += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    out += "  " + k + ":\n    external: true\n    name: ${STACK_NAME}_" + k + "_${" + var + "_VERSION}\n";
+  }
+  return out;
+}
+
+const CheckRecord* find_check(const TierResult& tier, const std::string& name) {
+  for (auto& c : tier.checks)
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+bool any_file_contains(const fs::path& dir, const std::string& needle) {
+  for (auto& e : fs::recursive_directory_iterator(dir))
+    if (e.is_regular_file() && read(e.path()).find(needle) != std::string::npos) return true;
+  return false;
+}
+
+} // namespace
+
+BOOST_FIXTURE_TEST_CASE(a_secret_name_over_dockers_limit_fails_install_at_render_and_deploys_nothing, Fixture) {
+  // A long recipe name makes a long test domain, so a long stack name.
+  options.recipe = "a-recipe-with-a-rather-long-name";
+  options.recipe_dir = make_repo(root / "repo", {{"1.0.0+1.0", with_secrets({"db", "oauth_client_secret_for_sso"})}},
+                                 "TYPE=x\nSECRET_DB_VERSION=v1\nSECRET_OAUTH_CLIENT_SECRET_FOR_SSO_VERSION=v1\n");
+  run();
+  BOOST_TEST(exit_code == 1);
+  BOOST_TEST((tier(Tier::install).status == Status::fail));
+  BOOST_TEST(results.stack.size() == 37u); // 20-character recipe slug, the hex and .ccci.test
+  auto* render = find_check(tier(Tier::install), "install/render");
+  BOOST_TEST_REQUIRE(render);
+  BOOST_TEST((render->status == Status::fail));
+  BOOST_TEST(render->message.find("secret 'oauth_client_secret_for_sso'") != std::string::npos, render->message);
+  BOOST_TEST(render->message.find("SECRET_OAUTH_CLIENT_SECRET_FOR_SSO_VERSION") != std::string::npos);
+  BOOST_TEST(swarm.count("deploy ") == 0);
+  BOOST_TEST(swarm.count("create_secret") == 0);
+}
+
+BOOST_FIXTURE_TEST_CASE(secrets_follow_their_modifiers_and_generate_false_asks_the_plugin, Fixture) {
+  options.recipe_dir = make_repo(root / "repo", {{"1.0.0+1.0", with_secrets({"token", "phrase", "handmade", "other"})}},
+                                 "TYPE=x\nSECRET_TOKEN_VERSION=v1 # length=64 charset=special\n"
+                                 "SECRET_PHRASE_VERSION=v1\nSECRET_HANDMADE_VERSION=v1 # generate=false\n"
+                                 "SECRET_OTHER_VERSION=v1 # length=20, generate=false\n");
+  run();
+  BOOST_TEST((tier(Tier::install).status == Status::pass), tier(Tier::install).reason);
+  auto* secrets = find_check(tier(Tier::install), "install/secrets");
+  BOOST_TEST_REQUIRE(secrets);
+  const auto& m = secrets->message;
+  BOOST_TEST(m.find("token: 64 characters, charset=special") != std::string::npos, m);
+  BOOST_TEST(m.find("phrase: a 6-word passphrase") != std::string::npos, m);
+  BOOST_TEST(m.find("handmade: made by the plugin's CCCI_SECRET(\"handmade\")") != std::string::npos, m);
+  BOOST_TEST(m.find("other: generate=false (.env.sample:5) and the plugin has no CCCI_SECRET(\"other\"): a "
+                    "generated value (20 characters) was assumed") != std::string::npos,
+             m);
+  BOOST_TEST(swarm.count("create_secret") == 4);
+  // The plugin's value was redacted and scanned like a generated one.
+  BOOST_TEST(!any_file_contains(run_dir, "made-for-"));
+  BOOST_TEST(results.no_secret_leak);
+}
+
+BOOST_FIXTURE_TEST_CASE(without_the_plugin_a_generate_false_secret_is_assumed_and_said_so, Fixture) {
+  options.recipe_dir = make_repo(root / "repo", {{"1.0.0+1.0", with_secrets({"handmade"})}},
+                                 "TYPE=x\nSECRET_HANDMADE_VERSION=v1 # generate=false\n");
+  run(/*with_plugin=*/false);
+  auto* secrets = find_check(tier(Tier::install), "install/secrets");
+  BOOST_TEST_REQUIRE(secrets);
+  BOOST_TEST(secrets->message.find("a generated value (a 6-word passphrase) was assumed") != std::string::npos,
+             secrets->message);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_failing_secret_maker_fails_install_before_the_deploy, Fixture) {
+  options.recipe_dir = make_repo(root / "repo", {{"1.0.0+1.0", with_secrets({"broken"})}},
+                                 "TYPE=x\nSECRET_BROKEN_VERSION=v1 # generate=false\n");
+  run();
+  BOOST_TEST(exit_code == 1);
+  auto* secrets = find_check(tier(Tier::install), "install/secrets");
+  BOOST_TEST_REQUIRE(secrets);
+  BOOST_TEST((secrets->status == Status::fail));
+  BOOST_TEST(secrets->message.find("no key generator on this host") != std::string::npos, secrets->message);
+  BOOST_TEST(swarm.count("deploy ") == 0);
+  BOOST_TEST(swarm.count("create_secret") == 0);
+  BOOST_TEST(results.clean_teardown);
+}
+
+BOOST_FIXTURE_TEST_CASE(the_timeout_label_bounds_convergence_unless_overridden, Fixture) {
+  options.recipe_dir = make_repo(root / "repo",
+                                 {{"1.0.0+1.0", with_secrets({"token"}, "        - "
+                                                                        "\"coop-cloud.${STACK_NAME}."
+                                                                        "timeout=7\"\n")}},
+                                 "TYPE=x\nSECRET_TOKEN_VERSION=v1\n");
+  options.deploy_timeout.reset();
+  run();
+  auto* converged = find_check(tier(Tier::install), "install/converged");
+  BOOST_TEST_REQUIRE(converged);
+  BOOST_TEST(converged->message.find("(deploy timeout 7s, from label coop-cloud." + results.stack +
+                                     ".timeout on service app)") != std::string::npos,
+             converged->message);
+}
+
+BOOST_FIXTURE_TEST_CASE(the_deploy_timeout_option_overrides_the_label, Fixture) {
+  options.recipe_dir = make_repo(root / "repo",
+                                 {{"1.0.0+1.0", with_secrets({"token"}, "        - "
+                                                                        "\"coop-cloud.${STACK_NAME}."
+                                                                        "timeout=7\"\n")}},
+                                 "TYPE=x\nSECRET_TOKEN_VERSION=v1\n");
+  run();
+  auto* converged = find_check(tier(Tier::install), "install/converged");
+  BOOST_TEST_REQUIRE(converged);
+  BOOST_TEST(converged->message.find("(deploy timeout 5s, from --deploy-timeout)") != std::string::npos,
+             converged->message);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_compose_without_services_is_red_at_install_and_deploys_nothing, Fixture) {
+  options.recipe_dir = make_repo(root / "repo", {{"1.0.0+1.0", "version: \"3.8\"\nservices: {}\n"}});
+  run();
+  BOOST_TEST(exit_code == 1);
+  BOOST_TEST((tier(Tier::install).status == Status::fail));
+  auto* render = find_check(tier(Tier::install), "install/render");
+  BOOST_TEST_REQUIRE(render);
+  BOOST_TEST(render->message.find("compose.yml: 'services:' is empty") != std::string::npos, render->message);
+  BOOST_TEST(swarm.count("deploy ") == 0);
+  BOOST_TEST(results.level.level == 0);
 }

@@ -24,8 +24,9 @@
 namespace ccci {
 
 /// Bumped on any change to the layout or meaning of the types in this header.
-/// The host refuses a plugin built against another value.
-inline constexpr int abi_version = 3;
+/// The host refuses a plugin built against another value. 4: Plugin gained
+/// secrets() (CCCI_SECRET), which changes its vtable.
+inline constexpr int abi_version = 4;
 
 /// The tiers, in the order a run takes them.
 enum class Tier { install, upgrade, backup, restore, custom, lint };
@@ -250,6 +251,20 @@ struct ArchiveCheckSpec {
   ArchiveCheckFunction run;
 };
 
+/// Makes the value of a secret the recipe marks `# generate=false` in
+/// .env.sample (abra leaves those to the operator: a key pair, a token an
+/// upstream service issued). Runs in its own process before the deploy, so
+/// of the Context only stack(), domain(), env() and log() are meaningful.
+/// The value is redacted from everything ccci writes; never log it.
+using SecretFunction = std::string (*)(Context&);
+
+/// One registered secret maker: `CCCI_SECRET("ssh_key")` is {"ssh_key", fn},
+/// keyed by the compose secret's key (the top-level `secrets:` entry).
+struct SecretSpec {
+  std::string key;
+  SecretFunction make;
+};
+
 /// The interface the host talks to. Plugins normally never implement it by
 /// hand: CCCI_PLUGIN does it from the CCCI_CHECK registrations.
 class BOOST_SYMBOL_VISIBLE Plugin {
@@ -266,6 +281,8 @@ public:
   /// Programs the checks need on PATH (e.g. "git", "git-lfs"). A tier whose
   /// tools are missing is recorded `unver`.
   virtual std::vector<std::string> required_tools() const = 0;
+  /// Every registered secret maker (ABI 4).
+  virtual std::vector<SecretSpec> secrets() const = 0;
 };
 
 namespace detail {
@@ -282,6 +299,10 @@ inline std::vector<ArchiveCheckSpec>& archive_registry() {
   static std::vector<ArchiveCheckSpec> checks;
   return checks;
 }
+inline std::vector<SecretSpec>& secret_registry() {
+  static std::vector<SecretSpec> secrets;
+  return secrets;
+}
 
 struct CheckRegistrar {
   CheckRegistrar(Tier tier, const char* name, CheckFunction fn) { registry().push_back(CheckSpec{tier, name, fn}); }
@@ -289,6 +310,7 @@ struct CheckRegistrar {
   CheckRegistrar(const char* name, ArchiveCheckFunction fn) {
     archive_registry().push_back(ArchiveCheckSpec{name, fn});
   }
+  CheckRegistrar(const char* key, SecretFunction fn) { secret_registry().push_back(SecretSpec{key, fn}); }
 };
 
 class RegisteredPlugin final : public Plugin {
@@ -300,6 +322,7 @@ public:
   std::vector<HookSpec> hooks() const override { return hook_registry(); }
   std::vector<ArchiveCheckSpec> archive_checks() const override { return archive_registry(); }
   std::vector<std::string> required_tools() const override { return tools_; }
+  std::vector<SecretSpec> secrets() const override { return secret_registry(); }
 
 private:
   std::string recipe_;
@@ -349,6 +372,17 @@ private:
                                                               name){#name, &CCCI_DETAIL_CAT(ccci_archive_, name)};     \
   static ::ccci::CheckResult CCCI_DETAIL_CAT(ccci_archive_, name)(                                                     \
       [[maybe_unused]] ::ccci::Context & ctx, [[maybe_unused]] const ::ccci::BackupArchive& archive)
+
+/// Defines and registers the maker of a `generate=false` secret, by its
+/// compose key: `CCCI_SECRET("ssh_key") { return make_key(); }`. The body
+/// receives `ccci::Context& ctx` and returns the value (a std::string, not
+/// empty). Throwing, crashing or returning "" fails `<tier>/secrets` and the
+/// deploy does not happen. One per secret key; use once per line.
+#define CCCI_SECRET(key)                                                                                               \
+  static std::string CCCI_DETAIL_CAT(ccci_secret_, __LINE__)(::ccci::Context & ctx);                                   \
+  static const ::ccci::detail::CheckRegistrar CCCI_DETAIL_CAT(ccci_secret_registrar_, __LINE__){                       \
+      key, &CCCI_DETAIL_CAT(ccci_secret_, __LINE__)};                                                                  \
+  static std::string CCCI_DETAIL_CAT(ccci_secret_, __LINE__)([[maybe_unused]] ::ccci::Context & ctx)
 
 /// Exports the plugin: `CCCI_PLUGIN("custom-html-tiny", "curl")`. Use once
 /// per shared object, after the checks. Extra arguments name required tools.

@@ -30,6 +30,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
   SpawnOptions spawn;
   spawn.cwd = options.cwd;
   spawn.extra_env = options.extra_env;
+  spawn.inherit_env = options.inherit_env;
   spawn.pipe_stdin = !input.empty(); // else /dev/null: EOF at once
   spawn.merge_stderr = options.merge_stderr;
   Child child = Child::spawn(argv, spawn);

@@ -20,6 +20,7 @@ struct ProcessOptions {
   std::chrono::milliseconds timeout{std::chrono::minutes(10)};
   std::filesystem::path cwd;          ///< "" = inherit
   std::vector<std::string> extra_env; ///< "K=V" added to the environment
+  bool inherit_env = true;            ///< false: only extra_env (SpawnOptions::inherit_env)
   bool merge_stderr = false;          ///< stderr into `out`
   bool ignore_stop = false;           ///< keep going after SIGINT (teardown)
 };

@@ -80,13 +80,13 @@ void enter_child(bool own_group) {
 
 // extra_env overrides: an inherited variable of the same name is left out
 // (with duplicates, getenv and Go's os.Getenv both take the first).
-std::vector<std::string> child_environment(const std::vector<std::string>& extra_env) {
+std::vector<std::string> child_environment(const std::vector<std::string>& extra_env, bool inherit) {
   auto overridden = [&](std::string_view entry) {
     auto key = entry.substr(0, entry.find('=') + 1);
     return std::any_of(extra_env.begin(), extra_env.end(), [&](const std::string& kv) { return kv.starts_with(key); });
   };
   std::vector<std::string> env;
-  for (char** e = environ; *e; ++e)
+  for (char** e = environ; inherit && *e; ++e)
     if (!overridden(*e)) env.emplace_back(*e);
   env.insert(env.end(), extra_env.begin(), extra_env.end());
   return env;
@@ -114,7 +114,7 @@ Child Child::spawn(const std::vector<std::string>& argv, const SpawnOptions& opt
 
   // Everything the child needs is made before fork: between fork and exec
   // only async-signal-safe calls are allowed (no allocation).
-  auto env_storage = child_environment(options.extra_env);
+  auto env_storage = child_environment(options.extra_env, options.inherit_env);
   auto envp = c_strings(env_storage);
   std::vector<std::string> arg_storage = argv;
   auto args = c_strings(arg_storage);

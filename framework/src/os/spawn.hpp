@@ -50,7 +50,10 @@ struct SpawnOptions {
   std::filesystem::path program;
   std::filesystem::path cwd;          ///< "" = inherit
   std::vector<std::string> extra_env; ///< "K=V" added to (and overriding) the environment
-  bool pipe_stdin = false;            ///< a pipe whose write end is in(); else /dev/null
+  /// false: the child sees only `extra_env`, nothing of ccci's environment
+  /// (the docker CLI, whose environment could reach a stack: swarm/docker.hpp).
+  bool inherit_env = true;
+  bool pipe_stdin = false; ///< a pipe whose write end is in(); else /dev/null
   /// stdout and stderr to pipes read through out() and err(); when false
   /// they go to `output_fd`, or are inherited when it is -1.
   bool capture = true;

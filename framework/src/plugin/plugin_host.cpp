@@ -72,6 +72,12 @@ std::vector<HookSpec> LoadedPlugin::hooks(Hook kind) const {
   return out;
 }
 
+std::optional<SecretSpec> LoadedPlugin::secret_maker(std::string_view key) const {
+  for (auto& s : plugin_->secrets())
+    if (s.key == key) return s;
+  return std::nullopt;
+}
+
 PluginInfo LoadedPlugin::info() const {
   PluginInfo info{path_.string(), plugin_->recipe(), abi_version, {}};
   for (auto& c : plugin_->checks())
@@ -80,6 +86,8 @@ PluginInfo LoadedPlugin::info() const {
     info.checks.push_back(fmt::format("{}:{}", h.hook == Hook::seed ? "seed" : "verify", h.name));
   for (auto& a : plugin_->archive_checks())
     info.checks.push_back(fmt::format("archive:{}", a.name));
+  for (auto& sec : plugin_->secrets())
+    info.checks.push_back(fmt::format("secret:{}", sec.key));
   return info;
 }
 
@@ -145,6 +153,26 @@ private:
 };
 
 } // namespace
+
+MadeSecret make_secret_isolated(const std::string& name, const SecretSpec& spec, Context& context,
+                                std::chrono::seconds timeout, const LogSink& log) {
+  // The value travels back as the message of a passing verdict, and is
+  // taken out of the record before anyone sees it.
+  auto body = [make = spec.make](Context& c) { return pass(make(c)); };
+  MadeSecret out{std::nullopt, run_isolated(name, body, context, timeout, log)};
+  if (out.record.status != Status::pass) return out;
+  std::string value = std::move(out.record.message);
+  if (value.empty()) {
+    out.record.status = Status::fail;
+    out.record.message =
+        fmt::format("CCCI_SECRET(\"{}\") returned an empty value; return the secret's value", spec.key);
+    return out;
+  }
+  out.record.message =
+      fmt::format("{}: made by the plugin's CCCI_SECRET(\"{}\") ({} characters)", spec.key, spec.key, value.size());
+  out.value = std::move(value);
+  return out;
+}
 
 CheckRecord run_isolated_check(const CheckSpec& spec, Context& context, std::chrono::seconds timeout,
                                const LogSink& log) {

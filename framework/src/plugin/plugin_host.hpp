@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string_view>
 
 namespace ccci::host {
 
@@ -32,6 +34,8 @@ public:
   const std::filesystem::path& path() const { return path_; }
   std::vector<CheckSpec> checks_for(Tier tier) const;
   std::vector<HookSpec> hooks(Hook kind) const;
+  /// The plugin's CCCI_SECRET maker for compose secret `key`, if any.
+  std::optional<SecretSpec> secret_maker(std::string_view key) const;
   PluginInfo info() const;
 
 private:
@@ -52,6 +56,18 @@ using CheckBody = std::function<CheckResult(Context&)>;
 /// ccci::InfraError makes it `unver`.
 CheckRecord run_isolated(const std::string& name, const CheckBody& body, Context& context, std::chrono::seconds timeout,
                          const LogSink& log);
+
+/// What a CCCI_SECRET maker gave: the value only when it succeeded; the
+/// record (named `name`) never holds the value, so it can be written out.
+struct MadeSecret {
+  std::optional<std::string> value;
+  CheckRecord record;
+};
+
+/// Runs a secret maker as run_isolated runs a check (its own process, the
+/// timeout, a crash or a throw is a failed record). An empty value fails.
+MadeSecret make_secret_isolated(const std::string& name, const SecretSpec& spec, Context& context,
+                                std::chrono::seconds timeout, const LogSink& log);
 
 /// run_isolated for a registered check, recorded as `<tier>/<name>`.
 CheckRecord run_isolated_check(const CheckSpec& spec, Context& context, std::chrono::seconds timeout,

@@ -494,6 +494,129 @@ private:
   }
 };
 
+// ---- the app env in the services' environment -----------------------------
+// docs/architecture.md, "The app env": what abra does before it deploys.
+
+// A quoted scalar, so a value such as "true" or "08" stays a string.
+YAML::Node string_scalar(const std::string& value) {
+  YAML::Node n(value);
+  n.SetTag("!");
+  return n;
+}
+
+// Bare entries (`- VAR`, `VAR:`) take the app env's value or are dropped:
+// `docker stack deploy` would fill them from its own environment.
+void fill_bare_entries(YAML::Node service, const Env& env) {
+  YAML::Node environment = service["environment"];
+  if (environment.IsSequence()) {
+    YAML::Node out(YAML::NodeType::Sequence);
+    for (const auto& item : environment) {
+      std::string s = scalar_or(item);
+      if (s.find('=') != std::string::npos) {
+        out.push_back(item);
+      } else if (auto it = env.find(s); it != env.end()) {
+        out.push_back(string_scalar(s + "=" + it->second));
+      }
+    }
+    service["environment"] = out;
+  } else if (environment.IsMap()) {
+    std::vector<std::string> bare;
+    for (const auto& kv : environment)
+      if (kv.second.IsNull()) bare.push_back(kv.first.Scalar());
+    for (const auto& key : bare) {
+      if (auto it = env.find(key); it != env.end())
+        environment[key] = string_scalar(it->second);
+      else
+        environment.remove(key);
+    }
+  }
+}
+
+// abra adds every app env variable that the `app` service does not set
+// itself to that service's environment.
+void add_app_env(YAML::Node service, const Env& env) {
+  if (!has(service, "environment") || service["environment"].IsNull())
+    service["environment"] = YAML::Node(YAML::NodeType::Map);
+  YAML::Node environment = service["environment"];
+  std::set<std::string> set_here;
+  if (environment.IsSequence())
+    for (const auto& item : environment) {
+      std::string s = scalar_or(item);
+      set_here.insert(s.substr(0, s.find('=')));
+    }
+  else if (environment.IsMap())
+    for (const auto& kv : environment)
+      set_here.insert(kv.first.Scalar());
+  for (const auto& [key, value] : env) {
+    if (set_here.count(key)) continue;
+    if (environment.IsSequence())
+      environment.push_back(string_scalar(key + "=" + value));
+    else if (environment.IsMap())
+      environment[key] = string_scalar(value);
+  }
+}
+
+void expose_app_env(YAML::Node document, const Env& env) {
+  YAML::Node services = child(document, "services");
+  for (auto kv : services) {
+    if (!kv.second.IsMap()) continue;
+    if (has(kv.second, "environment")) fill_bare_entries(kv.second, env);
+    if (kv.first.Scalar() == "app") add_app_env(kv.second, env);
+  }
+}
+
+// ---- teeth and names ------------------------------------------------------
+
+void require_services(const Compose& c, const std::vector<std::string>& files) {
+  if (child(c.document, "services").size() > 0) return;
+  std::string names;
+  for (const auto& f : files)
+    names += (names.empty() ? "" : ", ") + f;
+  throw RecipeDefect(fmt::format("{}: 'services:' is empty after merging {}; there is nothing to deploy, so "
+                                 "nothing could be tested (define at least the 'app' service)",
+                                 files.front(), names));
+}
+
+std::string upper(std::string s) {
+  for (auto& ch : s)
+    ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return s;
+}
+
+// docker refuses a secret or config name over 64 characters; a name ending
+// in `_` is abra's `..._${SECRET_X_VERSION}` with the variable missing.
+void check_object_names(const std::vector<ComposeObject>& objects, std::string_view kind,
+                        std::string_view variable_prefix, const Where& where, const std::string& fallback) {
+  for (const auto& o : objects) {
+    const std::string variable = fmt::format("{}{}_VERSION", variable_prefix, upper(o.key));
+    const std::string at = where_of(where, fmt::format("/{}s/{}", kind, o.key), fallback);
+    if (o.name.ends_with("_"))
+      throw RecipeDefect(fmt::format("{}: {} '{}' has the swarm name '{}', which ends in '_': its version "
+                                     "variable {} is missing from .env.sample; add `{}=v1`",
+                                     at, kind, o.key, o.name, variable, variable));
+    if (o.name.size() > max_object_name)
+      throw RecipeDefect(fmt::format("{}: {} '{}' has the swarm name '{}' ({} characters; docker allows {}), "
+                                     "built from STACK_NAME (up to 45 characters), the key and {}; shorten the "
+                                     "key '{}' so the name fits",
+                                     at, kind, o.key, o.name, o.name.size(), max_object_name, variable, o.key));
+  }
+}
+
+void read_timeout_label(Compose& c, const Where& where, const std::string& fallback) {
+  auto app =
+      std::find_if(c.services.begin(), c.services.end(), [](const ComposeService& s) { return s.name == "app"; });
+  if (app == c.services.end()) return;
+  for (const auto& [k, v] : app->labels) {
+    if (!k.starts_with("coop-cloud.") || !k.ends_with(".timeout")) continue;
+    auto seconds = to_int(v);
+    if (!seconds || *seconds <= 0)
+      throw RecipeDefect(fmt::format("{}: label '{}' of service 'app' must be the deploy timeout in whole seconds "
+                                     "(e.g. 300), got '{}'",
+                                     where_of(where, "/services/app/deploy/labels", fallback), k, v));
+    c.timeout_label = std::make_pair(k, *seconds);
+  }
+}
+
 void emit(YAML::Emitter& out, const YAML::Node& n) {
   switch (n.Type()) {
   case YAML::NodeType::Map:
@@ -541,7 +664,12 @@ Compose load_compose(const fs::path& recipe_dir, const std::vector<std::string>&
       merge_into(c.document, doc);
     c.files.push_back(abs.string());
   }
+  require_services(c, files);
+  expose_app_env(c.document, env);
   Analyzer(c, dir, env, where, files.front()).run();
+  check_object_names(c.secrets, "secret", "SECRET_", where, files.front());
+  check_object_names(c.configs, "config", "", where, files.front());
+  read_timeout_label(c, where, files.front());
   return c;
 }
 

@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ccci::host {
@@ -70,7 +71,13 @@ struct Compose {
   /// The value of a `coop-cloud.<anything>.version` deploy label on any
   /// service (abra's version label), if present.
   std::optional<std::string> version_label;
+  /// abra's deploy timeout: the `coop-cloud.${STACK_NAME}.timeout` deploy
+  /// label of the `app` service, as {label key, seconds}.
+  std::optional<std::pair<std::string, int>> timeout_label;
 };
+
+/// docker's limit on the length of a secret or config name.
+inline constexpr std::size_t max_object_name = 64;
 
 /// Loads `files` (relative to `recipe_dir`) in order: parses each with
 /// yaml-cpp (anchors and aliases), resolves `<<:` merge keys (a map or a list
@@ -81,10 +88,17 @@ struct Compose {
 /// replaced). Relative `file:` paths of secrets/configs and relative bind
 /// mount sources become absolute paths under `recipe_dir`.
 ///
+/// Then the app env reaches the services as abra makes it (docs/architecture.md,
+/// "The app env"): a bare `environment:` entry (`- VAR`, `VAR:`) takes the
+/// value of `env`, or is left out when `env` lacks it; the `app` service gets
+/// every variable of `env` it does not set itself.
+///
 /// Every defect of the recipe throws RecipeDefect naming the file and line:
-/// unparsable YAML, an empty file or one without `services:`, a service
-/// without `image:`, a secret/config/volume/network a service references
-/// that is not declared at top level.
+/// unparsable YAML, an empty file or one without `services:`, no service at
+/// all after merging, a service without `image:`, a secret/config/volume/
+/// network a service references that is not declared at top level, a
+/// secret or config whose swarm name is over 64 characters or ends in `_`
+/// (its version variable missing).
 Compose load_compose(const std::filesystem::path& recipe_dir, const std::vector<std::string>& files, const Env& env);
 
 /// The YAML to hand to `docker stack deploy -c`: the merged document with

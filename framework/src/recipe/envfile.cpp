@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
+#include <charconv>
 #include <optional>
 
 namespace ccci::host {
@@ -185,6 +187,95 @@ Env parse_abra_exports(std::string_view text, const std::string& /*filename: not
     out[a->key] = a->raw;
   }
   return out;
+}
+
+namespace {
+
+// The comment of an assignment line: from the first `#` that follows
+// whitespace outside quotes.
+std::string_view trailing_comment(std::string_view line) {
+  char quote = 0;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (quote) {
+      if (c == quote) quote = 0;
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+    } else if (c == '#' && i > 0 && (line[i - 1] == ' ' || line[i - 1] == '\t')) {
+      return line.substr(i + 1);
+    }
+  }
+  return {};
+}
+
+[[noreturn]] void bad_modifier(const std::string& where, std::string_view word, std::string_view expected) {
+  throw RecipeDefect(fmt::format("{}: secret modifier '{}': {}; abra's modifiers are length=<N>, charset=special, "
+                                 "generate=false",
+                                 where, word, expected));
+}
+
+void apply_modifier(SecretModifiers& m, std::string_view word) {
+  auto eq = word.find('=');
+  if (eq == std::string_view::npos) return; // a word of the comment, not a modifier
+  auto key = word.substr(0, eq);
+  auto value = word.substr(eq + 1);
+  if (key == "length") {
+    std::size_t n = 0;
+    auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+    // The upper bound only keeps a typo from asking for megabytes.
+    if (ec != std::errc{} || ptr != value.data() + value.size() || n == 0 || n > 4096)
+      bad_modifier(m.where, word, "the length must be a whole number from 1 to 4096");
+    m.length = n;
+  } else if (key == "charset") {
+    if (value == "special")
+      m.special = true;
+    else if (value == "default" || value == "alphanumeric")
+      m.special = false;
+    else
+      bad_modifier(m.where, word, "charset takes 'special' (or 'default')");
+  } else if (key == "generate") {
+    if (value == "false")
+      m.generate = false;
+    else if (value == "true")
+      m.generate = true;
+    else
+      bad_modifier(m.where, word, "generate takes 'true' or 'false'");
+  }
+}
+
+} // namespace
+
+std::map<std::string, SecretModifiers> parse_secret_modifiers(std::string_view text, const std::string& filename) {
+  std::map<std::string, SecretModifiers> out;
+  auto lines = lines_of(text);
+  for (std::size_t n = 0; n < lines.size(); ++n) {
+    auto line = trim(lines[n]);
+    if (line.empty() || line.front() == '#') continue;
+    if (line.starts_with("export ") || line.starts_with("export\t")) line = trim(line.substr(7));
+    auto eq = line.find('=');
+    if (eq == std::string_view::npos) continue;
+    std::string key(trim(line.substr(0, eq)));
+    if (!key.starts_with("SECRET_") || !key.ends_with("_VERSION")) continue;
+    SecretModifiers m;
+    m.where = fmt::format("{}:{}", filename, n + 1);
+    auto comment = trailing_comment(line.substr(eq + 1));
+    std::size_t i = 0;
+    while (i < comment.size()) {
+      auto end = comment.find_first_of(" \t,", i);
+      if (end == std::string_view::npos) end = comment.size();
+      if (end > i) apply_modifier(m, comment.substr(i, end - i));
+      i = end + 1;
+    }
+    out[key] = m;
+  }
+  return out;
+}
+
+std::string secret_version_variable(std::string_view key) {
+  std::string out = "SECRET_";
+  for (char c : key)
+    out += c == '-' || c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out + "_VERSION";
 }
 
 } // namespace ccci::host

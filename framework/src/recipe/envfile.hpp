@@ -4,6 +4,9 @@
 
 #include "model/errors.hpp"
 
+#include <cstddef>
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,5 +33,27 @@ std::vector<std::string> compose_files(const Env& env);
 /// executed; lines that are not literal exports (functions, commands) are
 /// skipped.
 Env parse_abra_exports(std::string_view text, const std::string& filename);
+
+/// How abra generates one secret, from the trailing comment of its
+/// `SECRET_<NAME>_VERSION=v1 # length=64 charset=special generate=false`
+/// line in .env.sample (docs/architecture.md, "Secrets").
+struct SecretModifiers {
+  std::optional<std::size_t> length; ///< none: a passphrase of words
+  bool special = false;              ///< charset=special: adds !@#$%^&*_-+=
+  bool generate = true;              ///< generate=false: inserted by hand
+  std::string where;                 ///< ".env.sample:12"
+};
+
+/// The modifiers of every `SECRET_*_VERSION` line, by variable name. The
+/// comment is read leniently: modifiers may be separated by spaces, tabs or
+/// commas and mixed with other words; words without `=` and unknown keys
+/// are ignored (they are comments to people). A known key with a bad value
+/// (`length=abc`, `length=0`, `charset=emoji`, `generate=maybe`) throws
+/// RecipeDefect naming the line. Lines without a comment get the defaults.
+std::map<std::string, SecretModifiers> parse_secret_modifiers(std::string_view text, const std::string& filename);
+
+/// The version variable abra pairs with compose secret `key`:
+/// "db_password" -> "SECRET_DB_PASSWORD_VERSION".
+std::string secret_version_variable(std::string_view key);
 
 } // namespace ccci::host

@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ccci::host {
@@ -24,8 +25,10 @@ struct ReadinessProbe {
 };
 
 struct RecipeMeta {
-  std::filesystem::path file;                        ///< where it was read from ("" = defaults)
-  std::chrono::seconds deploy_timeout{300};          ///< convergence bound per deploy
+  std::filesystem::path file; ///< where it was read from ("" = defaults)
+  /// Convergence bound per deploy; unset: the recipe's timeout label, else
+  /// default_deploy_timeout (choose_deploy_timeout).
+  std::optional<std::chrono::seconds> deploy_timeout;
   std::chrono::seconds check_timeout{60};            ///< per plugin check
   Env env;                                           ///< overrides on top of .env.sample
   std::vector<ReadinessProbe> readiness;             ///< none = no HTTP probe
@@ -34,6 +37,24 @@ struct RecipeMeta {
   std::optional<std::string> upgrade_base;           ///< pinned upgrade base release tag
   std::optional<std::string> upstream;               ///< the recipe's git URL for the sweep
 };
+
+/// The deploy timeout when neither --deploy-timeout, the meta, nor the
+/// recipe's `coop-cloud.${STACK_NAME}.timeout` label sets one.
+inline constexpr std::chrono::seconds default_deploy_timeout{300};
+
+/// The deploy timeout one deploy uses, and why.
+struct DeployTimeout {
+  std::chrono::seconds value;
+  /// "--deploy-timeout", "deploy_timeout in <meta file>", "label <key> on
+  /// service app", or "ccci's default (...)".
+  std::string source;
+};
+
+/// abra's rule with ccci's overrides on top: `option` (--deploy-timeout),
+/// else the meta's deploy_timeout, else the `app` service's timeout label
+/// (`label` = {key, seconds}), else default_deploy_timeout.
+DeployTimeout choose_deploy_timeout(const std::optional<std::chrono::seconds>& option, const RecipeMeta& meta,
+                                    const std::optional<std::pair<std::string, int>>& label);
 
 /// Reads and validates a meta file. Every problem throws InputError naming
 /// the file, the line, the key and the fix: unknown keys (with the known

@@ -108,7 +108,8 @@ AppEnv make_app_env(const fs::path& tree, const std::string& domain, const std::
   if (!fs::exists(env_path))
     throw RecipeDefect(".env.sample: missing; abra needs it to create an app (add one with at least "
                        "TYPE, DOMAIN and COMPOSE_FILE)");
-  Env env = parse_env_file(read_file(env_path), ".env.sample");
+  const std::string sample = read_file(env_path);
+  Env env = parse_env_file(sample, ".env.sample");
   if (fs::exists(tree / "abra.sh"))
     for (auto& [k, v] : parse_abra_exports(read_file(tree / "abra.sh"), "abra.sh"))
       env[k] = v;
@@ -116,7 +117,7 @@ AppEnv make_app_env(const fs::path& tree, const std::string& domain, const std::
   env["STACK_NAME"] = stack;
   for (auto& [k, v] : overrides)
     env[k] = v;
-  return {env, compose_files(env)};
+  return {env, compose_files(env), parse_secret_modifiers(sample, ".env.sample")};
 }
 
 } // namespace ccci::host

@@ -3,8 +3,10 @@
 #pragma once
 
 #include "model/errors.hpp"
+#include "recipe/envfile.hpp"
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,11 +37,14 @@ void checkout_private_tree(const std::filesystem::path& dir, const std::string& 
 struct AppEnv {
   Env env; ///< everything compose interpolation sees
   std::vector<std::string> compose_files;
+  /// .env.sample's secret modifiers, by version variable.
+  std::map<std::string, SecretModifiers> secret_modifiers;
 };
 
 /// The app's env, built the way abra builds it: `.env.sample` (required),
 /// then `abra.sh`'s literal exports, then DOMAIN and STACK_NAME, then the
-/// recipe meta's overrides. A malformed .env.sample is a RecipeDefect.
+/// recipe meta's overrides; and the secret modifiers of .env.sample. A
+/// malformed .env.sample (or secret modifier) is a RecipeDefect.
 AppEnv make_app_env(const std::filesystem::path& tree, const std::string& domain, const std::string& stack,
                     const Env& overrides);
 

@@ -81,7 +81,14 @@ public:
   AppContext app_context();
 
 private:
-  void provision(const Release& r);
+  /// Network, secrets (as .env.sample's modifiers say, or the plugin's
+  /// CCCI_SECRET makers) and routes; false when a secret could not be made
+  /// (a failed `<tier>/secrets` check).
+  bool provision(TierResult& tier, const Release& r, Clock::time_point started);
+  /// The value for a new secret and how it was made (for `<tier>/secrets`);
+  /// nullopt after recording a failed maker.
+  std::optional<std::string> make_secret(TierResult& tier, const Release& r, const ComposeObject& secret,
+                                         std::string& how);
   void log_line(std::string_view line) { events.line(fmt_log(line)); }
   static std::string fmt_log(std::string_view line);
 };

@@ -76,7 +76,8 @@ void Run::prepare() {
   auto ref = resolve_recipe_ref(options_.recipe_dir, options_.version, options_.ref);
   ctx_.tags = recipe_tags(options_.recipe_dir);
   ctx_.meta = load_meta_or_defaults(options_.recipes_dir / options_.recipe);
-  if (options_.deploy_timeout) ctx_.meta.deploy_timeout = *options_.deploy_timeout;
+  // --deploy-timeout is weighed per deploy against the recipe's timeout
+  // label (choose_deploy_timeout), so it does not overwrite the meta here.
   if (options_.check_timeout) ctx_.meta.check_timeout = *options_.check_timeout;
 
   if (!ctx_.plugin) {

@@ -6,8 +6,10 @@
 #include "backup/plan.hpp"
 #include "model/errors.hpp"
 #include "recipe/compose.hpp"
+#include "recipe/envfile.hpp"
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -22,6 +24,8 @@ struct Release {
   Compose compose;
   std::filesystem::path rendered; ///< the compose file handed to the swarm
   bool routes_reported = false;   ///< its edge routes and skip notes are in a tier's checks
+  /// .env.sample's secret modifiers, by version variable (recipe/envfile.hpp).
+  std::map<std::string, SecretModifiers> secret_modifiers;
 };
 
 /// The archive the backup tier made, and the plan it followed.

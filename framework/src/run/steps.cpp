@@ -91,6 +91,7 @@ Release RunContext::render_release(const std::string& version, const std::string
   if (!fs::exists(r.tree)) checkout_private_tree(options.recipe_dir, commit, r.tree);
   auto app = make_app_env(r.tree, domain, stack, meta.env);
   r.env = app.env;
+  r.secret_modifiers = app.secret_modifiers;
   r.compose = load_compose(r.tree, app.compose_files, r.env);
   r.rendered = run_dir / (target ? "compose.rendered.yml" : "compose." + label + ".rendered.yml");
   write_file_atomically(r.rendered, render_compose(r.compose));
@@ -119,19 +120,65 @@ bool RunContext::render_target(TierResult& tier, Clock::time_point started) {
   }
 }
 
-void RunContext::provision(const Release& r) {
+std::optional<std::string> RunContext::make_secret(TierResult& tier, const Release& r, const ComposeObject& secret,
+                                                   std::string& how) {
+  const auto variable = secret_version_variable(secret.key);
+  auto found = r.secret_modifiers.find(variable);
+  const SecretModifiers m = found != r.secret_modifiers.end() ? found->second : SecretModifiers{};
+  const std::string kind = m.length ? fmt::format("{} characters{}", *m.length, m.special ? ", charset=special" : "")
+                                    : fmt::format("a {}-word passphrase", passphrase_words);
+  if (m.generate) {
+    how = fmt::format("{}: {}", secret.key, kind);
+    return generate_secret_value(m.length, m.special);
+  }
+  auto maker = plugin ? plugin->secret_maker(secret.key) : std::nullopt;
+  if (!maker) {
+    // docs/results-schema.md: this note is how a reader learns the value
+    // was assumed rather than inserted as the recipe expects.
+    how = fmt::format("{}: generate=false ({}) and the plugin has no CCCI_SECRET(\"{}\"): a generated value "
+                      "({}) was assumed",
+                      secret.key, m.where.empty() ? variable : m.where, secret.key, kind);
+    return generate_secret_value(m.length, m.special);
+  }
+  auto ctx = app_context();
+  auto made = make_secret_isolated(fmt::format("{}/secrets", ccci::to_string(tier.tier)), *maker, ctx,
+                                   meta.check_timeout, [&](const std::string& l) { log_line(l); });
+  if (!made.value) {
+    record(tier, std::move(made.record));
+    return std::nullopt;
+  }
+  how = made.record.message;
+  return made.value;
+}
+
+bool RunContext::provision(TierResult& tier, const Release& r, Clock::time_point started) {
   swarm.ensure_network("proxy");
+  std::vector<std::string> made;
   for (auto& s : r.compose.secrets) {
     if (!s.external) continue;
     // One value per secret name for the whole run: a redeploy (upgrade,
     // restore) finds the same secrets the data was written with.
     auto& known = redactor.secrets();
     auto it = std::find_if(known.begin(), known.end(), [&](const GeneratedSecret& g) { return g.name == s.name; });
-    GeneratedSecret g = it != known.end() ? *it : GeneratedSecret{s.name, generate_secret_value()};
-    if (it == known.end()) redactor.add(g);
+    GeneratedSecret g;
+    if (it != known.end()) {
+      g = *it;
+    } else {
+      std::string how;
+      auto value = make_secret(tier, r, s, how);
+      if (!value) return false;
+      g = GeneratedSecret{s.name, std::move(*value)};
+      redactor.add(g);
+      made.push_back(std::move(how));
+    }
     if (!swarm.has_secret(g.name)) swarm.create_secret(g.name, g.value, stack, results.run_id);
   }
+  if (!made.empty())
+    record(tier,
+           {fmt::format("{}/secrets", ccci::to_string(tier.tier)), Status::pass,
+            fmt::format("made as .env.sample's modifiers say: {}", fmt::join(made, "; ")), seconds_since(started)});
   swarm.publish_routes(stack, r.compose.routes);
+  return true;
 }
 
 bool RunContext::deploy(TierResult& tier, Deployed which, Clock::time_point started) {
@@ -142,7 +189,7 @@ bool RunContext::deploy(TierResult& tier, Deployed which, Clock::time_point star
     r.routes_reported = true;
     record(tier, {fmt::format("{}/routes", tier_name(tier)), Status::pass, describe_routes(r.compose), 0});
   }
-  provision(r);
+  if (!provision(tier, r, started)) return false;
   events.progress(tier_name(tier), fmt::format("docker stack deploy {} ({})", stack,
                                                r.version.empty() ? r.commit.substr(0, 12) : r.version));
   // Recorded before the deploy returns: a refused deploy may still have made
@@ -160,15 +207,21 @@ bool RunContext::deploy(TierResult& tier, Deployed which, Clock::time_point star
 bool RunContext::converge(TierResult& tier, const std::string& check, bool after_update) {
   auto name = tier_name(tier);
   auto started = Clock::now();
-  auto deadline = started + meta.deploy_timeout;
   const Release* deployed = state.deployed_release();
+  const auto timeout =
+      choose_deploy_timeout(options.deploy_timeout, meta, deployed ? deployed->compose.timeout_label : std::nullopt);
+  auto deadline = started + timeout.value;
   std::size_t expected = deployed ? deployed->compose.services.size() : 0;
+  events.progress(name, fmt::format("deploy timeout {}s, from {}", timeout.value.count(), timeout.source));
   std::string last_summary;
   auto last_print = started - 1h;
   auto fail = [&](std::string msg) {
     record(tier, {check, Status::fail, std::move(msg), seconds_since(started)});
     return false;
   };
+  // Zero services converge at once: a pass with nothing running would break
+  // the teeth rule. load_compose refuses such a recipe already.
+  if (expected == 0) return fail("no services to converge: the deployed compose defines none");
   while (true) {
     check_stop();
     auto services = swarm.services(stack);
@@ -198,16 +251,16 @@ bool RunContext::converge(TierResult& tier, const std::string& check, bool after
     }
     std::string summary = parts.empty() ? "no services yet" : fmt::format("{}", fmt::join(parts, "; "));
     if (all) {
-      record(tier,
-             {check, Status::pass,
-              fmt::format("{} service(s) converged in {:.1f}s: {}", services.size(), seconds_since(started), summary),
-              seconds_since(started)});
+      record(tier, {check, Status::pass,
+                    fmt::format("{} service(s) converged in {:.1f}s (deploy timeout {}s, from {}): {}", services.size(),
+                                seconds_since(started), timeout.value.count(), timeout.source, summary),
+                    seconds_since(started)});
       return true;
     }
     if (Clock::now() >= deadline)
-      return fail(fmt::format("not converged within the deploy timeout of {}s: {}{}; see evidence/tasks.txt and "
-                              "evidence/<service>.log",
-                              meta.deploy_timeout.count(), summary,
+      return fail(fmt::format("not converged within the deploy timeout of {}s (from {}): {}{}; see "
+                              "evidence/tasks.txt and evidence/<service>.log",
+                              timeout.value.count(), timeout.source, summary,
                               problems.empty() ? "" : fmt::format(" (last task error: {})", problems.back())));
     if (summary != last_summary || Clock::now() - last_print > 10s) {
       events.progress(name, fmt::format("converging: {}", summary));

@@ -5,9 +5,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <set>
 #include <sstream>
 #include <thread>
+
+extern char** environ;
 
 namespace ccci::host {
 
@@ -53,7 +56,27 @@ bool starts_with_stack(const std::string& name, const std::string& stack) { retu
 
 } // namespace
 
+std::vector<std::string> docker_cli_environment(const std::vector<std::string>& inherited) {
+  static constexpr std::array<std::string_view, 7> kept{
+      "PATH", "HOME", "DOCKER_HOST", "DOCKER_CONFIG", "DOCKER_CONTEXT", "DOCKER_CERT_PATH", "DOCKER_TLS_VERIFY"};
+  std::vector<std::string> out;
+  for (const auto& entry : inherited) {
+    auto eq = entry.find('=');
+    if (eq == std::string::npos) continue;
+    std::string_view key(entry.data(), eq);
+    if (std::find(kept.begin(), kept.end(), key) != kept.end()) out.push_back(entry);
+  }
+  return out;
+}
+
 ProcessResult docker(const std::vector<std::string>& args, ProcessOptions options) {
+  std::vector<std::string> inherited;
+  for (char** e = environ; *e; ++e)
+    inherited.emplace_back(*e);
+  auto env = docker_cli_environment(inherited);
+  env.insert(env.end(), options.extra_env.begin(), options.extra_env.end());
+  options.extra_env = std::move(env);
+  options.inherit_env = false;
   std::vector<std::string> argv{"docker"};
   argv.insert(argv.end(), args.begin(), args.end());
   return run_process(argv, options);

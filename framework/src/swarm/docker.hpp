@@ -13,7 +13,19 @@
 
 namespace ccci::host {
 
-/// `docker ARGS...`. Throws InfraFailure only when docker cannot be started.
+/// The environment every docker CLI call runs with: from `inherited`
+/// ("K=V" entries, e.g. ccci's own environment) only what the CLI needs to
+/// find and reach its daemon — PATH, HOME, DOCKER_HOST, DOCKER_CONFIG,
+/// DOCKER_CONTEXT, DOCKER_CERT_PATH, DOCKER_TLS_VERIFY, when set. `docker
+/// stack deploy` fills a bare `environment:` entry from its own environment,
+/// so anything more (an operator's shell variable, a token) could reach a
+/// stack; the app's values are written into the rendered file instead
+/// (docs/architecture.md, "The app env").
+std::vector<std::string> docker_cli_environment(const std::vector<std::string>& inherited);
+
+/// `docker ARGS...` with docker_cli_environment() of ccci's environment
+/// (plus `options.extra_env`). Throws InfraFailure only when docker cannot
+/// be started.
 ProcessResult docker(const std::vector<std::string>& args, ProcessOptions options = {});
 
 /// `docker ARGS...` whose failure is an infrastructure problem: throws

@@ -2,8 +2,11 @@
 // and searched for afterwards in every artifact of the run.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ccci::host {
@@ -13,9 +16,28 @@ struct GeneratedSecret {
   std::string value;
 };
 
-/// 32 random characters from [A-Za-z0-9]: long enough that a chance match
-/// in an artifact is impossible, plain enough for any app's config parser.
-std::string generate_secret_value();
+/// abra's default password alphabet: letters and digits without the ones
+/// people confuse when they read or type a value — 0 O o 1 l I — so 56
+/// characters (docs/architecture.md, "Secrets").
+inline constexpr std::string_view password_alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789";
+/// What `charset=special` adds.
+inline constexpr std::string_view password_specials = "!@#$%^&*_-+=";
+inline constexpr int passphrase_words = 6;
+
+/// `length` characters drawn uniformly from password_alphabet (plus
+/// password_specials when `special`), from /dev/urandom.
+std::string generate_password(std::size_t length, bool special);
+
+/// abra's value for a secret without `length`: 6 words of ccci's own list
+/// (256 words, 48 bits) joined by '-'.
+std::string generate_passphrase();
+
+/// generate_password(length, special), or generate_passphrase() without a
+/// length.
+std::string generate_secret_value(std::optional<std::size_t> length, bool special);
+
+/// Whether `word` is in the passphrase word list (for tests).
+bool is_passphrase_word(std::string_view word);
 
 /// Replaces every known secret value in text with `[redacted:<name>]`.
 class Redactor {
