@@ -87,7 +87,9 @@ std::string compose(const std::string& tag, const std::vector<std::string>& serv
     out += "  " + s + ":\n    image: busybox:1.36\n";
     if (s == "app") {
       out += "    secrets: [token]\n    volumes: [data:/data]\n";
-      out += "    deploy:\n      labels:\n        - \"coop-cloud.${STACK_NAME}.version=" + tag + "\"\n" + app_labels;
+      out += "    deploy:\n      labels:\n        - \"traefik.enable=true\"\n"
+             "        - \"coop-cloud.${STACK_NAME}.version=" +
+             tag + "\"\n" + app_labels;
     }
   }
   out += "volumes:\n  data:\nsecrets:\n  token:\n    external: true\n"
@@ -358,4 +360,49 @@ BOOST_FIXTURE_TEST_CASE(keep_running_leaves_a_green_install_deployed, Fixture) {
   BOOST_TEST(exit_code == 0);
   BOOST_TEST(results.kept_running);
   BOOST_TEST(swarm.count("remove_stack") == 0);
+}
+
+// ---- the lint tier: errors fail it, warnings are listed and do not
+
+BOOST_FIXTURE_TEST_CASE(a_lint_tier_with_only_warnings_and_passes_passes_and_lists_the_warnings, Fixture) {
+  // The fake recipe has no README.md and no healthchecks: abra's R007 and
+  // R002, both warnings.
+  options.recipe_dir = make_repo(root / "repo", two_releases);
+  options.tiers = {Tier::lint};
+  run();
+  BOOST_TEST(exit_code == 0);
+  const auto& lint = tier(Tier::lint);
+  BOOST_TEST((lint.status == Status::pass), lint.reason);
+  BOOST_TEST(lint.reason.find("2 warnings") != std::string::npos, lint.reason);
+  auto status_of = [&](const std::string& name) {
+    auto it =
+        std::find_if(lint.checks.begin(), lint.checks.end(), [&](const CheckRecord& c) { return c.name == name; });
+    BOOST_TEST_REQUIRE((it != lint.checks.end()), "no check " << name);
+    return it->status;
+  };
+  BOOST_TEST((status_of("lint/R002-healthchecks") == Status::warn));
+  BOOST_TEST((status_of("lint/R007-readme-metadata") == Status::warn));
+  BOOST_TEST((status_of("lint/R009-one-service-named-app") == Status::pass));
+  // Never judged offline: listed as skipped, never as passed.
+  BOOST_TEST((status_of("lint/R006-published-catalogue-version") == Status::skip));
+  BOOST_TEST((status_of("lint/R013-recipe-repo-exists") == Status::skip));
+  // The warnings stay warnings in results.json, and the summary names them.
+  auto json = read(run_dir / "results.json");
+  BOOST_TEST(json.find(R"("name":"lint/R002-healthchecks","status":"warn")") != std::string::npos);
+  BOOST_TEST(
+      terminal.str().find("warnings 2 (listed, not failing): lint/R002-healthchecks, lint/R007-readme-metadata") !=
+      std::string::npos);
+  BOOST_TEST(read(run_dir / "lint.txt").find("R002-healthchecks") != std::string::npos);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_lint_error_fails_the_tier_and_names_the_rule, Fixture) {
+  options.recipe_dir = make_repo(root / "repo", two_releases);
+  git(options.recipe_dir, {"tag", "0.9.0+1.0", "HEAD~1"}); // lightweight: abra's R014, an error
+  options.tiers = {Tier::lint};
+  run();
+  BOOST_TEST(exit_code == 1);
+  const auto& lint = tier(Tier::lint);
+  BOOST_TEST((lint.status == Status::fail));
+  BOOST_TEST(lint.reason.find("lint/R014-annotated-tags failed") == 0u, lint.reason);
+  BOOST_TEST(lint.reason.find("0.9.0+1.0") != std::string::npos, lint.reason);
 }
