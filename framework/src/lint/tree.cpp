@@ -106,9 +106,7 @@ std::vector<FileObject> objects(const YAML::Node& section) {
   return out;
 }
 
-bool is_compose_file_name(const std::string& name) {
-  return name.starts_with("compose") && name.ends_with(".yml");
-}
+bool is_compose_file_name(const std::string& name) { return name.starts_with("compose") && name.ends_with(".yml"); }
 
 std::optional<std::string> read_if_present(const fs::path& file) {
   if (!fs::exists(file)) return std::nullopt;
@@ -215,12 +213,11 @@ std::vector<RecipeTag> read_recipe_tags(const fs::path& repo) {
   // `git cat-file -t <tag>` says of each, without a process per tag.
   ProcessOptions o;
   o.timeout = std::chrono::minutes(1);
-  auto r = run_process({"git", "-C", repo.string(), "for-each-ref", "--format=%(objecttype) %(refname:strip=2)",
-                        "refs/tags"},
-                       o);
+  auto r = run_process(
+      {"git", "-C", repo.string(), "for-each-ref", "--format=%(objecttype) %(refname:strip=2)", "refs/tags"}, o);
   if (!r.ok())
-    throw InfraFailure(fmt::format("git for-each-ref refs/tags in {} failed ({}): {}", repo.string(), r.describe(),
-                                   r.err));
+    throw InfraFailure(
+        fmt::format("git for-each-ref refs/tags in {} failed ({}): {}", repo.string(), r.describe(), r.err));
   return parse_tag_kinds(r.out);
 }
 

@@ -27,7 +27,6 @@ LintVerdict check(const LintInput& in) {
 } // namespace
 
 extern const LintRule R001_compose_version{"R001-compose-version", Severity::warning,
-                                           "every compose file has the expected version, `version: \"3.8\"`",
-                                           check};
+                                           "every compose file has the expected version, `version: \"3.8\"`", check};
 
 } // namespace ccci::host::lint

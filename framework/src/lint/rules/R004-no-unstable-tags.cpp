@@ -20,8 +20,8 @@ LintVerdict check(const LintInput& in) {
       if (ref.tag != "latest") continue;
       problems.push_back(fmt::format("{} service {}: image `{}` uses the unstable tag `latest`", at(f.name, s.line),
                                      s.name, *s.image));
-      fixes.push_back(fmt::format("replace `latest` in {} by the release it is today, `{}:<version>`", f.name,
-                                  ref.repository));
+      fixes.push_back(
+          fmt::format("replace `latest` in {} by the release it is today, `{}:<version>`", f.name, ref.repository));
     }
   }
   return verdict(problems, fixes, fmt::format("none of {} tagged image(s) uses `latest`", tagged));

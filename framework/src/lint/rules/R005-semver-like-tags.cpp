@@ -30,8 +30,8 @@ LintVerdict check(const LintInput& in) {
       if (semver_like(ref.tag)) continue;
       problems.push_back(fmt::format("{} service {}: image `{}` has tag `{}`, which is not semver-like",
                                      at(f.name, s.line), s.name, *s.image, ref.tag));
-      fixes.push_back(fmt::format("use a version tag for service {} in {}, e.g. `{}:1.2.3`", s.name, f.name,
-                                  ref.repository));
+      fixes.push_back(
+          fmt::format("use a version tag for service {} in {}, e.g. `{}:1.2.3`", s.name, f.name, ref.repository));
     }
   }
   return verdict(problems, fixes, fmt::format("all {} tag(s) are semver-like", tagged));

@@ -49,8 +49,8 @@ LintVerdict check(const LintInput& in) {
   std::vector<std::string> problems, fixes;
   if (!missing.empty()) {
     problems.push_back(fmt::format("README.md has no `**{}**:` metadata", fmt::join(missing, "**:`, `**")));
-    fixes.push_back(fmt::format("add `* **<Field>**: <value>` lines to README.md's metadata for {}",
-                                fmt::join(missing, ", ")));
+    fixes.push_back(
+        fmt::format("add `* **<Field>**: <value>` lines to README.md's metadata for {}", fmt::join(missing, ", ")));
   }
   if (!empty.empty()) {
     problems.push_back(fmt::format("README.md metadata not filled in: {}", fmt::join(empty, ", ")));

@@ -9,9 +9,9 @@ namespace {
 LintVerdict check(const LintInput& in) {
   if (!in.tree) return not_judged("the recipe tree was not read");
   if (in.tree->env_sample) return verdict({}, {}, ".env.sample is provided");
-  return verdict({".env.sample: missing"},
-                 {"add a .env.sample with at least TYPE, DOMAIN and COMPOSE_FILE (abra copies it into a new app's env)"},
-                 "");
+  return verdict(
+      {".env.sample: missing"},
+      {"add a .env.sample with at least TYPE, DOMAIN and COMPOSE_FILE (abra copies it into a new app's env)"}, "");
 }
 
 } // namespace

@@ -14,7 +14,8 @@ namespace {
 LintVerdict check(const LintInput& in) {
   const auto services = merged_services(compose_views(in));
   auto app = std::find_if(services.begin(), services.end(), [](const MergedService& s) { return s.name == "app"; });
-  if (app != services.end()) return verdict({}, {}, fmt::format("service app is defined in {}", at(app->file, app->line)));
+  if (app != services.end())
+    return verdict({}, {}, fmt::format("service app is defined in {}", at(app->file, app->line)));
   std::vector<std::string> names;
   for (const auto& s : services)
     names.push_back(s.name);

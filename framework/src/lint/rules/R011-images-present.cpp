@@ -14,8 +14,7 @@ LintVerdict check(const LintInput& in) {
   const auto services = merged_services(compose_views(in));
   for (const auto& s : services) {
     if (s.image && !s.image->empty()) continue;
-    problems.push_back(
-        fmt::format("{} service {}: no `image:` in any compose file", at(s.file, s.line), s.name));
+    problems.push_back(fmt::format("{} service {}: no `image:` in any compose file", at(s.file, s.line), s.name));
     fixes.push_back(fmt::format("add `image: <repository>:<version>` to service {} in {}", s.name, s.file));
   }
   return verdict(problems, fixes, fmt::format("all {} service(s) have an image", services.size()));
@@ -23,7 +22,6 @@ LintVerdict check(const LintInput& in) {
 
 } // namespace
 
-extern const LintRule R011_images_present{"R011-images-present", Severity::error, "every service has an image",
-                                          check};
+extern const LintRule R011_images_present{"R011-images-present", Severity::error, "every service has an image", check};
 
 } // namespace ccci::host::lint

@@ -60,8 +60,8 @@ LintVerdict check(const LintInput& in) {
         problems.push_back(fmt::format("{} config {}: `{}` names `{}`, which abra.sh does not export{}",
                                        at(f.name, c.line), c.key, c.raw_name, var,
                                        abra_sh_problem.empty() ? "" : " (" + abra_sh_problem + ")"));
-        fixes.push_back(fmt::format("add `export {}=v1` to abra.sh (bump it whenever config {}'s file changes)", var,
-                                    c.key));
+        fixes.push_back(
+            fmt::format("add `export {}=v1` to abra.sh (bump it whenever config {}'s file changes)", var, c.key));
       }
     }
   }

@@ -11,8 +11,9 @@ namespace {
 
 LintVerdict check(const LintInput& in) {
   if (!in.tags)
-    return not_judged(in.tags_error.empty() ? "the repository's tags were not read"
-                                            : fmt::format("the repository's tags could not be read: {}", in.tags_error));
+    return not_judged(in.tags_error.empty()
+                          ? "the repository's tags were not read"
+                          : fmt::format("the repository's tags could not be read: {}", in.tags_error));
   std::vector<std::string> lightweight;
   for (const auto& t : *in.tags)
     if (!t.annotated) lightweight.push_back(t.name);
