@@ -163,7 +163,8 @@ ComposeFileView view_of(const Compose& compose) {
     f.name = s.name;
     if (!s.image.empty()) f.image = s.image;
     f.labels = s.labels;
-    f.healthcheck = s.has_healthcheck;
+    // The rendered compose keeps only whether a healthcheck is enabled.
+    if (s.has_healthcheck) f.healthcheck = true;
     f.secrets = s.secrets;
     f.configs = s.configs;
     view.services.push_back(std::move(f));
