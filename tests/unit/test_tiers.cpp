@@ -406,3 +406,29 @@ BOOST_FIXTURE_TEST_CASE(a_lint_error_fails_the_tier_and_names_the_rule, Fixture)
   BOOST_TEST(lint.reason.find("lint/R014-annotated-tags failed") == 0u, lint.reason);
   BOOST_TEST(lint.reason.find("0.9.0+1.0") != std::string::npos, lint.reason);
 }
+
+BOOST_FIXTURE_TEST_CASE(a_compose_file_that_compose_file_does_not_select_is_linted_too, Fixture) {
+  options.recipe_dir = make_repo(root / "repo", {{"1.0.0+1.0", compose("1.0.0+1.0", {"app"})}});
+  write(options.recipe_dir / "compose.broken.yml", "services:\n  x:\n    image: [unclosed\n");
+  write(options.recipe_dir / "compose.mail.yml", "version: \"3.8\"\nservices:\n  mail:\n    image: postfix:latest\n");
+  git(options.recipe_dir, {"add", "-A"});
+  git(options.recipe_dir, {"commit", "--quiet", "-m", "overlays"});
+  git(options.recipe_dir, {"tag", "-a", "-f", "1.0.0+1.0", "-m", "1.0.0+1.0"});
+  options.tiers = {Tier::lint};
+  run();
+  const auto& lint = tier(Tier::lint);
+  BOOST_TEST((lint.status == Status::fail));
+  auto find = [&](const std::string& name) -> const CheckRecord* {
+    for (const auto& c : lint.checks)
+      if (c.name == name) return &c;
+    return nullptr;
+  };
+  const auto* parse = find("lint/parse:compose.broken.yml");
+  BOOST_TEST_REQUIRE(parse);
+  BOOST_TEST((parse->status == Status::fail));
+  BOOST_TEST(parse->message.find("compose.broken.yml:") == 0u, parse->message);
+  const auto* pinned = find("lint/C002-images-pinned");
+  BOOST_TEST_REQUIRE(pinned);
+  BOOST_TEST((pinned->status == Status::fail));
+  BOOST_TEST(pinned->message.find("compose.mail.yml:3 service mail") != std::string::npos, pinned->message);
+}
