@@ -75,6 +75,17 @@ BOOST_AUTO_TEST_CASE(example_is_green) {
   BOOST_TEST(o.tier(Tier::restore).declared_skip);
   BOOST_TEST(o.tier(Tier::lint).status == Status::pass);
   BOOST_TEST(o.results->level.level == 5);
+  // Its image tag `bookworm` is not semver-like: abra's R005, a warning,
+  // listed as `warn` without capping the level; the rules that need the
+  // network are listed as skipped, never as passed.
+  auto* r005 = o.check("lint/R005-semver-like-tags");
+  BOOST_TEST_REQUIRE(r005);
+  BOOST_TEST(r005->status == Status::warn);
+  BOOST_TEST(r005->message.find("compose.yml:5 service app") != std::string::npos, r005->message);
+  auto* r006 = o.check("lint/R006-published-catalogue-version");
+  BOOST_TEST_REQUIRE(r006);
+  BOOST_TEST(r006->status == Status::skip);
+  BOOST_TEST(o.tier(Tier::lint).reason.find("1 warning") != std::string::npos, o.tier(Tier::lint).reason);
   BOOST_TEST(fs::exists(o.run_dir() / "compose.rendered.yml"));
   BOOST_TEST(fs::exists(o.run_dir() / "compose.base.rendered.yml"));
   // The generated secret's value never reaches the rendered compose or the log.

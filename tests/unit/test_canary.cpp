@@ -372,3 +372,19 @@ BOOST_AUTO_TEST_CASE(table_columns_fit_the_widest_cell_and_reasons_go_under_thei
                                        "bad-false-green  red: custom  green  FALSE GREEN\n"
                                        "    custom passed, so the canary's defect went unseen\n");
 }
+
+BOOST_AUTO_TEST_CASE(lint_warnings_leave_a_green_canary_green_and_a_red_one_red) {
+  auto r = forged("PPDDPP");
+  r.tier(Tier::lint).checks.push_back({"lint/R002-healthchecks", Status::warn, "warning: no healthcheck", 0});
+  auto v = compare_canary(spec_green(), r);
+  BOOST_TEST(v.ok(), v.got);
+  BOOST_TEST(v.got == "green");
+  // Warnings alone give a passing tier no teeth.
+  r.tier(Tier::lint).checks = {{"lint/R002-healthchecks", Status::warn, "warning", 0}};
+  BOOST_TEST(mentions(compare_canary(spec_green(), r), "lint passed with no passing check (no teeth)"));
+  // A warning is not the failing check a red canary expects.
+  auto red = forged("PPDDPF", "lint/R009-one-service-named-app");
+  red.tier(Tier::lint).checks.push_back({"lint/R002-healthchecks", Status::warn, "warning", 0});
+  BOOST_TEST(compare_canary(spec_red(Tier::lint, "lint/R009-one-service-named-app"), red).ok());
+  BOOST_TEST(!compare_canary(spec_red(Tier::lint, "lint/R002-healthchecks"), red).ok());
+}

@@ -104,3 +104,19 @@ BOOST_AUTO_TEST_CASE(backup_and_restore_are_one_rung) {
   BOOST_TEST(compute_level(ladder({P, P, F, P, P, P})).level == 2);
   BOOST_TEST(compute_level(ladder({P, P, P, D, P, P})).level == 5);
 }
+
+BOOST_AUTO_TEST_CASE(warnings_and_passes_pass_and_the_reason_counts_the_warnings) {
+  auto v = judge_tier({check("lint/a", Status::pass), check("lint/b", Status::warn), check("lint/c", Status::warn)});
+  BOOST_TEST(v.status == Status::pass);
+  BOOST_TEST(v.reason == "1 check passed, 2 warnings");
+  BOOST_TEST(judge_tier({check("lint/a", Status::pass)}).reason == "1 check passed");
+}
+
+BOOST_AUTO_TEST_CASE(a_warning_never_hides_a_failure_and_never_gives_teeth) {
+  auto v = judge_tier({check("lint/a", Status::warn), check("lint/b", Status::fail), check("lint/c", Status::pass)});
+  BOOST_TEST(v.status == Status::fail);
+  BOOST_TEST(v.reason.find("lint/b") != std::string::npos);
+  auto only = judge_tier({check("lint/a", Status::warn)});
+  BOOST_TEST(only.status == Status::unver);
+  BOOST_TEST(only.reason.find("1 warning only") != std::string::npos, only.reason);
+}

@@ -105,3 +105,22 @@ BOOST_AUTO_TEST_CASE(redaction_and_leak_scan) {
   BOOST_TEST(leaks[0].find("evidence/app.log") != std::string::npos);
   BOOST_TEST(leaks[0].find(s.value) == std::string::npos); // the report does not leak it either
 }
+
+BOOST_AUTO_TEST_CASE(a_warning_is_a_check_status_kept_as_written_and_never_a_tier_status) {
+  auto r = sample();
+  r.tier(Tier::lint).status = Status::pass;
+  r.tier(Tier::lint).checks = {{"lint/R002-healthchecks", Status::warn, "warning: no healthcheck", 0},
+                               {"lint/R009-one-service-named-app", Status::pass, "service app", 0}};
+  auto text = to_json(r);
+  BOOST_TEST(text.find(R"("name":"lint/R002-healthchecks","status":"warn")") != std::string::npos, text);
+  auto back = results_from_json(text, "test");
+  BOOST_TEST((back.tier(Tier::lint).checks.at(0).status == Status::warn));
+  BOOST_TEST((status_from_string("warn") == Status::warn));
+  BOOST_TEST(to_string(Status::warn) == "warn");
+  r.tier(Tier::lint).status = Status::warn;
+  BOOST_CHECK_EXCEPTION(results_from_json(to_json(r), "runs/x/results.json"), InputError, [](const InputError& e) {
+    std::string what = e.what();
+    return what.find("runs/x/results.json") != std::string::npos &&
+           what.find("tier lint has status 'warn'") != std::string::npos;
+  });
+}

@@ -4,6 +4,7 @@
 #include "sweep/sweep.hpp"
 
 using namespace ccci::host;
+using ccci::Tier;
 
 namespace {
 Canonical canon(const std::string& v) {
@@ -49,4 +50,13 @@ BOOST_AUTO_TEST_CASE(labels_come_from_the_registry_not_the_exit_code) {
   BOOST_TEST(sweep_label(run, std::nullopt, std::nullopt, "1.2.0+1") == "UNVER");
   BOOST_TEST(sweep_label({SweepAction::skip_no_new_version, ""}, std::nullopt, canon("1.2.0+1"), "1.2.0+1") ==
              "SKIP no-new-version");
+}
+
+BOOST_AUTO_TEST_CASE(warnings_become_a_note_and_leave_the_label_alone) {
+  RunResults r = empty_results();
+  BOOST_TEST(warnings_note(r) == "");
+  r.tier(Tier::lint).checks = {{"lint/R002-healthchecks", Status::warn, "w", 0},
+                               {"lint/R009-one-service-named-app", Status::pass, "ok", 0},
+                               {"lint/R005-semver-like-tags", Status::warn, "w", 0}};
+  BOOST_TEST(warnings_note(r) == "2 warning(s): lint/R002-healthchecks, lint/R005-semver-like-tags");
 }

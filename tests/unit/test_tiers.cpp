@@ -94,7 +94,9 @@ std::string compose(const std::string& tag, const std::vector<std::string>& serv
     out += "  " + s + ":\n    image: busybox:1.36\n";
     if (s == "app") {
       out += "    secrets: [token]\n    volumes: [data:/data]\n";
-      out += "    deploy:\n      labels:\n        - \"coop-cloud.${STACK_NAME}.version=" + tag + "\"\n" + app_labels;
+      out += "    deploy:\n      labels:\n        - \"traefik.enable=true\"\n"
+             "        - \"coop-cloud.${STACK_NAME}.version=" +
+             tag + "\"\n" + app_labels;
     }
   }
   out += "volumes:\n  data:\nsecrets:\n  token:\n    external: true\n"
@@ -208,8 +210,10 @@ BOOST_FIXTURE_TEST_CASE(upgrade_deploys_the_base_seeds_redeploys_in_place_then_v
   BOOST_TEST(own < t.size());
   // In place: no removal between the base and the target.
   BOOST_TEST(at(t, "remove_stack", base) > redeploy);
-  std::vector<std::string> want{"upgrade/base_converged", "upgrade/seed:rows",       "upgrade/reconverged",
-                                "upgrade/verify:rows",    "upgrade/install:serving", "upgrade/migrated"};
+  // The base release's routes are listed before its deploy (docs/routes.md).
+  std::vector<std::string> want{"upgrade/routes",      "upgrade/base_converged", "upgrade/seed:rows",
+                                "upgrade/reconverged", "upgrade/verify:rows",    "upgrade/install:serving",
+                                "upgrade/migrated"};
   BOOST_TEST(check_names(Tier::upgrade) == want, boost::test_tools::per_element());
 }
 
@@ -700,4 +704,75 @@ BOOST_FIXTURE_TEST_CASE(a_compose_without_services_is_red_at_install_and_deploys
   BOOST_TEST(render->message.find("compose.yml: 'services:' is empty") != std::string::npos, render->message);
   BOOST_TEST(swarm.count("deploy ") == 0);
   BOOST_TEST(results.level.level == 0);
+}
+
+// ---- the lint tier: errors fail it, warnings are listed and do not
+
+BOOST_FIXTURE_TEST_CASE(a_lint_tier_with_only_warnings_and_passes_passes_and_lists_the_warnings, Fixture) {
+  // The fake recipe has no README.md and no healthchecks: abra's R007 and
+  // R002, both warnings.
+  options.recipe_dir = make_repo(root / "repo", two_releases);
+  options.tiers = {Tier::lint};
+  run();
+  BOOST_TEST(exit_code == 0);
+  const auto& lint = tier(Tier::lint);
+  BOOST_TEST((lint.status == Status::pass), lint.reason);
+  BOOST_TEST(lint.reason.find("2 warnings") != std::string::npos, lint.reason);
+  auto status_of = [&](const std::string& name) {
+    auto it =
+        std::find_if(lint.checks.begin(), lint.checks.end(), [&](const CheckRecord& c) { return c.name == name; });
+    BOOST_TEST_REQUIRE((it != lint.checks.end()), "no check " << name);
+    return it->status;
+  };
+  BOOST_TEST((status_of("lint/R002-healthchecks") == Status::warn));
+  BOOST_TEST((status_of("lint/R007-readme-metadata") == Status::warn));
+  BOOST_TEST((status_of("lint/R009-one-service-named-app") == Status::pass));
+  // Never judged offline: listed as skipped, never as passed.
+  BOOST_TEST((status_of("lint/R006-published-catalogue-version") == Status::skip));
+  BOOST_TEST((status_of("lint/R013-recipe-repo-exists") == Status::skip));
+  // The warnings stay warnings in results.json, and the summary names them.
+  auto json = read(run_dir / "results.json");
+  BOOST_TEST(json.find(R"("name":"lint/R002-healthchecks","status":"warn")") != std::string::npos);
+  BOOST_TEST(
+      terminal.str().find("warnings 2 (listed, not failing): lint/R002-healthchecks, lint/R007-readme-metadata") !=
+      std::string::npos);
+  BOOST_TEST(read(run_dir / "lint.txt").find("R002-healthchecks") != std::string::npos);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_lint_error_fails_the_tier_and_names_the_rule, Fixture) {
+  options.recipe_dir = make_repo(root / "repo", two_releases);
+  git(options.recipe_dir, {"tag", "0.9.0+1.0", "HEAD~1"}); // lightweight: abra's R014, an error
+  options.tiers = {Tier::lint};
+  run();
+  BOOST_TEST(exit_code == 1);
+  const auto& lint = tier(Tier::lint);
+  BOOST_TEST((lint.status == Status::fail));
+  BOOST_TEST(lint.reason.find("lint/R014-annotated-tags failed") == 0u, lint.reason);
+  BOOST_TEST(lint.reason.find("0.9.0+1.0") != std::string::npos, lint.reason);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_compose_file_that_compose_file_does_not_select_is_linted_too, Fixture) {
+  options.recipe_dir = make_repo(root / "repo", {{"1.0.0+1.0", compose("1.0.0+1.0", {"app"})}});
+  write(options.recipe_dir / "compose.broken.yml", "services:\n  x:\n    image: [unclosed\n");
+  write(options.recipe_dir / "compose.mail.yml", "version: \"3.8\"\nservices:\n  mail:\n    image: postfix:latest\n");
+  git(options.recipe_dir, {"add", "-A"});
+  git(options.recipe_dir, {"commit", "--quiet", "-m", "overlays"});
+  git(options.recipe_dir, {"tag", "-a", "-f", "1.0.0+1.0", "-m", "1.0.0+1.0"});
+  options.tiers = {Tier::lint};
+  run();
+  const auto& lint = tier(Tier::lint);
+  BOOST_TEST((lint.status == Status::fail));
+  auto find = [&](const std::string& name) -> const CheckRecord* {
+    for (const auto& c : lint.checks)
+      if (c.name == name) return &c;
+    return nullptr;
+  };
+  const auto* parse = find("lint/parse:compose.broken.yml");
+  BOOST_TEST_REQUIRE(parse);
+  BOOST_TEST((parse->status == Status::fail));
+  BOOST_TEST(parse->message.find("compose.broken.yml:") == 0u, parse->message);
+  const auto* pinned = find("lint/C002-images-pinned");
+  BOOST_TEST_REQUIRE(pinned);
+  BOOST_TEST((pinned->status == Status::fail));
+  BOOST_TEST(pinned->message.find("compose.mail.yml:3 service mail") != std::string::npos, pinned->message);
 }

@@ -168,3 +168,15 @@ BOOST_AUTO_TEST_CASE(the_runs_table_lines_up_alone_and_under_load) {
   auto none = triage_report_text(classify_triage(iso, {}), iso, {}, "site", 1, 0);
   BOOST_TEST(none.find("\nunder load:\n  (none)\n") != std::string::npos, none);
 }
+
+BOOST_AUTO_TEST_CASE(a_green_run_with_lint_warnings_is_green_and_a_warning_is_never_a_failing_check) {
+  auto green = run("green");
+  green.results->tier(Tier::lint).checks.push_back({"lint/R002-healthchecks", Status::warn, "warning", 0});
+  auto s = signature_of(green);
+  BOOST_TEST(s.label == "green");
+  auto red = run("red:lint:lint/R010-traefik-enabled");
+  red.results->tier(Tier::lint).checks.push_back({"lint/R002-healthchecks", Status::warn, "warning", 0});
+  auto r = signature_of(red);
+  BOOST_TEST(r.failing_checks == std::vector<std::string>{"lint/R010-traefik-enabled"},
+             boost::test_tools::per_element());
+}

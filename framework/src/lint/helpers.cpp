@@ -22,6 +22,36 @@ LintVerdict verdict(const std::vector<std::string>& problems, const std::vector<
   return {false, join(problems, "; "), join(fixes, "; ")};
 }
 
+LintVerdict not_judged(std::string why) { return {false, "", "", std::move(why)}; }
+
+std::vector<ComposeFileView> compose_views(const LintInput& in) {
+  if (!in.tree) return {view_of(in.compose)};
+  std::vector<ComposeFileView> out;
+  for (const auto& f : in.tree->compose_files)
+    if (f.error.empty()) out.push_back(f);
+  return out;
+}
+
+std::string at(const std::string& file, int line) { return line > 0 ? file + ":" + std::to_string(line) : file; }
+
+std::vector<MergedService> merged_services(const std::vector<ComposeFileView>& files) {
+  std::vector<MergedService> out;
+  for (const auto& f : files) {
+    for (const auto& s : f.services) {
+      auto it = std::find_if(out.begin(), out.end(), [&](const MergedService& m) { return m.name == s.name; });
+      if (it == out.end()) {
+        out.push_back({s.name, f.name, s.line, {}, {}, {}});
+        it = std::prev(out.end());
+      }
+      if (s.image) it->image = s.image;
+      if (s.healthcheck) it->healthcheck = s.healthcheck;
+      for (const auto& [k, v] : s.labels)
+        it->labels[k] = v;
+    }
+  }
+  return out;
+}
+
 const ComposeService* find_service(const Compose& compose, const std::string& name) {
   auto it = std::find_if(compose.services.begin(), compose.services.end(),
                          [&](const ComposeService& s) { return s.name == name; });

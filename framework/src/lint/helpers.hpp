@@ -1,9 +1,12 @@
-// What more than one lint rule needs: building a verdict, reading image
-// references, and knowing database engines and their dump files.
+// What more than one lint rule needs: building a verdict, the compose files
+// to look at, reading image references, and knowing database engines and
+// their dump files.
 #pragma once
 
 #include "lint/rule.hpp"
 
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,7 +20,30 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep);
 LintVerdict verdict(const std::vector<std::string>& problems, const std::vector<std::string>& fixes,
                     std::string ok_detail);
 
+/// A rule that could not look at what it judges says so (never a pass).
+LintVerdict not_judged(std::string why);
+
 const ComposeService* find_service(const Compose& compose, const std::string& name);
+
+/// The compose files rules that look at compose run over: every compose*.yml
+/// of the tree (each file on its own), or the rendered compose when the tree
+/// was not read. Unreadable files are left out (the lint tier reports them).
+std::vector<ComposeFileView> compose_views(const LintInput& in);
+
+/// "compose.yml:12", or "compose.yml" when the line is unknown.
+std::string at(const std::string& file, int line);
+
+/// A service as all the compose files together make it (compose.yml first,
+/// later files overriding), so a setting in any file counts.
+struct MergedService {
+  std::string name;
+  std::string file; ///< the first file that defines it
+  int line = 0;     ///< its line there
+  std::optional<std::string> image;
+  std::optional<bool> healthcheck;
+  std::map<std::string, std::string> labels;
+};
+std::vector<MergedService> merged_services(const std::vector<ComposeFileView>& files);
 
 struct ImageRef {
   std::string repository; ///< without tag and digest

@@ -8,16 +8,24 @@ namespace ccci::host {
 
 TierVerdict judge_tier(const std::vector<CheckRecord>& checks) {
   const CheckRecord* first_unver = nullptr;
-  int passed = 0;
+  int passed = 0, warnings = 0;
   for (auto& c : checks) {
     if (c.status == Status::fail) return {Status::fail, fmt::format("{} failed: {}", c.name, c.message)};
     if (c.status == Status::unver && !first_unver) first_unver = &c;
     if (c.status == Status::pass) ++passed;
+    if (c.status == Status::warn) ++warnings;
   }
   if (first_unver)
     return {Status::unver, fmt::format("{} could not be verified: {}", first_unver->name, first_unver->message)};
-  if (passed == 0) return {Status::unver, "no check ran, and a tier with zero passing checks is not a pass"};
-  return {Status::pass, fmt::format("{} check{} passed", passed, passed == 1 ? "" : "s")};
+  // A warning is neither a pass nor a failure: it never gives a tier its
+  // teeth, and never takes them away.
+  if (passed == 0)
+    return {Status::unver, warnings ? fmt::format("no check passed ({} warning{} only), and a tier with zero passing "
+                                                  "checks is not a pass",
+                                                  warnings, warnings == 1 ? "" : "s")
+                                    : "no check ran, and a tier with zero passing checks is not a pass"};
+  return {Status::pass, fmt::format("{} check{} passed{}", passed, passed == 1 ? "" : "s",
+                                    warnings ? fmt::format(", {} warning{}", warnings, warnings == 1 ? "" : "s") : "")};
 }
 
 namespace {
@@ -57,6 +65,7 @@ std::string blocked_reason(const TierResult& t) {
     return fmt::format("{} skipped without a declaration in recipe meta ({}); declare it under "
                        "expected_skips with a reason if that is intended",
                        name, t.reason);
+  case Status::warn: // a check status; a tier never has it (results_from_json refuses it)
   case Status::pass: break;
   }
   return std::string(name);

@@ -8,8 +8,9 @@ namespace ccci::host {
 
 /// The teeth rule. A tier passes only if at least one check passed and none
 /// failed or was unverified; any fail makes it fail; else any unver (or no
-/// check at all) makes it unver — zero checks is never a pass. The reason
-/// names the first failing check.
+/// check at all) makes it unver — zero checks is never a pass. A `warn`
+/// check counts as neither: the tier passes on its other checks, and the
+/// reason counts the warnings. The reason names the first failing check.
 struct TierVerdict {
   Status status;
   std::string reason;

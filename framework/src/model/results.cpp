@@ -19,12 +19,13 @@ std::string_view to_string(Status s) {
   case Status::skip: return "skip";
   case Status::na: return "na";
   case Status::unver: return "unver";
+  case Status::warn: return "warn";
   }
   return "?";
 }
 
 std::optional<Status> status_from_string(std::string_view s) {
-  for (Status st : {Status::pass, Status::fail, Status::skip, Status::na, Status::unver})
+  for (Status st : {Status::pass, Status::fail, Status::skip, Status::na, Status::unver, Status::warn})
     if (to_string(st) == s) return st;
   return std::nullopt;
 }
@@ -182,6 +183,9 @@ RunResults results_from_json(std::string_view text, std::string_view origin) {
     TierResult tr;
     tr.tier = t;
     tr.status = rd.status(to);
+    if (tr.status == Status::warn)
+      rd.bad(fmt::format("tier {} has status 'warn', which only a check can have (a tier with warnings passes)",
+                         ccci::to_string(t)));
     tr.reason = rd.str(to, "reason");
     tr.declared_skip = rd.boolean(to, "declared_skip");
     tr.duration = rd.number(to, "duration");

@@ -14,7 +14,10 @@
 
 namespace ccci::host {
 
-enum class Status { pass, fail, skip, na, unver };
+/// `warn` is a check status only (an unsatisfied lint warning: listed, not a
+/// failure); a tier is never `warn` — one whose checks are passes and warnings
+/// passes. docs/results-schema.md.
+enum class Status { pass, fail, skip, na, unver, warn };
 std::string_view to_string(Status s);
 std::optional<Status> status_from_string(std::string_view s);
 inline std::ostream& operator<<(std::ostream& os, Status s) { return os << to_string(s); }

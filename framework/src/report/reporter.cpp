@@ -1,6 +1,7 @@
 #include "report/reporter.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace ccci::host {
 
@@ -42,6 +43,14 @@ void ConsoleReporter::run_finished(const RunResults& r, const std::filesystem::p
   }
   line(fmt::format("  level    L{} of 5{}", r.level.level,
                    r.level.rung.empty() ? "" : fmt::format(", capped at {}: {}", r.level.rung, r.level.reason)));
+  // Warnings do not change the verdict, so they are named here where a
+  // green summary would otherwise hide them.
+  std::vector<std::string> warnings;
+  for (auto& t : r.tiers)
+    for (auto& c : t.checks)
+      if (c.status == Status::warn) warnings.push_back(c.name);
+  if (!warnings.empty())
+    line(fmt::format("  warnings {} (listed, not failing): {}", warnings.size(), fmt::join(warnings, ", ")));
   line(fmt::format("  flags    clean_teardown={} no_secret_leak={}", r.clean_teardown, r.no_secret_leak));
   for (auto& l : r.teardown_leftovers)
     line(fmt::format("  left behind: {}", l));

@@ -55,6 +55,15 @@ std::string sweep_label(const SweepDecision& decision, std::optional<int> run_ex
   return "GREEN-BUT-PROMOTE-FAILED";
 }
 
+std::string warnings_note(const RunResults& results) {
+  std::vector<std::string> names;
+  for (const auto& t : results.tiers)
+    for (const auto& c : t.checks)
+      if (c.status == Status::warn) names.push_back(c.name);
+  if (names.empty()) return "";
+  return fmt::format("{} warning(s): {}", names.size(), fmt::join(names, ", "));
+}
+
 namespace {
 
 // One sweep at a time. A FileLock: the kernel lets go when the holder dies,
@@ -200,6 +209,8 @@ void sweep_one(const SweepOptions& o, const std::string& sweep_id, const RecipeM
   out << fmt::format("  {}: cold run of {} through every tier\n", e.recipe, e.latest);
   auto [code, res] = ccci_run(o, args, e.run_id, out);
   e.run_exit = code;
+  if (res)
+    if (auto note = warnings_note(*res); !note.empty()) e.notes.push_back(note);
   bool green = code == 0 && res.has_value();
   bool tagged = res && !res->version.empty() && res->version == e.latest;
   if (should_promote(meta.enroll, green, /*cold=*/true, /*ref_run=*/false, tagged)) promote(o, checkout, e, *res, out);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "jobs/child_runs.hpp"
+#include "model/results.hpp"
 #include "sweep/registry.hpp"
 
 #include <chrono>
@@ -35,6 +36,12 @@ bool should_promote(bool enrolled, bool green, bool cold, bool ref_run, bool tag
 /// `latest`.
 std::string sweep_label(const SweepDecision& decision, std::optional<int> run_exit,
                         const std::optional<Canonical>& after, const std::string& latest);
+
+/// The note a sweep adds for a run's `warn` checks (unsatisfied lint
+/// warnings: they leave the label as it is, so the note is where they show),
+/// e.g. "2 warning(s): lint/R002-healthchecks, lint/R005-semver-like-tags";
+/// "" when there are none.
+std::string warnings_note(const RunResults& results);
 
 struct SweepOptions {
   std::filesystem::path state_dir;

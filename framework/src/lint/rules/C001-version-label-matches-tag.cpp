@@ -1,4 +1,4 @@
-// version-label-matches-tag: abra learns which release is deployed from a
+// C001-version-label-matches-tag (ccci, error): abra learns which release is deployed from a
 // `coop-cloud.<stack>.version` deploy label, so a release tag whose label
 // still names the previous release (or none) deploys under a wrong name.
 // Testing a branch or a commit there is no release to compare with: the rule
@@ -61,8 +61,8 @@ LintVerdict check(const LintInput& in) {
 
 } // namespace
 
-extern const LintRule version_label_matches_tag{
-    "version-label-matches-tag", Severity::error,
+extern const LintRule C001_version_label_matches_tag{
+    "C001-version-label-matches-tag", Severity::error,
     "a `coop-cloud.<stack>.version` deploy label exists and equals the release tag under test", check};
 
 } // namespace ccci::host::lint
