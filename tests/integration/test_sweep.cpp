@@ -45,7 +45,7 @@ struct World {
   ~World() {
     // Warm canonicals are the sweep's to keep; the test's to remove.
     for (auto& entry : fs::directory_iterator(root / "state" / "registry", ec_))
-      if (auto c = read_canonical(root / "state", entry.path().stem().string())) {
+      if (auto c = read_canonical(root / "state", entry.path().stem().string()); c && !c->stack.empty()) {
         DockerSwarm swarm(edge_settings_from_environment());
         swarm.remove_routes(c->stack);
         swarm.remove_stack(c->stack, true);
@@ -68,11 +68,12 @@ struct World {
     BOOST_TEST_REQUIRE(r.ok(), r.out);
   }
 
-  // A new release on the upstream: the version label bumped, committed, tagged.
+  // A new release on the upstream: the version label bumped, committed, tagged
+  // as recipe releases are (annotated: abra's lint rule R014).
   void tag(const std::string& name, const std::string& from, const std::string& to) {
     auto r = sh("cd '" + (root / "upstream" / name).string() + "' && sed -i 's/version=" + from + "/version=" + to +
-                "/' compose.yml && git -c user.name=t -c user.email=t@t commit -qam 'release " + to + "' && git tag '" +
-                to + "'");
+                "/' compose.yml && git -c user.name=t -c user.email=t@t commit -qam 'release " + to +
+                "' && git -c user.name=t -c user.email=t@t tag -a -m 'release " + to + "' '" + to + "'");
     BOOST_TEST_REQUIRE(r.ok(), r.out);
   }
 

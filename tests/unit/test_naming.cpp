@@ -32,3 +32,13 @@ BOOST_AUTO_TEST_CASE(run_ids_sort_by_time_and_are_unique) {
   BOOST_TEST(h1.find_first_not_of("0123456789abcdef") == std::string::npos);
   BOOST_TEST(h1 != h2); // 1 in 16.7 million of a false alarm
 }
+
+BOOST_AUTO_TEST_CASE(a_stack_name_is_what_docker_accepts_and_never_empty) {
+  BOOST_TEST(is_stack_name("custom-html-tiny-1a2b3c_ccci_test"));
+  BOOST_TEST(is_stack_name(stack_name_for(test_domain("notes-pg", "0a1b2c"))));
+  BOOST_TEST(!is_stack_name(""));
+  BOOST_TEST(!is_stack_name("_leading"));
+  BOOST_TEST(!is_stack_name("a b"));
+  BOOST_TEST(!is_stack_name("a/b"));
+  BOOST_TEST(!is_stack_name("a=b"));
+}

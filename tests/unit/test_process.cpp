@@ -531,3 +531,19 @@ BOOST_AUTO_TEST_CASE(a_job_whose_log_cannot_be_created_stops_the_others_and_is_r
   BOOST_TEST(!jobs[1].started);
   fs::remove_all(dir);
 }
+
+BOOST_AUTO_TEST_CASE(teardown_refuses_a_name_that_is_no_stack_and_touches_nothing) {
+  // A blank namespace filter matches every stack's secrets: the teardown of
+  // "" once removed secrets other runs had just made. PATH without docker
+  // proves that nothing is run at all.
+  const std::string old_path = std::getenv("PATH") ? std::getenv("PATH") : "";
+  ::setenv("PATH", "/nonexistent", 1);
+  for (const std::string name : {"", " ", "_x"}) {
+    auto report = teardown_stack(name, true, std::chrono::seconds(1));
+    BOOST_TEST(report.leftovers.empty());
+    BOOST_TEST_REQUIRE(report.notes.size() == 1u);
+    BOOST_TEST(report.notes[0].find("not a stack name") != std::string::npos, report.notes[0]);
+    BOOST_TEST(stack_leftovers(name).empty());
+  }
+  ::setenv("PATH", old_path.c_str(), 1);
+}

@@ -39,6 +39,14 @@ std::string stack_name_for(std::string_view domain) {
   return s;
 }
 
+bool is_stack_name(std::string_view name) {
+  auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); };
+  if (name.empty() || !alnum(name.front())) return false;
+  for (char c : name)
+    if (!alnum(c) && c != '_' && c != '.' && c != '-') return false;
+  return true;
+}
+
 std::string random_hex(std::size_t n) {
   std::ifstream urandom("/dev/urandom", std::ios::binary);
   std::string out;

@@ -17,6 +17,12 @@ std::string test_domain(std::string_view recipe, std::string_view random_hex);
 /// characters (docker secret and config names built on it must stay under 64).
 std::string stack_name_for(std::string_view domain);
 
+/// A name docker accepts as a stack's: [A-Za-z0-9] then [A-Za-z0-9_.-]. The
+/// code that removes a stack's objects checks it first: an empty name in a
+/// `label=com.docker.stack.namespace=` filter matches the objects of every
+/// stack, and removing those would take secrets from under other runs.
+bool is_stack_name(std::string_view name);
+
 /// `n` random lower-case hex characters from the OS's random source.
 std::string random_hex(std::size_t n);
 

@@ -1,5 +1,7 @@
 #include "swarm/docker.hpp"
 
+#include "model/naming.hpp"
+
 #include "model/errors.hpp"
 
 #include <fmt/format.h>
@@ -215,6 +217,7 @@ std::string service_container(const std::string& stack, const std::string& servi
 
 std::vector<std::string> stack_leftovers(const std::string& stack) {
   std::vector<std::string> out;
+  if (!is_stack_name(stack)) return out; // nothing can be its own; a blank filter would list everyone's
   auto label = "label=com.docker.stack.namespace=" + stack;
   struct Kind {
     const char* kind;
@@ -242,6 +245,12 @@ std::vector<std::string> stack_leftovers(const std::string& stack) {
 
 TeardownReport teardown_stack(const std::string& stack, bool throwaway, std::chrono::seconds wait) {
   TeardownReport report;
+  if (!is_stack_name(stack)) {
+    // `label=com.docker.stack.namespace=` with no name matches every
+    // stack's secrets and configs: removing them broke concurrent runs.
+    report.notes.push_back(fmt::format("refused to tear down '{}': not a stack name, so nothing is its own", stack));
+    return report;
+  }
   auto opts = teardown_options();
   auto label = "label=com.docker.stack.namespace=" + stack;
   auto rm = docker({"stack", "rm", stack}, opts);

@@ -1,5 +1,7 @@
 #include "swarm/edge.hpp"
 
+#include "model/naming.hpp"
+
 #include "model/errors.hpp"
 #include "os/fs.hpp"
 #include "swarm/docker.hpp"
@@ -283,6 +285,7 @@ void set_edge_routes(const EdgeSettings& e, const std::string& stack, const std:
 
 std::vector<std::string> edge_route_leftovers(const EdgeSettings& e, const std::string& stack) {
   std::vector<std::string> out;
+  if (!is_stack_name(stack)) return out;
   if (fs::exists(site_file(e, stack))) out.push_back("edge-route " + site_file(e, stack).string());
   for (auto& legacy : legacy_site_files(e, stack))
     out.push_back("edge-route " + legacy.string());
