@@ -58,8 +58,8 @@ std::vector<Bookmark> seed_bookmarks(const ccci::Context& ctx) {
 /// Runs `sql` with psql inside the db container, as the `linkshelf` role
 /// over the local socket; unaligned, tuples only, fields split by '|'.
 ccci::ExecResult psql(ccci::Context& ctx, const std::string& sql) {
-  return ctx.exec("db", {"psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-U", "linkshelf", "-d", "linkshelf", "-tA",
-                         "-c", sql});
+  return ctx.exec(
+      "db", {"psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-U", "linkshelf", "-d", "linkshelf", "-tA", "-c", sql});
 }
 
 std::vector<std::string> lines_of(std::string_view text) {
@@ -130,10 +130,9 @@ StoredSeeds stored_seeds(ccci::Context& ctx) {
                              "table_name = 'bookmarks' AND column_name = 'host'");
   if (col.exit_code != 0) return {{}, false, psql_failure(col)};
   out.has_host = lines_of(col.output) == std::vector<std::string>{"1"};
-  const auto r = psql(ctx, std::string("SELECT title || '|' || url || '|' || ") +
-                               (out.has_host ? "coalesce(host, '(null)')" : "''") +
-                               " FROM bookmarks WHERE title LIKE " + sql_literal("ccci-seed-" + ctx.stack() + "-%") +
-                               " ORDER BY id");
+  const auto r = psql(
+      ctx, std::string("SELECT title || '|' || url || '|' || ") + (out.has_host ? "coalesce(host, '(null)')" : "''") +
+               " FROM bookmarks WHERE title LIKE " + sql_literal("ccci-seed-" + ctx.stack() + "-%") + " ORDER BY id");
   if (r.exit_code != 0) return {{}, false, psql_failure(r)};
   out.rows = lines_of(r.output);
   return out;
@@ -200,13 +199,14 @@ CCCI_CHECK(install, static_routed_to_static) {
   const ccci::HttpResponse css = ctx.http_get("/static/style.css");
   if (auto why = expect_page(css, "/static/style.css", "static", "text/css"); !why.empty()) return ccci::fail(why);
   const ccci::HttpResponse about = ctx.http_get("/static/about.txt");
-  if (auto why = expect_page(about, "/static/about.txt", "static", "text/plain"); !why.empty())
-    return ccci::fail(why);
+  if (auto why = expect_page(about, "/static/about.txt", "static", "text/plain"); !why.empty()) return ccci::fail(why);
   const std::string title = ctx.env("LINKSHELF_TITLE");
   const std::string want = title + "\nbookmarks at https://" + ctx.domain() + "/\n";
   if (about.body != want)
-    return ccci::fail("GET /static/about.txt: expected '" + ccci::excerpt(want) + "' (written by the static "
-                      "service from its DOMAIN and LINKSHELF_TITLE), got '" + ccci::excerpt(about.body) + "'");
+    return ccci::fail("GET /static/about.txt: expected '" + ccci::excerpt(want) +
+                      "' (written by the static "
+                      "service from its DOMAIN and LINKSHELF_TITLE), got '" +
+                      ccci::excerpt(about.body) + "'");
   return ccci::pass("GET /static/style.css (text/css) and /static/about.txt from static; about.txt names '" + title +
                     "' and " + ctx.domain());
 }
@@ -284,8 +284,9 @@ CCCI_ARCHIVE_CHECK(dump_is_a_gzipped_pg_dump) {
     return ccci::fail("the db volume was archived as PostgreSQL's live data directory (" + join(live) + " under " +
                       root + "): keep only the dump (backupbot.backup.volumes.db.path=backup.sql.gz)");
   if (stored_as.empty())
-    return ccci::fail("no " + want_n + " in the archive: did the db service's backup pre-hook (pg_dump | gzip > "
-                                       "backup.sql.gz) run, and does backupbot.backup.volumes.db.path name it?");
+    return ccci::fail("no " + want_n +
+                      " in the archive: did the db service's backup pre-hook (pg_dump | gzip > "
+                      "backup.sql.gz) run, and does backupbot.backup.volumes.db.path name it?");
   const std::optional<std::string> gz = archive.read(stored_as);
   if (!gz) return ccci::fail("the archive lists " + stored_as + " but it could not be read as a file");
   if (gz->size() < 18 || static_cast<unsigned char>((*gz)[0]) != 0x1f || static_cast<unsigned char>((*gz)[1]) != 0x8b)
