@@ -434,3 +434,32 @@ BOOST_AUTO_TEST_CASE(notes_pg_live_data_directory_is_caught_by_the_archive_check
   expect_red_at(o, Tier::backup, "backup/archive:dump_has_rows", "live data directory");
   expect_nothing_left(o);
 }
+
+// The multi-service example, written as catalogue recipes are: deployed as
+// abra deploys it (bare env entries, a length=64 secret, a golang-template
+// config, the timeout label), routed as Traefik routes it (two routers by
+// path) and backed up with backupbot's stack-wide labels.
+BOOST_AUTO_TEST_CASE(linkshelf_is_green_on_every_tier) {
+  auto o = run_ccci("linkshelf", {"run", "--recipe-dir", (repos / "linkshelf").string(), "--recipe", "linkshelf"});
+  BOOST_TEST(o.exit_code == 0, o.output);
+  BOOST_TEST_REQUIRE(o.results.has_value());
+  BOOST_TEST(o.results->version == "1.1.0+15.14");
+  expect_passed(o, {Tier::install, Tier::upgrade, Tier::backup, Tier::restore, Tier::custom, Tier::lint});
+  BOOST_TEST(o.results->level.level == 5);
+  BOOST_TEST(o.tier(Tier::upgrade).reason.find("1.0.0+15.14 -> 1.1.0+15.14") != std::string::npos,
+             o.tier(Tier::upgrade).reason);
+  for (const char* check :
+       {"install/front_page_has_the_title", "install/links_served", "install/static_routed_to_static",
+        "upgrade/seed:bookmarks", "upgrade/verify:bookmarks", "upgrade/install:static_routed_to_static",
+        "backup/pre-hook:db", "backup/archive:dump_is_a_gzipped_pg_dump", "restore/post-hook:db",
+        "restore/verify:bookmarks", "custom/migration_applied", "custom/unknown_paths_stay_with_their_router"}) {
+    auto* c = o.check(check);
+    BOOST_TEST_REQUIRE(c, check);
+    BOOST_TEST((c->status == Status::pass), check << ": " << c->message);
+  }
+  // The title came from the meta's env, not .env.sample's.
+  auto* title = o.check("install/front_page_has_the_title");
+  BOOST_TEST(title->message.find("ccci test shelf") != std::string::npos, title->message);
+  BOOST_TEST(fs::exists(o.run_dir() / "backup" / (o.results->stack + ".tar.gz")));
+  expect_nothing_left(o);
+}
