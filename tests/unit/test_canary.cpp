@@ -203,13 +203,23 @@ BOOST_AUTO_TEST_CASE(no_results_is_never_a_match) {
 
 // ---- the spec ----
 
-BOOST_AUTO_TEST_CASE(the_shipped_spec_parses_and_names_the_seven_canaries) {
+BOOST_AUTO_TEST_CASE(the_shipped_spec_parses_and_names_the_twelve_canaries) {
   auto specs = load_canary_specs(fs::path(CCCI_SOURCE_DIR) / "tests/canaries/canaries.yml");
   std::vector<std::string> names;
   for (auto& s : specs)
     names.push_back(s.name);
-  std::vector<std::string> want{"good-simple", "good-significant", "bad-install",    "bad-upgrade",
-                                "bad-backup",  "bad-restore",      "bad-false-green"};
+  std::vector<std::string> want{"good-simple",
+                                "good-significant",
+                                "bad-install",
+                                "bad-upgrade",
+                                "bad-backup",
+                                "bad-restore",
+                                "bad-false-green",
+                                "good-multi-service",
+                                "bad-env-not-reaching-static",
+                                "bad-short-secret",
+                                "bad-dump-fails-in-pipe",
+                                "bad-missing-restore-hook"};
   BOOST_TEST(names == want, boost::test_tools::per_element());
   for (auto& s : specs) {
     BOOST_TEST(s.need_clean_teardown);
