@@ -34,10 +34,12 @@
           buildInputs = [ (boostFor pkgs) ] ++ (with pkgs; [ fmt yaml-cpp libarchive curl ]);
           cmakeFlags = [ "-DCCCI_BUILD_TESTS=ON" ];
 
-          # unit.git_roundtrip (and the sweep's unit tests) run git and git-lfs;
-          # the sandbox's PATH has only stdenv and these. tests/nix/bare-path-unit-tests
+          # The sandbox's PATH has only stdenv and these. The unit tests run git
+          # and git-lfs (unit.git_roundtrip) and flock (unit.fs, util-linux);
+          # unit.tiers' runs over a fake swarm still look `docker` up on PATH,
+          # as every run does (it is never started). tests/nix/bare-path-unit-tests
           # (ctest -L nix) runs the unit tests with a PATH this bare.
-          nativeCheckInputs = with pkgs; [ git git-lfs ];
+          nativeCheckInputs = with pkgs; [ git git-lfs util-linux docker-client ];
           doCheck = true;
           checkPhase = ''
             runHook preCheck
