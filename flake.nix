@@ -1,7 +1,11 @@
 {
   description = "ccci: a test framework for Co-op Cloud recipes";
 
-  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-24.05";
+  # A fixed revision of the nixos-24.05 branch (2024-05-22), the release
+  # scripts/check-nix evaluates the module against; a branch name would float.
+  # No flake.lock is committed (it needs the source's narHash, which cannot be
+  # computed where this is developed): `nix flake lock` once creates it.
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/57d6973abba7ea108bac64ae7629e7431e0199b6";
 
   outputs = { self, nixpkgs }:
     let
@@ -30,6 +34,12 @@
           buildInputs = [ (boostFor pkgs) ] ++ (with pkgs; [ fmt yaml-cpp libarchive curl ]);
           cmakeFlags = [ "-DCCCI_BUILD_TESTS=ON" ];
 
+          # The sandbox's PATH has only stdenv and these. The unit tests run git
+          # and git-lfs (unit.git_roundtrip) and flock (unit.fs, util-linux);
+          # unit.tiers' runs over a fake swarm still look `docker` up on PATH,
+          # as every run does (it is never started). tests/nix/bare-path-unit-tests
+          # (ctest -L nix) runs the unit tests with a PATH this bare.
+          nativeCheckInputs = with pkgs; [ git git-lfs util-linux docker-client ];
           doCheck = true;
           checkPhase = ''
             runHook preCheck
@@ -37,26 +47,16 @@
             runHook postCheck
           '';
 
-          # CMake's install rules are the source of truth; this only fills in
-          # what they do not (yet) install, so the wrapper's share dirs exist.
-          # Only plugins named after a directory in plugins/ are shipped: test
-          # fixtures built into the same directory stay out.
+          # cmake/ccciInstall.cmake installs everything (bin/ccci,
+          # lib/ccci/plugins/*.so, share/ccci/recipes); this only fails the build,
+          # naming what is missing, when an install rule stops doing so.
           postInstall = ''
-            share=$out/share/ccci
-            if [ ! -e "$out/bin/ccci" ]; then
-              install -Dm755 bin/ccci "$out/bin/ccci"
-            fi
-            mkdir -p "$share/plugins"
-            for dir in "$src"/plugins/*/; do
-              name=$(basename "$dir")
-              if [ ! -e "$share/plugins/$name.so" ] && [ -e "plugins/$name.so" ]; then
-                install -Dm755 "plugins/$name.so" "$share/plugins/$name.so"
+            for want in bin/ccci share/ccci/recipes lib/ccci/plugins/custom-html-tiny.so; do
+              if [ ! -e "$out/$want" ]; then
+                echo "ccci: cmake --install did not install $want (cmake/ccciInstall.cmake)" >&2
+                exit 1
               fi
             done
-            if [ ! -e "$share/recipes" ]; then
-              cp -r "$src/recipes" "$share/recipes"
-              chmod -R u+w "$share/recipes"
-            fi
           '';
 
           meta = {
@@ -84,7 +84,7 @@
               postBuild = ''
                 wrapProgram "$out/bin/ccci" \
                   --set PATH ${lib.escapeShellArg runtimePath} \
-                  --set-default CCCI_PLUGIN_DIR "${ccci}/share/ccci/plugins" \
+                  --set-default CCCI_PLUGIN_DIR "${ccci}/lib/ccci/plugins" \
                   --set-default CCCI_RECIPES_DIR "${ccci}/share/ccci/recipes"
               '';
               passthru = {
@@ -132,8 +132,11 @@
             nobody:x:65534:
             EOF
           '';
+          # -c: nixpkgs' nginx is built without --conf-path, so without it nginx
+          # reads its store conf and serves its built-in page, ignoring the
+          # recipe's /etc/nginx/nginx.conf (Debian's nginx defaults to that path).
           config = {
-            Cmd = [ "nginx" "-g" "daemon off;" ];
+            Cmd = [ "nginx" "-c" "/etc/nginx/nginx.conf" "-g" "daemon off;" ];
             Env = [ "PATH=/bin" ];
           };
         };

@@ -9,8 +9,13 @@
 #
 # ExecStart is exactly the CLI's `ccci sweep` (framework/cli/cmd_sweep.cpp):
 #   ccci sweep --state-dir <stateDir> --runs-dir <runsDir> --recipes-dir <recipesDir>
-#              [--source <source>] [--mirror <mirror>]
-{ config, lib, pkgs, ... }:
+#              --stop-grace <stopGraceSec> [--source <source>] [--mirror <mirror>]
+#
+# `utils` is NixOS's own module argument (nixos/lib/utils.nix); the module is
+# only ever evaluated inside a NixOS system. scripts/check-nix evaluates it
+# against typed stand-ins of the NixOS options it sets (docs/architecture.md,
+# "The NixOS module").
+{ config, lib, pkgs, utils, ... }:
 
 let
   cfg = config.services.ccci;
@@ -29,14 +34,49 @@ let
     "--state-dir" cfg.stateDir
     "--runs-dir" cfg.runsDir
     "--recipes-dir" "${cfg.recipesDir}"
+    "--stop-grace" (toString cfg.stopGraceSec)
   ] ++ lib.optionals (cfg.source != null) [ "--source" cfg.source ]
     ++ lib.optionals (cfg.mirror != null) [ "--mirror" cfg.mirror ];
 
-  # systemd creates and chowns a StateDirectory only under /var/lib; any other
-  # stateDir (and a runsDir outside it) gets a tmpfiles rule instead.
-  stateUnderVarLib = lib.hasPrefix "/var/lib/" cfg.stateDir;
-  extraDirs = lib.optional (!stateUnderVarLib) cfg.stateDir
-    ++ lib.optional (!lib.hasPrefix "${cfg.stateDir}/" cfg.runsDir) cfg.runsDir;
+  # Every ReadWritePaths entry must exist before the unit starts, or systemd
+  # fails it with 226/NAMESPACE. systemd creates (and chowns) StateDirectory
+  # entries, but only under /var/lib, and only the ones listed: `ccci` alone
+  # makes /var/lib/ccci, not /var/lib/ccci/runs. So each of stateDir and
+  # runsDir is either a StateDirectory entry (under /var/lib) or gets a
+  # tmpfiles rule (anywhere else).
+  underVarLib = dir: lib.hasPrefix "/var/lib/" dir;
+  stateDirs = lib.unique [ cfg.stateDir cfg.runsDir ];
+  stateDirectories = map (lib.removePrefix "/var/lib/") (lib.filter underVarLib stateDirs);
+  extraDirs = lib.filter (dir: !underVarLib dir) stateDirs;
+
+  # An absolute, normalised path with no whitespace: systemd's directory
+  # settings (ReadWritePaths, StateDirectory) are space-separated lists and
+  # refuse relative paths; a relative one would be taken against the unit's
+  # root, not the admin's working directory. `%` would be a unit specifier in
+  # those settings and in Environment=.
+  absoluteDir = lib.mkOptionType {
+    name = "absoluteDir";
+    description = "absolute directory path (starts with /, no trailing /, no whitespace or %)";
+    descriptionClass = "noun";
+    check = x: lib.isString x && lib.hasPrefix "/" x && x != "/"
+      && !lib.hasSuffix "/" x && builtins.match ".*[[:space:]%].*" x == null;
+    merge = lib.mergeEqualOption;
+  };
+
+  # One [Timer] setting, merged as NixOS merges its own unit options
+  # (systemd.timers.<name>.timerConfig): lists concatenate, scalars must agree,
+  # so two different OnCalendar definitions are a conflict, not a concatenation.
+  timerValue = lib.types.oneOf [ types.bool types.int types.str (types.listOf types.str) ];
+  unitSetting = lib.mkOptionType {
+    name = "systemd option";
+    description = "systemd unit setting (bool, int, string, or a list of strings)";
+    descriptionClass = "noun";
+    check = timerValue.check;
+    merge = loc: defs:
+      if lib.any (def: lib.isList def.value) defs
+      then lib.concatMap (def: lib.toList def.value) defs
+      else lib.mergeEqualOption loc defs;
+  };
 
   packageMissing = throw ''
     services.ccci.package is not set. Use the flake's nixosModules.default
@@ -74,7 +114,7 @@ in
     };
 
     stateDir = mkOption {
-      type = types.str;
+      type = absoluteDir;
       default = "/var/lib/ccci";
       description = ''
         Registry of canonicals, the sweep's upstream checkouts, its lock and
@@ -83,7 +123,7 @@ in
     };
 
     runsDir = mkOption {
-      type = types.str;
+      type = absoluteDir;
       default = "${cfg.stateDir}/runs";
       defaultText = literalExpression ''"''${config.services.ccci.stateDir}/runs"'';
       description = "Where each run's directory (results.json, logs, rendered compose) goes.";
@@ -132,10 +172,31 @@ in
     };
 
     timerConfig = mkOption {
-      type = types.attrsOf types.unspecified;
-      default = { OnCalendar = "weekly"; Persistent = true; };
-      example = { OnCalendar = "Sun 03:00"; RandomizedDelaySec = "1h"; Persistent = true; };
-      description = "systemd.timer(5) [Timer] settings for the sweep.";
+      type = types.attrsOf unitSetting;
+      # Defaults are definitions at mkDefault priority (see config below), not
+      # an option default: a user's `{ RandomizedDelaySec = "1h"; }` then merges
+      # with them and keeps OnCalendar, instead of replacing the whole set and
+      # leaving a timer systemd refuses ("lacks value setting").
+      example = { OnCalendar = "Sun 03:00"; RandomizedDelaySec = "1h"; };
+      description = ''
+        systemd.timer(5) [Timer] settings for the sweep, merged key by key
+        with the defaults `OnCalendar = "weekly"` and `Persistent = true`
+        (each overridable by a plain definition). Two different definitions
+        of one key conflict, as in NixOS's own `systemd.timers.<name>.timerConfig`.
+      '';
+    };
+
+    stopGraceSec = mkOption {
+      type = types.ints.between 10 3600;
+      default = 480;
+      description = ''
+        `ccci sweep --stop-grace`: how long a child `ccci run` has, once the
+        sweep forwarded SIGTERM to it (on `systemctl stop`, a shutdown or a
+        rebuild that stops the unit), to tear its stack down before the sweep
+        SIGKILLs it. The unit's TimeoutStopSec is this plus two minutes, so the
+        sweep, not systemd, decides when the run is killed, and the sweep still
+        has time to write its summary.
+      '';
     };
 
     extraRuntimePackages = mkOption {
@@ -153,6 +214,11 @@ in
   };
 
   config = mkIf cfg.enable {
+    services.ccci.timerConfig = {
+      OnCalendar = lib.mkDefault "weekly";
+      Persistent = lib.mkDefault true;
+    };
+
     assertions = [
       {
         assertion = cfg.package != null;
@@ -167,6 +233,16 @@ in
         message = ''
           services.ccci.extraRuntimePackages needs a package with .override
           (the flake's wrapper); the given package cannot take extra tools.
+        '';
+      }
+      {
+        assertion = !config.virtualisation.docker.liveRestore;
+        message = ''
+          services.ccci needs virtualisation.docker.liveRestore = false, and
+          this configuration sets it to true. ccci deploys onto a Docker swarm,
+          and Docker refuses swarm mode with live-restore on ("--live-restore
+          daemon configuration is incompatible with swarm mode"). Remove the
+          liveRestore = true definition (the module sets false by default).
         '';
       }
     ];
@@ -185,15 +261,20 @@ in
     systemd.tmpfiles.rules = map (dir: "d ${dir} 0750 ccci ccci - -") extraDirs;
 
     # Swarm services, volumes and secrets; live-restore is incompatible with
-    # swarm mode, and dockerd refuses to start with both.
+    # swarm mode. mkDefault, so a host that sets it true gets the assertion
+    # above (an explanation) rather than a bare "conflicting definitions".
     virtualisation.docker.enable = true;
-    virtualisation.docker.liveRestore = false;
+    virtualisation.docker.liveRestore = lib.mkDefault false;
 
     systemd.services.ccci-sweep = {
       description = "ccci weekly sweep of enrolled Co-op Cloud recipes";
       requires = [ "docker.service" ];
       after = [ "docker.service" "network-online.target" ];
       wants = [ "network-online.target" ];
+      # A sweep runs for hours; `nixos-rebuild switch` must not restart (and
+      # so stop) one because the unit changed. The next timer run picks up
+      # the new unit.
+      restartIfChanged = false;
       # No `path` here: the wrapper sets PATH itself (see finalPackage).
       # The same dirs for the `ccci run`s the sweep starts; the edge proxy's
       # routes follow stateDir (its built-in default is /var/lib/ccci/edge).
@@ -209,19 +290,24 @@ in
       };
       serviceConfig = {
         Type = "oneshot";
-        ExecStart = lib.escapeShellArgs ([ "${cfg.finalPackage}/bin/ccci" ] ++ sweepArgs);
+        # systemd's quoting, not a shell's: a `%` or `$` in source or mirror
+        # (a percent-encoded URL) would otherwise be a specifier or a variable.
+        ExecStart = utils.escapeSystemdExecArgs ([ "${cfg.finalPackage}/bin/ccci" ] ++ sweepArgs);
         User = "ccci";
         Group = "ccci";
-        StateDirectory = lib.mkIf stateUnderVarLib (lib.removePrefix "/var/lib/" cfg.stateDir);
+        StateDirectory = lib.mkIf (stateDirectories != [ ]) stateDirectories;
         StateDirectoryMode = "0750";
         WorkingDirectory = cfg.stateDir;
         SupplementaryGroups = [ "docker" ];
         # A sweep of many recipes legitimately takes hours; per-run bounds come
         # from each recipe's deploy/check timeouts, not from systemd.
         TimeoutStartSec = "infinity";
-        # Let ccci tear down its stacks on SIGTERM before systemd kills it.
+        # `systemctl stop`: SIGTERM to the sweep alone (mixed), which forwards
+        # it to its child run and waits up to stopGraceSec for its teardown
+        # (docs/architecture.md, "Stopping"); only after TimeoutStopSec does
+        # systemd SIGKILL everything left in the cgroup.
         KillMode = "mixed";
-        TimeoutStopSec = "10min";
+        TimeoutStopSec = "${toString (cfg.stopGraceSec + 120)}s";
 
         # Hardening that still lets ccci reach /run/docker.sock (AF_UNIX, via
         # the docker group) and git reach the upstream and mirror (https, ssh,
@@ -229,7 +315,7 @@ in
         # no RestrictAddressFamilies, the file system read-only but for the
         # state and runs dirs.
         ProtectSystem = "strict";
-        ReadWritePaths = lib.unique [ cfg.stateDir cfg.runsDir ];
+        ReadWritePaths = stateDirs;
         PrivateTmp = true;
         ProtectHome = true;
         NoNewPrivileges = true;

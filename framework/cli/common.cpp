@@ -63,11 +63,12 @@ std::optional<std::chrono::seconds> seconds_option(const po::variables_map& vm, 
 }
 
 void add_stop_grace_option(po::options_description& d) {
-  d.add_options()("stop-grace", po::value<int>()->value_name("SECONDS"),
-                  fmt::format("after SIGINT/SIGTERM, how long each child `ccci run` may take to tear down before it "
-                              "is killed (default: {})",
-                              default_stop_grace.count())
-                      .c_str());
+  d.add_options()(
+      "stop-grace", po::value<int>()->value_name("SECONDS"),
+      fmt::format("after SIGINT/SIGTERM/SIGHUP, how long each child `ccci run` may take to tear down before it "
+                  "is killed (default: {})",
+                  default_stop_grace.count())
+          .c_str());
 }
 
 std::chrono::seconds stop_grace_option(const po::variables_map& vm) {

@@ -198,6 +198,53 @@ BOOST_AUTO_TEST_CASE(a_failed_promote_is_labelled_and_leaves_the_registry_alone)
   BOOST_TEST(s.output.find("promote failed") != std::string::npos, s.output);
 }
 
+// `systemctl stop ccci-sweep` with the NixOS module's KillMode=mixed: SIGTERM
+// to the sweep alone (its child run leads a process group of its own, as in
+// the unit's cgroup). The sweep must forward it to the child run and wait for
+// its teardown; only then may it exit (docs/architecture.md, "Stopping").
+BOOST_AUTO_TEST_CASE(a_sweep_stopped_like_systemctl_stop_forwards_sigterm_and_waits_for_the_teardown) {
+  World w("stopped");
+  w.recipe("site", "custom-html-tiny");
+  auto r = sh(R"(
+    "$CCCI" sweep --state-dir "$W/state" --runs-dir "$W/runs" --recipes-dir "$W/recipes" --source "$W/upstream" \
+      --plugin-dir "$W/plugins" --stop-grace 120 >"$W/sweep.out" 2>&1 &
+    pid=$!
+    log=
+    for _ in $(seq 900); do
+      log=$(ls "$W"/runs/*.out 2>/dev/null | head -n1 || true)
+      if [ -n "$log" ] && grep -q 'converging' "$log"; then break; fi
+      sleep 0.1
+    done
+    if [ -z "$log" ] || ! grep -q 'converging' "$log"; then
+      kill -KILL "$pid"; echo "the child run deployed nothing within 90 s"; cat "$W/sweep.out" "$log"; exit 1
+    fi
+    stack=$(sed -n '1s/.* as stack \([^,]*\),.*/\1/p' "$log")
+    kill -TERM "$pid"
+    set +e; wait "$pid"; rc=$?; set -e
+    # At the moment the sweep is gone: the child's results (written after its
+    # teardown) exist and its stack does not.
+    results=no; [ -s "${log%.out}/results.json" ] && results=yes
+    left=$(docker stack ls --format '{{.Name}}' | grep -cxF "$stack" || true)
+    echo "rc=$rc stack=$stack results=$results left=$left"
+    echo "--- sweep"; cat "$W/sweep.out"; echo "--- run"; cat "$log"
+  )",
+              {"CCCI=" CCCI_BIN, "W=" + w.root.string()});
+  BOOST_TEST_MESSAGE(r.out);
+  BOOST_TEST_REQUIRE(r.ok(), r.out);
+  // Not 143: the sweep handled the SIGTERM rather than dying of it.
+  BOOST_TEST(r.out.find("rc=0 ") == std::string::npos, r.out);
+  BOOST_TEST(r.out.find("rc=143 ") == std::string::npos, r.out);
+  BOOST_TEST(r.out.find(" results=yes left=0") != std::string::npos, r.out);
+  // The child got the SIGTERM (a stop inside a docker command reads
+  // "(interrupted)", one between commands "interrupted by SIGTERM") and tore
+  // its stack down; without the forwarding it would have run every tier.
+  auto run_log = r.out.substr(r.out.find("--- run"));
+  BOOST_TEST(run_log.find("interrupted") != std::string::npos, run_log);
+  BOOST_TEST(run_log.find("teardown clean") != std::string::npos, run_log);
+  BOOST_TEST(run_log.find("] backup ") == std::string::npos, run_log);
+  BOOST_TEST(!w.canonical("site").has_value());
+}
+
 BOOST_AUTO_TEST_CASE(a_second_concurrent_sweep_refuses) {
   World w("concurrent");
   w.recipe("site", "custom-html-tiny");

@@ -6,6 +6,7 @@
 
 #include "jobs/child_runs.hpp"
 #include "os/process.hpp"
+#include "os/signals.hpp"
 #include "os/spawn.hpp"
 #include "plugin/plugin_host.hpp"
 #include "support/files.hpp"
@@ -468,6 +469,39 @@ BOOST_AUTO_TEST_CASE(a_stop_request_sends_sigterm_waits_for_teardown_and_starts_
   BOOST_TEST(!jobs[0].killed);
   BOOST_TEST(read(jobs[0].log) == "ready\ntore down\n");
   BOOST_TEST(!jobs[1].started);
+  fs::remove_all(dir);
+}
+
+// Real signals to this process, as `systemctl stop` (SIGTERM to the main
+// process, KillMode=mixed) or a closed terminal (SIGHUP) sends them: the
+// handlers install_stop_handlers() sets make each a stop request, and the
+// running child run gets SIGTERM and is waited for while it tears down.
+BOOST_AUTO_TEST_CASE(sighup_and_sigterm_to_us_are_stop_requests_the_child_runs_get_as_sigterm) {
+  const int handled[] = {SIGHUP, SIGTERM, SIGINT, SIGPIPE};
+  struct sigaction before[4];
+  for (int i = 0; i < 4; ++i)
+    ::sigaction(handled[i], nullptr, &before[i]);
+  install_stop_handlers();
+  auto dir = temp_dir("signals");
+  for (int sig : {SIGHUP, SIGTERM}) {
+    ResetStop reset;
+    std::vector<ChildJob> jobs(1);
+    jobs[0].args = {"-c", "trap 'sleep 0.3; echo tore down; exit 3' TERM; echo ready; while :; do sleep 0.05; done"};
+    jobs[0].log = dir / (signal_name(sig) + ".log");
+    ChildRunOptions o;
+    o.program = "/bin/sh";
+    o.on_start = [&](std::size_t i) {
+      wait_for_first_line(jobs[i]);
+      ::kill(::getpid(), sig);
+    };
+    BOOST_TEST(!run_children(jobs, o), signal_name(sig));
+    BOOST_TEST(stop_requested == sig, signal_name(sig));
+    BOOST_TEST(jobs[0].exit_code == 3, signal_name(sig));
+    BOOST_TEST(!jobs[0].killed, signal_name(sig));
+    BOOST_TEST(read(jobs[0].log) == "ready\ntore down\n", signal_name(sig));
+  }
+  for (int i = 0; i < 4; ++i)
+    ::sigaction(handled[i], &before[i], nullptr);
   fs::remove_all(dir);
 }
 

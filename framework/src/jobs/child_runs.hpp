@@ -1,7 +1,7 @@
 // Child `ccci run`s, the one way canary, triage and the sweep start them:
 // each one a separate process of this same binary (/proc/self/exe), so one
 // run's crash cannot take the others down; output to a log file; a bounded
-// number at once. On a stop request (SIGINT/SIGTERM to us) no new one starts
+// number at once. On a stop request (SIGINT/SIGTERM/SIGHUP to us) no new one starts
 // and each running one gets SIGTERM and is waited for while it tears its
 // stack down; only one that is still there after the grace period is
 // SIGKILLed, with its process group.

@@ -21,6 +21,9 @@ void install_stop_handlers() {
   sa.sa_flags = 0; // no SA_RESTART: blocking calls return EINTR and we notice
   ::sigaction(SIGINT, &sa, nullptr);
   ::sigaction(SIGTERM, &sa, nullptr);
+  // A closed terminal or ssh session: its default action would kill ccci
+  // mid-deploy and leave the stack behind.
+  ::sigaction(SIGHUP, &sa, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
 }
 

@@ -1,4 +1,4 @@
-// How ccci learns it was asked to stop: SIGINT/SIGTERM set a flag that long
+// How ccci learns it was asked to stop: SIGINT/SIGTERM/SIGHUP set a flag that long
 // waits poll, so a stop turns into teardown instead of an abrupt exit.
 #pragma once
 
@@ -8,7 +8,8 @@
 
 namespace ccci::host {
 
-/// Set by the SIGINT/SIGTERM handler that install_stop_handlers() installs.
+/// Set (to the signal's number) by the SIGINT/SIGTERM/SIGHUP handler that
+/// install_stop_handlers() installs.
 /// Long waits poll it and give up early; teardown ignores it.
 extern volatile std::sig_atomic_t stop_requested;
 void install_stop_handlers();

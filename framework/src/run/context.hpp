@@ -21,7 +21,7 @@
 
 namespace ccci::host {
 
-/// Thrown by check_stop() when SIGINT/SIGTERM arrived: the sequencer marks
+/// Thrown by check_stop() when SIGINT/SIGTERM/SIGHUP arrived: the sequencer marks
 /// the tier and the rest unver and tears down.
 struct Interrupted {};
 
