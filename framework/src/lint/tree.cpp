@@ -59,30 +59,14 @@ std::string expand(const std::string& text, const Env& env, const std::string& w
 
 std::map<std::string, std::string> labels_of(const YAML::Node& labels, const Env& env, const std::string& where) {
   std::map<std::string, std::string> out;
-  if (labels.IsSequence()) {
-    for (const auto& item : labels) {
-      std::string s = expand(scalar(item), env, where);
-      auto eq = s.find('=');
-      if (eq == std::string::npos)
-        out[s] = "";
-      else
-        out[s.substr(0, eq)] = s.substr(eq + 1);
-    }
-  } else if (labels.IsMap()) {
-    for (const auto& kv : labels)
-      out[expand(kv.first.Scalar(), env, where)] = expand(scalar(kv.second), env, where);
-  }
+  for (const auto& [k, v] : read_deploy_labels(labels))
+    out[expand(k, env, where)] = expand(v, env, where);
   return out;
 }
 
 std::optional<bool> healthcheck_of(const YAML::Node& hc) {
   if (!hc || hc.IsNull()) return std::nullopt;
-  if (!hc.IsMap()) return false;
-  if (scalar(child(hc, "disable")) == "true") return false;
-  const YAML::Node test = child(hc, "test");
-  if (test.IsSequence() && test.size() > 0 && scalar(test[0]) == "NONE") return false;
-  if (test.IsScalar() && test.Scalar() == "NONE") return false;
-  return true;
+  return healthcheck_enabled_in(hc);
 }
 
 /// `- name` or `- source: name`.

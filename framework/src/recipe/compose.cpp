@@ -673,6 +673,10 @@ Compose load_compose(const fs::path& recipe_dir, const std::vector<std::string>&
   return c;
 }
 
+std::map<std::string, std::string> read_deploy_labels(const YAML::Node& labels) { return read_labels(labels); }
+
+bool healthcheck_enabled_in(const YAML::Node& healthcheck) { return healthcheck_enabled(healthcheck); }
+
 std::string render_compose(const Compose& compose) {
   YAML::Emitter out;
   out.SetIndent(2);

@@ -101,6 +101,14 @@ inline constexpr std::size_t max_object_name = 64;
 /// (its version variable missing).
 Compose load_compose(const std::filesystem::path& recipe_dir, const std::vector<std::string>& files, const Env& env);
 
+/// `deploy.labels` in list (`- k=v`) or map form, as a map; a list item
+/// without `=` is a label with an empty value. Lint reads raw files with it.
+std::map<std::string, std::string> read_deploy_labels(const YAML::Node& labels);
+
+/// Whether a `healthcheck:` map enables a check (not `disable: true`, not
+/// `test: NONE`).
+bool healthcheck_enabled_in(const YAML::Node& healthcheck);
+
 /// The YAML to hand to `docker stack deploy -c`: the merged document with
 /// every `$` escaped as `$$` (docker interpolates again), so it deploys
 /// exactly what ccci rendered and can be deployed again by hand.
