@@ -1,5 +1,9 @@
 #include "support/fake_swarm.hpp"
 
+#include <archive.h>
+#include <archive_entry.h>
+#include <stdexcept>
+
 #include "model/errors.hpp"
 
 #include <fmt/format.h>
@@ -81,28 +85,34 @@ ProcessResult FakeSwarm::exec_shell(const std::string& container, const std::str
 
 namespace {
 
-/// A ustar archive of one regular file, as `docker cp CONTAINER:PATH -` writes one.
+/// A ustar archive of one regular file, as `docker cp CONTAINER:PATH -` writes one
+/// (written by libarchive, as the project writes archives).
 std::string one_file_tar(const std::string& name, const std::string& data) {
-  std::string h(512, '\0');
-  auto put = [&](std::size_t offset, const std::string& value) { h.replace(offset, value.size(), value); };
-  put(0, name);
-  put(100, "0000644");
-  put(108, "0000000");
-  put(116, "0000000");
-  put(124, fmt::format("{:011o}", data.size()));
-  put(136, fmt::format("{:011o}", 1700000000));
-  h[156] = '0';
-  put(257, "ustar");
-  put(263, "00");
-  put(148, "        "); // the checksum counts its own field as spaces
-  unsigned sum = 0;
-  for (unsigned char c : h)
-    sum += c;
-  put(148, fmt::format("{:06o}", sum));
-  h[154] = '\0';
-  std::string body = data;
-  body.resize((body.size() + 511) / 512 * 512, '\0');
-  return h + body + std::string(1024, '\0');
+  std::string out;
+  struct archive* a = archive_write_new();
+  archive_write_set_format_ustar(a);
+  archive_write_set_bytes_in_last_block(a, 1);
+  auto write = [](struct archive*, void* sink, const void* buf, std::size_t n) -> la_ssize_t {
+    static_cast<std::string*>(sink)->append(static_cast<const char*>(buf), n);
+    return static_cast<la_ssize_t>(n);
+  };
+  if (archive_write_open(a, &out, nullptr, write, nullptr) != ARCHIVE_OK)
+    throw std::runtime_error("fake swarm: tar: cannot open the archive writer");
+  struct archive_entry* e = archive_entry_new();
+  archive_entry_set_pathname(e, name.c_str());
+  archive_entry_set_filetype(e, AE_IFREG);
+  archive_entry_set_perm(e, 0644);
+  archive_entry_set_size(e, static_cast<la_int64_t>(data.size()));
+  archive_entry_set_mtime(e, 1700000000, 0);
+  bool ok = archive_write_header(a, e) == ARCHIVE_OK &&
+            archive_write_data(a, data.data(), data.size()) == static_cast<la_ssize_t>(data.size());
+  archive_entry_free(e);
+  ok = archive_write_close(a) == ARCHIVE_OK && ok;
+  const char* why = archive_error_string(a);
+  std::string error = ok ? "" : (why ? why : "unknown libarchive error");
+  archive_write_free(a);
+  if (!ok) throw std::runtime_error("fake swarm: tar: " + error);
+  return out;
 }
 
 } // namespace
