@@ -53,11 +53,9 @@ std::filesystem::path default_runs_dir(const std::filesystem::path& state_dir = 
 std::filesystem::path default_source_dir();
 
 /// Parses the arguments of `ccci <command>` against `options` (and
-/// `positional`, when given) into a variables map. A number option's
-/// negative value written as its own word (`--deploy-timeout -5`) is read as
-/// that option's value, so the option's own check can name it, instead of as
-/// an unknown option `-5`; a word no option or position takes is an
-/// InputError naming it.
+/// `positional`, when given) into a variables map. A word that no option or
+/// position takes is an InputError naming it: program_options alone would
+/// drop it, and the run would go ahead without what the word meant to say.
 boost::program_options::variables_map
 parse_options(std::string_view command, const Args& args, const boost::program_options::options_description& options,
               const boost::program_options::positional_options_description* positional = nullptr);

@@ -6,8 +6,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <cctype>
 #include <cstdlib>
 
 namespace po = boost::program_options;
@@ -54,30 +52,8 @@ fs::path default_source_dir() {
   return env_or("CCCI_SOURCE_DIR", fs::path(CCCI_SOURCE_RECIPES_DIR).parent_path().string());
 }
 
-namespace {
-bool is_negative_number(const std::string& word) {
-  return word.size() > 1 && word[0] == '-' &&
-         std::all_of(word.begin() + 1, word.end(), [](unsigned char c) { return std::isdigit(c); });
-}
-} // namespace
-
 po::variables_map parse_options(std::string_view command, const Args& args, const po::options_description& options,
                                 const po::positional_options_description* positional) {
-  // No ccci option is a digit, so `-5` after an option taking a value is
-  // that value; joined as `--opt=-5`, program_options hands it to the option.
-  Args joined;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const auto& word = args[i];
-    if (word.starts_with("--") && word.find('=') == std::string::npos && i + 1 < args.size() &&
-        is_negative_number(args[i + 1])) {
-      const auto* option = options.find_nothrow(word.substr(2), false);
-      if (option && option->semantic()->max_tokens() > 0) {
-        joined.push_back(word + "=" + args[++i]);
-        continue;
-      }
-    }
-    joined.push_back(word);
-  }
   // Words past the positions the command takes land here, to be named.
   constexpr const char* stray = "ccci-stray-words";
   po::options_description all;
@@ -85,7 +61,7 @@ po::variables_map parse_options(std::string_view command, const Args& args, cons
   po::positional_options_description positions = positional ? *positional : po::positional_options_description();
   positions.add(stray, -1);
   po::variables_map vm;
-  po::store(po::command_line_parser(joined).options(all).positional(positions).run(), vm);
+  po::store(po::command_line_parser(args).options(all).positional(positions).run(), vm);
   po::notify(vm);
   if (vm.count(stray))
     throw InputError(fmt::format("ccci {}: unexpected argument '{}' (options are written --name VALUE); see `ccci {} "

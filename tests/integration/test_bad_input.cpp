@@ -40,8 +40,8 @@ const fs::path recipe_plugins = CCCI_PLUGIN_DIR;
 constexpr auto hang_guard = std::chrono::minutes(3);
 
 void git(const fs::path& dir, std::vector<std::string> args) {
-  std::vector<std::string> argv{"git", "-C", dir.string(), "-c", "user.name=ccci test", "-c",
-                                "user.email=test@ccci.invalid"};
+  std::vector<std::string> argv{
+      "git", "-C", dir.string(), "-c", "user.name=ccci test", "-c", "user.email=test@ccci.invalid"};
   argv.insert(argv.end(), args.begin(), args.end());
   ProcessOptions o;
   o.merge_stderr = true;
@@ -106,11 +106,11 @@ struct Case {
 
 struct Row {
   std::string id;
-  std::string what;                          ///< the input, as docs/bad-input.md lists it
-  std::function<void(Case&)> setup;          ///< fills args (and env, files)
-  int exit;                                  ///< 2: bad input; 1: a red
-  std::vector<std::string> says;             ///< in the output (exit 2) or the check's message (red)
-  std::string red_check = "install/render";  ///< for exit 1: the failed check
+  std::string what;                         ///< the input, as docs/bad-input.md lists it
+  std::function<void(Case&)> setup;         ///< fills args (and env, files)
+  int exit;                                 ///< 2: bad input; 1: a red
+  std::vector<std::string> says;            ///< in the output (exit 2) or the check's message (red)
+  std::string red_check = "install/render"; ///< for exit 1: the failed check
 };
 
 // Substrings may name the row's recipe as {recipe}.
@@ -168,15 +168,16 @@ std::vector<std::string> check_row(const Row& row) {
   BOOST_TEST(r.exit_code == row.exit, "exit " << r.exit_code << ", expected " << row.exit << ": " << r.out);
   for (const char* raw : {"terminate called", "what():", "internal error", "Segmentation"})
     BOOST_TEST(r.out.find(raw) == std::string::npos, "raw failure text '" << raw << "': " << r.out);
-  BOOST_TEST(entries_of(c.tmp).empty(), "temporary files left: " << fmt::format("{}", fmt::join(entries_of(c.tmp), " ")));
+  BOOST_TEST(entries_of(c.tmp).empty(),
+             "temporary files left: " << fmt::format("{}", fmt::join(entries_of(c.tmp), " ")));
 
   std::vector<std::string> stacks{c.recipe + "-"};
   const auto runs_after = entries_of(c.runs);
   if (row.exit == 2) {
     for (auto& s : row.says)
       BOOST_TEST(r.out.find(expand(s, c)) != std::string::npos, "output lacks '" << expand(s, c) << "': " << r.out);
-    BOOST_TEST(runs_after == runs_before, "the runs dir changed for bad input: "
-                                              << fmt::format("{}", fmt::join(runs_after, " ")));
+    BOOST_TEST(runs_after == runs_before,
+               "the runs dir changed for bad input: " << fmt::format("{}", fmt::join(runs_after, " ")));
     BOOST_TEST(fs::exists(c.state) == state_before, "the state dir was made for bad input");
     return stacks;
   }
@@ -216,8 +217,8 @@ void check_rows(const std::vector<Row>& rows) {
       }
     }
   }
-  DockerInventory docker({DockerObject::stack, DockerObject::service, DockerObject::container,
-                          DockerObject::network, DockerObject::volume, DockerObject::secret, DockerObject::config});
+  DockerInventory docker({DockerObject::stack, DockerObject::service, DockerObject::container, DockerObject::network,
+                          DockerObject::volume, DockerObject::secret, DockerObject::config});
   for (auto& s : stacks) {
     auto left = docker.matching(s);
     BOOST_TEST(left.empty(), "left behind for " << s << ": " << fmt::format("{}", fmt::join(left, ", ")));
@@ -264,7 +265,9 @@ const std::vector<Row>& option_rows() {
       bad("o03", "`ccci run` without --recipe-dir", command({"run"}),
           {"--recipe-dir is required", "see `ccci run --help`"}),
       bad("o04", "`ccci run` with --recipe-dir given twice",
-          [](Case& c) { c.args = c.run(good_repo, {"--recipe-dir", good_repo.string()}); },
+          [](Case& c) {
+            c.args = c.run(good_repo, {"--recipe-dir", good_repo.string()});
+          },
           {"--recipe-dir", "see `ccci run --help`"}),
       bad("o05", "`ccci run` with a stray word", run_with({"stray"}), {"'stray'", "see `ccci run --help`"}),
       bad("o06", "--deploy-timeout that is not a number", run_with({"--deploy-timeout", "soon"}),
@@ -294,8 +297,7 @@ const std::vector<Row>& option_rows() {
             c.args = c.run(good_repo, {"--run-id", "taken"});
           },
           {"a run with this id already exists", "pick another --run-id"}),
-      bad("o18", "--edge-port 99999", run_with({"--edge-port", "99999"}),
-          {"--edge-port '99999'", "from 1 to 65535"}),
+      bad("o18", "--edge-port 99999", run_with({"--edge-port", "99999"}), {"--edge-port '99999'", "from 1 to 65535"}),
       bad("o19", "--edge-port 0", run_with({"--edge-port", "0"}), {"--edge-port '0'", "from 1 to 65535"}),
       bad("o20", "--edge-port -1", run_with({"--edge-port", "-1"}), {"--edge-port '-1'", "from 1 to 65535"}),
       bad("o21", "--edge-port abc", run_with({"--edge-port", "abc"}), {"--edge-port 'abc'", "from 1 to 65535"}),
@@ -353,20 +355,23 @@ const std::vector<Row>& option_rows() {
       bad("o36", "`ccci canary --only` of no such canary", command({"canary", "--only", "nosuch"}),
           {"--only nosuch: no such canary", "canaries:"}),
       bad("o37", "`ccci canary --spec` of a missing file",
-          [](Case& c) { c.args = {"canary", "--spec", (c.dir / "nope.yml").string()}; },
+          [](Case& c) {
+            c.args = {"canary", "--spec", (c.dir / "nope.yml").string()};
+          },
           {"nope.yml: no canary spec there", "pass --spec FILE"}),
       bad("o38", "`ccci canary --stop-grace abc`", command({"canary", "--stop-grace", "abc"}),
           {"--stop-grace", "see `ccci canary --help`"}),
       bad("o39", "`ccci triage` without a recipe", command({"triage"}),
           {"the recipe directory is required", "ccci triage RECIPE_DIR --repeat N"}),
-      bad("o40", "`ccci triage` without --repeat", command({"triage", good_repo.string()}),
-          {"--repeat N is required"}),
+      bad("o40", "`ccci triage` without --repeat", command({"triage", good_repo.string()}), {"--repeat N is required"}),
       bad("o41", "`ccci triage --repeat 0`", command({"triage", good_repo.string(), "--repeat", "0"}),
           {"--repeat 0: must be between 1 and 100"}),
       bad("o42", "`ccci triage --load -1`", command({"triage", good_repo.string(), "--repeat", "1", "--load", "-1"}),
           {"--load -1: must be between 0 and 16"}),
       bad("o43", "`ccci triage` of a directory that is missing",
-          [](Case& c) { c.args = {"triage", (c.dir / "nope").string(), "--repeat", "1"}; },
+          [](Case& c) {
+            c.args = {"triage", (c.dir / "nope").string(), "--repeat", "1"};
+          },
           {"nope: not a directory", "give the recipe's git checkout"}),
       bad("o44", "`ccci triage` of a directory that is no recipe (its first run refuses)",
           [](Case& c) {
@@ -376,10 +381,11 @@ const std::vector<Row>& option_rows() {
           {"the first run refused its input", "not a git repository"}),
       bad("o45", "`ccci doctor` with an unknown option", command({"doctor", "--frobnicate"}),
           {"--frobnicate", "see `ccci doctor --help`"}),
-      bad("o46", "`ccci doctor --json=yes`", command({"doctor", "--json=yes"}),
-          {"--json", "see `ccci doctor --help`"}),
+      bad("o46", "`ccci doctor --json=yes`", command({"doctor", "--json=yes"}), {"--json", "see `ccci doctor --help`"}),
       bad("o47", "`ccci doctor --plugin-dir` that is missing",
-          [](Case& c) { c.args = {"doctor", "--plugin-dir", (c.dir / "nope").string()}; },
+          [](Case& c) {
+            c.args = {"doctor", "--plugin-dir", (c.dir / "nope").string()};
+          },
           {"--plugin-dir", "nope: not a directory"}),
   };
   return rows;
@@ -466,7 +472,9 @@ const std::vector<Row>& meta_rows() {
 const std::vector<Row>& plugin_rows() {
   static const std::vector<Row> rows = {
       bad("p01", "--plugin of a missing file",
-          [](Case& c) { c.args = c.run(good_repo, {"--plugin", (c.dir / "nope.so").string()}); },
+          [](Case& c) {
+            c.args = c.run(good_repo, {"--plugin", (c.dir / "nope.so").string()});
+          },
           {"nope.so: no such file", "pass --plugin with the path of a .so"}),
       bad("p02", "--plugin of a directory",
           [](Case& c) {
@@ -483,9 +491,11 @@ const std::vector<Row>& plugin_rows() {
       bad("p04", "--plugin of a shared object that exports no plugin",
           run_with({"--plugin", (test_plugins / "no_exports.so").string()}),
           {"no_exports.so: does not export 'ccci_abi_version'", "CCCI_PLUGIN(\"<recipe>\")"}),
-      bad("p05", "--plugin built for another plugin ABI", run_with({"--plugin", (test_plugins / "wrong_abi.so").string()}),
+      bad("p05", "--plugin built for another plugin ABI",
+          run_with({"--plugin", (test_plugins / "wrong_abi.so").string()}),
           {"wrong_abi.so: built for plugin ABI", "rebuild the plugin against this ccci's SDK"}),
-      bad("p06", "--plugin written for another recipe", run_with({"--plugin", (recipe_plugins / "notes-pg.so").string()}),
+      bad("p06", "--plugin written for another recipe",
+          run_with({"--plugin", (recipe_plugins / "notes-pg.so").string()}),
           {"notes-pg.so: is for recipe 'notes-pg', not '{recipe}'", "pass --plugin with this recipe's plugin"}),
       bad("p07", "a <recipe>.so in --plugin-dir written for another recipe",
           [](Case& c) {
@@ -541,7 +551,9 @@ const std::vector<Row>& path_rows() {
           },
           {"inner: not a recipe: not a git repository of its own (it lies inside", "clone one"}),
       bad("a05", "a repository with neither compose.yml nor .env.sample",
-          [](Case& c) { c.args = c.run(plain_repo(c, {{"README.md", "# no recipe\n"}})); },
+          [](Case& c) {
+            c.args = c.run(plain_repo(c, {{"README.md", "# no recipe\n"}}));
+          },
           {"not a recipe: commit", "has neither compose.yml nor .env.sample at its root"}),
       bad("a06", "a repository without a commit", [](Case& c) { c.args = c.run(plain_repo(c, {})); },
           {"no commit for 'HEAD'", "tag` for the release tags"}),
@@ -553,8 +565,7 @@ const std::vector<Row>& path_rows() {
           {"no commit for '1.0.0+1.0.0'", "tag` for the release tags"}),
       bad("a08", "--version that is no tag of the recipe", run_with({"--version", "9.9.9+0"}),
           {"no commit for '9.9.9+0'", "tag` for the release tags"}),
-      bad("a09", "--ref that names nothing", run_with({"--ref", "no-such-branch"}),
-          {"no commit for 'no-such-branch'"}),
+      bad("a09", "--ref that names nothing", run_with({"--ref", "no-such-branch"}), {"no commit for 'no-such-branch'"}),
       bad("a10", "--runs-dir that is a file",
           [](Case& c) {
             write(c.dir / "a-file", "x");
@@ -624,25 +635,25 @@ const std::vector<Row>& defect_rows() {
                       "name: ${STACK_NAME}_site_token_with_a_name_far_too_long_for_docker_");
           }),
           {"compose.yml:46: secret 'site_token'", "73 characters; docker allows 64"}),
-      red("d07", "a secret whose version variable is missing (its name ends in '_')", edited([](const fs::path& r) {
-            edit_file(r / ".env.sample", "SECRET_SITE_TOKEN_VERSION=v1\n", "");
-          }),
+      red("d07", "a secret whose version variable is missing (its name ends in '_')",
+          edited([](const fs::path& r) { edit_file(r / ".env.sample", "SECRET_SITE_TOKEN_VERSION=v1\n", ""); }),
           {"compose.yml:46: secret 'site_token'", "ends in '_'", "add `SECRET_SITE_TOKEN_VERSION=v1`"}),
       red("d08", "a release without compose.yml", edited([](const fs::path& r) { fs::remove(r / "compose.yml"); }),
           {"compose.yml: cannot read compose file", "check that it exists"}),
       red("d09", "COMPOSE_FILE naming an overlay that is not there", edited([](const fs::path& r) {
-            edit_file(r / ".env.sample", "COMPOSE_FILE=\"compose.yml\"", "COMPOSE_FILE=\"compose.yml:compose.nope.yml\"");
+            edit_file(r / ".env.sample", "COMPOSE_FILE=\"compose.yml\"",
+                      "COMPOSE_FILE=\"compose.yml:compose.nope.yml\"");
           }),
           {"compose.nope.yml: cannot read compose file", "that COMPOSE_FILE names it"}),
       red("d10", "a release without .env.sample", edited([](const fs::path& r) { fs::remove(r / ".env.sample"); }),
           {".env.sample: missing"}),
       red("d11", "a secret modifier with a bad value (`# length=abc`)", edited([](const fs::path& r) {
-            edit_file(r / ".env.sample", "SECRET_SITE_TOKEN_VERSION=v1\n", "SECRET_SITE_TOKEN_VERSION=v1 # length=abc\n");
+            edit_file(r / ".env.sample", "SECRET_SITE_TOKEN_VERSION=v1\n",
+                      "SECRET_SITE_TOKEN_VERSION=v1 # length=abc\n");
           }),
           {".env.sample:14: secret modifier 'length=abc'", "a whole number from 1 to 4096"}),
-      red("d12", "a compose.yml that is a list, not a map", edited([](const fs::path& r) {
-            write(r / "compose.yml", "- app\n- db\n");
-          }),
+      red("d12", "a compose.yml that is a list, not a map",
+          edited([](const fs::path& r) { write(r / "compose.yml", "- app\n- db\n"); }),
           {"compose.yml:1: top level must be a map with a 'services:' key"}),
   };
   return rows;
