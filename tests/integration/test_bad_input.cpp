@@ -21,7 +21,6 @@
 #include <filesystem>
 #include <functional>
 #include <map>
-#include <set>
 
 namespace fs = std::filesystem;
 using namespace ccci::host;
@@ -101,7 +100,6 @@ struct Case {
     git(repo, {"commit", "--quiet", "-m", "the defect under test"});
     return repo;
   }
-  std::string text_of(const fs::path& repo_file) const { return read(repo_file); }
 };
 
 struct Row {
