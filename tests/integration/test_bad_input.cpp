@@ -495,12 +495,12 @@ const std::vector<Row>& plugin_rows() {
       bad("p06", "--plugin written for another recipe",
           run_with({"--plugin", (recipe_plugins / "notes-pg.so").string()}),
           {"notes-pg.so: is for recipe 'notes-pg', not '{recipe}'", "pass --plugin with this recipe's plugin"}),
-      bad("p07", "a <recipe>.so in --plugin-dir written for another recipe",
+      bad("p07", "a <recipe>.so in --plugin-dir that is a directory",
           [](Case& c) {
-            fs::copy_file(recipe_plugins / "notes-pg.so", c.no_plugins / (c.recipe + ".so"));
+            fs::create_directories(c.no_plugins / (c.recipe + ".so"));
             c.args = c.run(good_repo);
           },
-          {"{recipe}.so: is for recipe 'notes-pg', not '{recipe}'"}),
+          {"{recipe}.so: is a directory", "pass --plugin with the path of the recipe's .so"}),
       bad("p08", "a <recipe>.so in --plugin-dir that is not a shared object",
           [](Case& c) {
             write(c.no_plugins / (c.recipe + ".so"), "garbage");

@@ -87,9 +87,11 @@ void Run::prepare() {
       ctx_.plugin.emplace(*options_.plugin);
     else if (fs::exists(bundled))
       ctx_.plugin.emplace(bundled);
-    // A plugin written for another recipe would judge this one by that
-    // recipe's checks: reds (or greens) that say nothing about it.
-    if (ctx_.plugin && ctx_.plugin->plugin().recipe() != options_.recipe)
+    // A --plugin written for another recipe would judge this one by that
+    // recipe's checks: reds (or greens) that say nothing about it. The
+    // <recipe>.so of the plugin dir is named for this recipe by whoever put
+    // it there (a fork enrolled under its own name links its upstream's).
+    if (options_.plugin && ctx_.plugin->plugin().recipe() != options_.recipe)
       throw InputError(fmt::format("plugin {}: is for recipe '{}', not '{}'; pass --plugin with this recipe's "
                                    "plugin, or --recipe {} if that is the recipe under test",
                                    ctx_.plugin->path().string(), ctx_.plugin->plugin().recipe(), options_.recipe,
