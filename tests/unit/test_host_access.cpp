@@ -346,8 +346,7 @@ BOOST_AUTO_TEST_CASE(bad_meta_grants_are_bad_input_naming_the_field) {
   auto e = meta_error(t, "host_access:\n  - service: app\n    access: docker.sock\n    reason: x\n");
   BOOST_TEST(has(e, "ccci.yml:3: host_access.access: 'docker.sock' is no form of host access"), e);
   e = meta_error(t, "host_access:\n  - service: app\n    access: \"bind:/var/run/docker.sock\"\n");
-  BOOST_TEST(has(e, "ccci.yml:2: the host_access grant of bind:/var/run/docker.sock to service app needs a reason"),
-             e);
+  BOOST_TEST(has(e, "ccci.yml:2: the host_access grant of bind:/var/run/docker.sock to service app needs a reason"), e);
   e = meta_error(t, "host_access:\n  - service: app\n    access: privileged\n    reason: \"  \"\n");
   BOOST_TEST(has(e, "needs a reason"), e);
   e = meta_error(t, "host_access:\n  - {service: app, config: c, access: privileged, reason: r}\n");

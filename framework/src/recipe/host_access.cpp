@@ -60,7 +60,8 @@ std::optional<std::string> outside_tree(const fs::path& tree, const std::string&
   if (p.is_absolute()) return "an absolute path on the host, outside the recipe tree";
   if (written.starts_with("~")) return "a path in a home directory on the host, outside the recipe tree";
   const fs::path lexical = (tree / p).lexically_normal();
-  if (!inside(tree, lexical)) return fmt::format("a path that leaves the recipe tree through '..' (to {})", lexical.string());
+  if (!inside(tree, lexical))
+    return fmt::format("a path that leaves the recipe tree through '..' (to {})", lexical.string());
   std::error_code ec_tree, ec;
   const fs::path real_tree = fs::weakly_canonical(tree, ec_tree);
   const fs::path real = fs::weakly_canonical(tree / p, ec);
@@ -124,8 +125,7 @@ private:
   std::set<std::string> host_networks_;
   std::vector<HostAccess> found_;
 
-  void note(AccessOwner kind, const std::string& owner, std::string access, std::string what,
-            const std::string& path) {
+  void note(AccessOwner kind, const std::string& owner, std::string access, std::string what, const std::string& path) {
     found_.push_back({kind, owner, std::move(access), std::move(what), locate_(path)});
   }
 
@@ -262,8 +262,8 @@ std::optional<AccessOwner> access_owner_from_string(std::string_view s) {
 }
 
 std::optional<std::string> access_form_problem(std::string_view access) {
-  static constexpr std::array<std::string_view, 7> with_value{"bind:",         "device:", "cap_add:", "security_opt:",
-                                                              "file:",         "external:", "network:"};
+  static constexpr std::array<std::string_view, 7> with_value{
+      "bind:", "device:", "cap_add:", "security_opt:", "file:", "external:", "network:"};
   const std::string forms = "privileged, bind:<host path>, device:<host path>, cap_add:<capability>, "
                             "security_opt:<option>, file:<path>, external:<swarm name>, network:host, or "
                             "<network_mode|pid|ipc|uts|cgroup|userns_mode>:<host|container:X|service:X>";
@@ -288,8 +288,7 @@ std::optional<std::string> access_form_problem(std::string_view access) {
   return fmt::format("'{}' is no form of host access; the forms are {}", access, forms);
 }
 
-std::vector<HostAccess> find_host_access(const YAML::Node& document, const fs::path& recipe_dir,
-                                         const Locate& locate) {
+std::vector<HostAccess> find_host_access(const YAML::Node& document, const fs::path& recipe_dir, const Locate& locate) {
   return Finder(document, fs::absolute(recipe_dir).lexically_normal(), locate).run();
 }
 
