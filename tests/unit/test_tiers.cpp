@@ -776,3 +776,67 @@ BOOST_FIXTURE_TEST_CASE(a_compose_file_that_compose_file_does_not_select_is_lint
   BOOST_TEST((pinned->status == Status::fail));
   BOOST_TEST(pinned->message.find("compose.mail.yml:3 service mail") != std::string::npos, pinned->message);
 }
+
+// docs/recipe-meta.md, "host_access": an access the meta does not grant is
+// refused before anything of the release is made.
+BOOST_FIXTURE_TEST_CASE(a_refused_host_access_deploys_nothing_and_names_the_line_and_the_grant, Fixture) {
+  auto hostile = compose("1.0.0+1.0", {"app"});
+  hostile.replace(hostile.find("volumes: [data:/data]"), 21, "volumes: [data:/data, \"/var/run/docker.sock:/s\"]");
+  options.recipe_dir = make_repo(root / "repo", {{"1.0.0+1.0", hostile}});
+  run();
+  BOOST_TEST(exit_code == 1);
+  BOOST_TEST((tier(Tier::install).status == Status::fail));
+  BOOST_TEST_REQUIRE(!tier(Tier::install).checks.empty());
+  const auto& refused = tier(Tier::install).checks.back();
+  BOOST_TEST(refused.name == "install/host-access");
+  BOOST_TEST(refused.message.find("compose.yml:6: service app bind-mounts /var/run/docker.sock") != std::string::npos,
+             refused.message);
+  BOOST_TEST(refused.message.find((root / "no-meta/fake-app/ccci.yml").string() +
+                                  ": host_access: [{service: app, "
+                                  "access: \"bind:/var/run/docker.sock\"") != std::string::npos,
+             refused.message);
+  BOOST_TEST(swarm.count("deploy") == 0);
+  BOOST_TEST(swarm.count("create_secret") == 0);
+  BOOST_TEST(swarm.count("publish_routes") == 0);
+  BOOST_TEST((tier(Tier::custom).status == Status::na));
+  BOOST_TEST(swarm.find("remove_stack") >= 0); // teardown still runs
+  BOOST_TEST(results.clean_teardown);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_granted_host_access_deploys_and_the_pass_record_lists_the_grant, Fixture) {
+  auto socket = compose("1.0.0+1.0", {"app"});
+  socket.replace(socket.find("volumes: [data:/data]"), 21, "volumes: [data:/data, \"/var/run/docker.sock:/s\"]");
+  options.recipe_dir = make_repo(root / "repo", {{"1.0.0+1.0", socket}});
+  write(options.recipes_dir / "fake-app" / "ccci.yml",
+        "host_access:\n  - service: app\n    access: \"bind:/var/run/docker.sock\"\n"
+        "    reason: \"reads the labels of the swarm's services\"\n");
+  run();
+  BOOST_TEST((tier(Tier::install).status == Status::pass), tier(Tier::install).reason);
+  auto names = check_names(Tier::install);
+  BOOST_TEST_REQUIRE(!names.empty());
+  auto granted = std::find(names.begin(), names.end(), "install/host-access");
+  BOOST_TEST_REQUIRE((granted != names.end()));
+  const auto& rec = tier(Tier::install).checks[static_cast<std::size_t>(granted - names.begin())];
+  BOOST_TEST((rec.status == Status::pass));
+  BOOST_TEST(rec.message.find("1 granted by the recipe meta for 1.0.0+1.0: service app bind-mounts "
+                              "/var/run/docker.sock") != std::string::npos,
+             rec.message);
+  BOOST_TEST(rec.message.find("ccci.yml:2: reads the labels of the swarm's services") != std::string::npos,
+             rec.message);
+  BOOST_TEST(swarm.count("deploy compose.rendered.yml") == 1);
+}
+
+BOOST_FIXTURE_TEST_CASE(an_upgrade_base_with_a_refused_access_is_red_at_upgrade_and_never_deployed, Fixture) {
+  auto base = compose("1.0.0+1.0", {"app"});
+  base.replace(base.find("volumes: [data:/data]"), 21, "volumes: [data:/data]\n    privileged: true");
+  options.recipe_dir = make_repo(root / "repo", {{"1.0.0+1.0", base}, {"1.1.0+1.0", compose("1.1.0+1.0", {"app"})}});
+  run();
+  BOOST_TEST((tier(Tier::install).status == Status::pass));
+  BOOST_TEST((tier(Tier::upgrade).status == Status::fail));
+  BOOST_TEST(check_names(Tier::upgrade).back() == "upgrade/host-access");
+  BOOST_TEST(tier(Tier::upgrade).checks.back().message.find("compose.yml:7: service app runs privileged") !=
+                 std::string::npos,
+             tier(Tier::upgrade).checks.back().message);
+  BOOST_TEST(swarm.count("deploy compose.base.rendered.yml") == 0);
+  BOOST_TEST(results.clean_teardown);
+}

@@ -2,6 +2,7 @@
 
 #include "model/errors.hpp"
 #include "os/fs.hpp"
+#include "recipe/yaml_load.hpp"
 #include "report/table.hpp"
 
 #include <boost/json.hpp>
@@ -47,7 +48,9 @@ public:
   std::vector<CanarySpec> parse(std::string_view text) {
     YAML::Node root;
     try {
-      root = YAML::Load(std::string(text));
+      root = load_yaml(text);
+    } catch (const YamlAliasBomb& e) {
+      throw InputError(fmt::format("{}:{}:{}: {}", origin_, e.mark.line + 1, e.mark.column + 1, e.msg));
     } catch (const YAML::Exception& e) {
       throw InputError(fmt::format("{}:{}:{}: invalid YAML: {}; fix the syntax", origin_, e.mark.line + 1,
                                    e.mark.column + 1, e.msg));

@@ -4,6 +4,7 @@
 #include "os/process.hpp"
 #include "recipe/compose.hpp"
 #include "recipe/interpolate.hpp"
+#include "recipe/yaml_load.hpp"
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
@@ -107,7 +108,10 @@ ComposeFileView read_compose_file(std::string_view text, const std::string& name
   view.name = name;
   YAML::Node doc;
   try {
-    doc = YAML::Load(std::string(text));
+    doc = load_yaml(text);
+  } catch (const YamlAliasBomb& e) {
+    view.error = fmt::format("{}:{}: {}", name, e.mark.line + 1, e.msg);
+    return view;
   } catch (const YAML::Exception& e) {
     view.error = fmt::format("{}:{}: not valid YAML: {}", name, e.mark.line + 1, e.msg);
     return view;

@@ -3,6 +3,7 @@
 #include "os/fs.hpp"
 #include "recipe/interpolate.hpp"
 #include "recipe/traefik.hpp"
+#include "recipe/yaml_load.hpp"
 
 #include <fmt/format.h>
 
@@ -169,7 +170,9 @@ YAML::Node load_one(const fs::path& path, const std::string& label, const Env& e
 
   YAML::Node raw;
   try {
-    raw = YAML::Load(text);
+    raw = load_yaml(text);
+  } catch (const YamlAliasBomb& e) {
+    throw RecipeDefect(fmt::format("{}:{}:{}: {}", label, e.mark.line + 1, e.mark.column + 1, e.msg));
   } catch (const YAML::Exception& e) {
     throw RecipeDefect(
         fmt::format("{}:{}:{}: invalid YAML: {}; fix the syntax", label, e.mark.line + 1, e.mark.column + 1, e.msg));
@@ -311,8 +314,9 @@ ComposeObject read_object(const std::string& key, const YAML::Node& def, const f
       writable["file"] = o.file;
     }
   }
-  // docker stack deploy prefixes unnamed objects with the stack name.
-  if (o.name.empty()) o.name = stack.empty() ? key : stack + "_" + key;
+  // docker stack deploy prefixes unnamed objects with the stack name, and
+  // looks an unnamed external one up by its key.
+  if (o.name.empty()) o.name = stack.empty() || o.external ? key : stack + "_" + key;
   return o;
 }
 
@@ -420,6 +424,7 @@ private:
       }
     }
     references(s, def, path);
+    env_files(def);
     s.has_healthcheck = healthcheck_enabled(child(def, "healthcheck"));
     if (!c_.version_label)
       for (const auto& [k, v] : s.labels)
@@ -455,6 +460,24 @@ private:
       if (key != "default" && !c_.networks.count(key))
         undeclared(s.name, "network", "networks", key, path + "/networks/" + key);
       s.networks.push_back(key);
+    }
+  }
+
+  // docker reads env files relative to the compose file, and the rendered
+  // file is deployed from the run directory.
+  void env_files(YAML::Node def) {
+    YAML::Node env_file = child(def, "env_file");
+    auto absolute = [&](const std::string& p) { return fs::path(p).is_absolute() ? p : absolute_under(dir_, p); };
+    if (env_file.IsScalar()) {
+      def["env_file"] = absolute(env_file.Scalar());
+      return;
+    }
+    for (std::size_t i = 0; env_file.IsSequence() && i < env_file.size(); ++i) {
+      YAML::Node item = env_file[i];
+      if (item.IsScalar())
+        item = absolute(item.Scalar());
+      else if (item.IsMap() && child(item, "path").IsScalar())
+        item["path"] = absolute(item["path"].Scalar());
     }
   }
 
@@ -602,6 +625,24 @@ void check_object_names(const std::vector<ComposeObject>& objects, std::string_v
   }
 }
 
+void find_unscoped_externals(Compose& c, const Env& env, const Locate& locate) {
+  const auto stack = env.find("STACK_NAME") != env.end() ? env.at("STACK_NAME") : std::string();
+  auto check = [&](AccessOwner kind, const std::string& key, const std::string& name) {
+    const auto at = locate(fmt::format("/{}s/{}", to_string(kind), key));
+    if (auto a = unscoped_external(kind, key, name, stack, at)) c.host_access.push_back(std::move(*a));
+  };
+  for (const auto& o : c.secrets)
+    if (o.external) check(AccessOwner::secret, o.key, o.name);
+  for (const auto& o : c.configs)
+    if (o.external) check(AccessOwner::config, o.key, o.name);
+  for (const auto& kv : child(c.document, "volumes")) {
+    const YAML::Node external = child(kv.second, "external");
+    if (!external.IsMap() && scalar_or(external) != "true") continue;
+    const std::string key = kv.first.Scalar();
+    check(AccessOwner::volume, key, scalar_or(child(kv.second, "name"), scalar_or(child(external, "name"), key)));
+  }
+}
+
 void read_timeout_label(Compose& c, const Where& where, const std::string& fallback) {
   auto app =
       std::find_if(c.services.begin(), c.services.end(), [](const ComposeService& s) { return s.name == "app"; });
@@ -666,7 +707,12 @@ Compose load_compose(const fs::path& recipe_dir, const std::vector<std::string>&
   }
   require_services(c, files);
   expose_app_env(c.document, env);
+  const Locate locate = [&](const std::string& path) { return where_of(where, path, files.front()); };
+  // Before the Analyzer makes relative paths absolute: an access is named as
+  // the recipe wrote it.
+  c.host_access = find_host_access(c.document, dir, locate);
   Analyzer(c, dir, env, where, files.front()).run();
+  find_unscoped_externals(c, env, locate);
   check_object_names(c.secrets, "secret", "SECRET_", where, files.front());
   check_object_names(c.configs, "config", "", where, files.front());
   read_timeout_label(c, where, files.front());

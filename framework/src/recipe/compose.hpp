@@ -2,6 +2,7 @@
 #pragma once
 
 #include "model/errors.hpp"
+#include "recipe/host_access.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -74,6 +75,9 @@ struct Compose {
   /// abra's deploy timeout: the `coop-cloud.${STACK_NAME}.timeout` deploy
   /// label of the `app` service, as {label key, seconds}.
   std::optional<std::pair<std::string, int>> timeout_label;
+  /// What the recipe reaches outside its stack (recipe/host_access.hpp), in
+  /// document order; judged against the meta's grants before each deploy.
+  std::vector<HostAccess> host_access;
 };
 
 /// docker's limit on the length of a secret or config name.
@@ -85,8 +89,10 @@ inline constexpr std::size_t max_object_name = 64;
 /// (`$$` escapes honoured), and merges later files onto earlier ones as
 /// docker does (maps recursively; `ports`, `volumes`, `secrets`, `configs`,
 /// `environment` lists merged without duplicates; other lists and scalars
-/// replaced). Relative `file:` paths of secrets/configs and relative bind
-/// mount sources become absolute paths under `recipe_dir`.
+/// replaced). Relative `file:` paths of secrets/configs, `env_file:` paths
+/// and relative bind mount sources become absolute paths under `recipe_dir`,
+/// as docker resolves them against the compose file's directory. An external
+/// secret or config without `name:` is named by its key, as docker looks it up.
 ///
 /// Then the app env reaches the services as abra makes it (docs/architecture.md,
 /// "The app env"): a bare `environment:` entry (`- VAR`, `VAR:`) takes the
@@ -98,7 +104,12 @@ inline constexpr std::size_t max_object_name = 64;
 /// all after merging, a service without `image:`, a secret/config/volume/
 /// network a service references that is not declared at top level, a
 /// secret or config whose swarm name is over 64 characters or ends in `_`
-/// (its version variable missing).
+/// (its version variable missing), YAML whose aliases expand past
+/// max_yaml_nodes (recipe/yaml_load.hpp).
+///
+/// It also lists the recipe's host accesses (find_host_access) and every
+/// external secret, config or volume not scoped to the stack in `host_access`:
+/// those are not defects but a policy matter (docs/recipe-meta.md, "host_access").
 Compose load_compose(const std::filesystem::path& recipe_dir, const std::vector<std::string>& files, const Env& env);
 
 /// `deploy.labels` in list (`- k=v`) or map form, as a map; a list item

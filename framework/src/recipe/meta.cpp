@@ -2,6 +2,7 @@
 #include "model/tiers.hpp"
 #include "model/version.hpp"
 #include "os/fs.hpp"
+#include "recipe/yaml_load.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -19,8 +20,9 @@ namespace fs = std::filesystem;
 namespace ccci::host {
 namespace {
 
-constexpr std::array<std::string_view, 8> top_keys{"deploy_timeout", "check_timeout", "env",          "readiness",
-                                                   "expected_skips", "enroll",        "upgrade_base", "upstream"};
+constexpr std::array<std::string_view, 9> top_keys{"deploy_timeout", "check_timeout",  "env",
+                                                   "readiness",      "expected_skips", "enroll",
+                                                   "upgrade_base",   "upstream",       "host_access"};
 constexpr std::array<std::string_view, 4> probe_keys{"path", "expect_status", "attempts", "interval"};
 
 template <std::size_t N>
@@ -95,6 +97,8 @@ public:
         meta.upgrade_base = release_tag(kv.first, v, key);
       else if (key == "upstream")
         meta.upstream = non_empty_string(kv.first, v, key);
+      else if (key == "host_access")
+        meta.host_access = grants(kv.first, v);
       else
         fail(kv.first,
              fmt::format("unknown key '{}' (known: {}){}", key, fmt::join(top_keys, ", "), suggestion(top_keys, key)));
@@ -112,7 +116,10 @@ private:
       throw InputError(fmt::format("{}: cannot read the recipe meta file ({}); check the path and permissions",
                                    file_.string(), ec.message()));
     try {
-      return YAML::Load(text);
+      return load_yaml(text);
+    } catch (const YamlAliasBomb& e) {
+      throw InputError(fmt::format("{}:{}:{}: {} (see docs/recipe-meta.md)", file_.string(), e.mark.line + 1,
+                                   e.mark.column + 1, e.msg));
     } catch (const YAML::Exception& e) {
       throw InputError(fmt::format("{}:{}:{}: invalid YAML: {}; fix the syntax (see docs/recipe-meta.md)",
                                    file_.string(), e.mark.line + 1, e.mark.column + 1, e.msg));
@@ -255,6 +262,57 @@ private:
                                       v.IsScalar() ? fmt::format("'{}'", text) : std::string(kind(v)),
                                       name.substr(name.rfind('.') + 1), example));
     return n;
+  }
+
+  // docs/recipe-meta.md, "host_access": each grant names one owner, one
+  // exact access and why.
+  std::vector<HostAccessGrant> grants(const YAML::Node& key, const YAML::Node& v) const {
+    static constexpr std::array<std::string_view, 6> grant_keys{"service", "secret", "config",
+                                                                "volume",  "access", "reason"};
+    const std::string example =
+        "e.g. host_access: [{service: app, access: \"bind:/var/run/docker.sock\", reason: \"routes by labels\"}]";
+    std::vector<HostAccessGrant> out;
+    if (v.IsNull()) return out;
+    if (!v.IsSequence())
+      fail(blame(key, v), fmt::format("'host_access' must be a list of grants, got a {}; {}", kind(v), example));
+    for (const auto& item : v) {
+      if (!item.IsMap())
+        fail(item, fmt::format("a host_access grant must be a map of owner, access and reason, got a {}; {}",
+                               kind(item), example));
+      HostAccessGrant g;
+      g.where = fmt::format("{}:{}", file_.string(), item.Mark().line + 1);
+      int owners = 0;
+      for (const auto& kv : item) {
+        const std::string k = kv.first.Scalar();
+        const std::string field = "host_access." + k;
+        if (auto owner = access_owner_from_string(k)) {
+          ++owners;
+          g.owner_kind = *owner;
+          g.owner = string(kv.first, kv.second, field);
+          if (g.owner.empty()) fail(blame(kv.first, kv.second), fmt::format("{} names no {}", field, k));
+        } else if (k == "access") {
+          g.access = string(kv.first, kv.second, field);
+          if (auto problem = access_form_problem(g.access))
+            fail(blame(kv.first, kv.second), fmt::format("{}: {}", field, *problem));
+        } else if (k == "reason") {
+          g.reason = string(kv.first, kv.second, field);
+        } else {
+          fail(kv.first, fmt::format("unknown key '{}' in a host_access grant (known: {}){}", k,
+                                     fmt::join(grant_keys, ", "), suggestion(grant_keys, k)));
+        }
+      }
+      if (owners != 1)
+        fail(item, fmt::format("a host_access grant names exactly one owner (service, secret, config or volume), "
+                               "this one names {}; {}",
+                               owners, example));
+      if (g.access.empty())
+        fail(item, fmt::format("a host_access grant needs 'access', the exact access; {}", example));
+      if (g.reason.find_first_not_of(" \t\r\n") == std::string::npos)
+        fail(item, fmt::format("the host_access grant of {} to {} {} needs a reason: say why the recipe needs it",
+                               g.access, to_string(g.owner_kind), g.owner));
+      out.push_back(std::move(g));
+    }
+    return out;
   }
 
   std::map<std::string, std::string> skips(const YAML::Node& key, const YAML::Node& v) const {

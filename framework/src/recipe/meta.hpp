@@ -3,6 +3,7 @@
 #pragma once
 
 #include "model/errors.hpp"
+#include "recipe/host_access.hpp"
 
 #include <chrono>
 #include <filesystem>
@@ -36,6 +37,7 @@ struct RecipeMeta {
   bool enroll = false;                               ///< part of the weekly sweep
   std::optional<std::string> upgrade_base;           ///< pinned upgrade base release tag
   std::optional<std::string> upstream;               ///< the recipe's git URL for the sweep
+  std::vector<HostAccessGrant> host_access;          ///< accesses outside the stack allowed, each with a reason
 };
 
 /// The deploy timeout when neither --deploy-timeout, the meta, nor the
@@ -59,7 +61,9 @@ DeployTimeout choose_deploy_timeout(const std::optional<std::chrono::seconds>& o
 /// Reads and validates a meta file. Every problem throws InputError naming
 /// the file, the line, the key and the fix: unknown keys (with the known
 /// ones listed), wrong types, non-positive durations, a tier name that is
-/// not a tier in expected_skips, an empty skip reason.
+/// not a tier in expected_skips, an empty skip reason, a host_access grant
+/// without exactly one owner, with an access of no known form, or without a
+/// reason.
 RecipeMeta load_meta(const std::filesystem::path& file);
 
 /// The meta's pinned upgrade_base against the recipe's `tags` and the

@@ -81,6 +81,11 @@ public:
   AppContext app_context();
 
 private:
+  /// The host-access policy over `r` (docs/recipe-meta.md, "host_access"):
+  /// each refused access is a failed `<tier>/host-access` check naming the
+  /// line and the grant that would allow it, and false; the accesses the
+  /// meta grants are listed in one passing check.
+  bool host_access_allowed(TierResult& tier, const Release& r, Clock::time_point started);
   /// Network, secrets (as .env.sample's modifiers say, or the plugin's
   /// CCCI_SECRET makers) and routes; false when a secret could not be made
   /// (a failed `<tier>/secrets` check).

@@ -151,6 +151,30 @@ std::optional<std::string> RunContext::make_secret(TierResult& tier, const Relea
   return made.value;
 }
 
+bool RunContext::host_access_allowed(TierResult& tier, const Release& r, Clock::time_point started) {
+  const auto check = fmt::format("{}/host-access", tier_name(tier));
+  const auto verdict = judge_host_access(r.compose.host_access, meta.host_access);
+  const auto meta_file =
+      (meta.file.empty() ? options.recipes_dir / options.recipe / "ccci.yml" : meta.file).lexically_normal().string();
+  for (const auto& a : verdict.refused)
+    record(tier, {check, Status::fail, refusal_message(a, meta_file), seconds_since(started)});
+  if (!verdict.refused.empty()) {
+    events.progress(tier_name(tier), fmt::format("not deploying {}: {} host access(es) refused (see {})",
+                                                 r.rendered.filename().string(), verdict.refused.size(), check));
+    return false;
+  }
+  if (!verdict.granted.empty()) {
+    std::vector<std::string> granted;
+    for (const auto& [a, g] : verdict.granted)
+      granted.push_back(grant_message(a, g));
+    record(tier, {check, Status::pass,
+                  fmt::format("{} granted by the recipe meta for {}: {}", granted.size(),
+                              r.version.empty() ? r.commit.substr(0, 12) : r.version, fmt::join(granted, "; ")),
+                  seconds_since(started)});
+  }
+  return true;
+}
+
 bool RunContext::provision(TierResult& tier, const Release& r, Clock::time_point started) {
   swarm.ensure_network("proxy");
   std::vector<std::string> made;
@@ -189,6 +213,8 @@ bool RunContext::deploy(TierResult& tier, Deployed which, Clock::time_point star
     r.routes_reported = true;
     record(tier, {fmt::format("{}/routes", tier_name(tier)), Status::pass, describe_routes(r.compose), 0});
   }
+  // Before anything of the release is made: a refused recipe deploys nothing.
+  if (!host_access_allowed(tier, r, started)) return false;
   if (!provision(tier, r, started)) return false;
   events.progress(tier_name(tier), fmt::format("docker stack deploy {} ({})", stack,
                                                r.version.empty() ? r.commit.substr(0, 12) : r.version));
