@@ -31,8 +31,13 @@ std::optional<Canonical> read_canonical(const fs::path& state_dir, const std::st
   auto text = read_file(file, ec);
   if (ec) throw unusable(fmt::format("cannot read it: {}", ec.message()));
   Canonical c;
+  // boost.json's exception text carries its own source location: the
+  // error code's message is the part a person can act on.
+  boost::system::error_code parse_error;
+  auto parsed = json::parse(text, parse_error);
+  if (parse_error) throw unusable(fmt::format("not JSON: {}", parse_error.message()));
   try {
-    auto o = json::parse(text).as_object();
+    auto o = parsed.as_object();
     auto str = [&](const char* k) { return std::string(o.at(k).as_string()); };
     c = Canonical{str("recipe"), str("version"),     str("commit"), str("tag"),
                   str("run_id"), str("promoted_at"), str("stack"),  str("domain")};
