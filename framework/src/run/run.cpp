@@ -311,7 +311,7 @@ int Run::execute() {
   } else {
     teardown();
   }
-  note_escalation("the teardown had already finished; nothing was left to skip");
+  note_escalation("the teardown finished without a wait left to skip");
   finish();
   return ctx_.results.exit_code;
 }
