@@ -6,6 +6,7 @@
 #include "os/process.hpp"
 #include "support/files.hpp"
 #include "support/leftovers.hpp"
+#include "swarm/docker.hpp"
 #include "swarm/docker_swarm.hpp"
 #include "sweep/registry.hpp"
 
@@ -247,6 +248,60 @@ BOOST_AUTO_TEST_CASE(a_sweep_stopped_like_systemctl_stop_forwards_sigterm_and_wa
   BOOST_TEST(run_log.find("interrupted") != std::string::npos, run_log);
   BOOST_TEST(run_log.find("teardown clean") != std::string::npos, run_log);
   BOOST_TEST(run_log.find("] backup ") == std::string::npos, run_log);
+  BOOST_TEST(!w.canonical("site").has_value());
+}
+
+// A second SIGTERM to the sweep while its child tears down: the sweep names
+// the run it cuts short and passes the signal on; the child skips its
+// teardown's waits and still writes its results (docs/architecture.md,
+// "Stopping").
+BOOST_AUTO_TEST_CASE(a_second_sigterm_to_the_sweep_names_the_run_it_cuts_short_and_passes_it_on) {
+  World w("stopped-twice");
+  w.recipe("site", "custom-html-tiny");
+  auto r = sh(R"(
+    "$CCCI" sweep --state-dir "$W/state" --runs-dir "$W/runs" --recipes-dir "$W/recipes" --source "$W/upstream" \
+      --plugin-dir "$W/plugins" --stop-grace 120 >"$W/sweep.out" 2>&1 &
+    pid=$!
+    log=
+    wait_for() { # file text: until the file holds the text (a bound against a hung run)
+      for _ in $(seq 1800); do grep -qF "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+      kill -KILL "$pid"; echo "never saw '$2' in $1"; cat "$W/sweep.out" "$1"; exit 1
+    }
+    for _ in $(seq 900); do log=$(ls "$W"/runs/*.out 2>/dev/null | head -n1 || true); [ -n "$log" ] && break; sleep 0.1; done
+    wait_for "$log" 'converging'
+    stack=$(sed -n '1s/.* as stack \([^,]*\),.*/\1/p' "$log")
+    kill -TERM "$pid"
+    wait_for "$log" 'removing stack'
+    kill -TERM "$pid"
+    set +e; wait "$pid"; rc=$?; set -e
+    results=no; [ -s "${log%.out}/results.json" ] && results=yes
+    echo "rc=$rc stack=$stack run=$(basename "${log%.out}") results=$results"
+    echo "--- sweep"; cat "$W/sweep.out"; echo "--- run"; cat "$log"
+  )",
+              {"CCCI=" CCCI_BIN, "W=" + w.root.string()});
+  BOOST_TEST_MESSAGE(r.out);
+  BOOST_TEST_REQUIRE(r.ok(), r.out);
+  BOOST_TEST(r.out.find("rc=3 ") != std::string::npos, r.out);
+  BOOST_TEST(r.out.find(" results=yes") != std::string::npos, r.out);
+  const auto run_at = r.out.find(" run=");
+  BOOST_TEST_REQUIRE(run_at != std::string::npos);
+  const auto run_id = r.out.substr(run_at + 5, r.out.find(' ', run_at + 5) - run_at - 5);
+  const auto sweep_log = r.out.substr(r.out.find("--- sweep"), r.out.find("--- run") - r.out.find("--- sweep"));
+  BOOST_TEST(sweep_log.find("second stop signal (SIGTERM): cutting short 1 run(s): " + run_id + ";") !=
+                 std::string::npos,
+             sweep_log);
+  BOOST_TEST(sweep_log.find("(cut short by a second stop signal") != std::string::npos, sweep_log);
+  BOOST_TEST(sweep_log.find("site: UNVER") != std::string::npos, sweep_log);
+  // The child heard the second signal too.
+  const auto run_log = r.out.substr(r.out.find("--- run"));
+  BOOST_TEST(run_log.find("second stop signal (SIGTERM): ") != std::string::npos, run_log);
+  const auto stack_at = r.out.find(" stack=");
+  const auto stack = r.out.substr(stack_at + 7, r.out.find(' ', stack_at + 7) - stack_at - 7);
+  BOOST_TEST_REQUIRE(!stack.empty());
+  // What a cut-short teardown left is the test's to remove (it names it).
+  auto left = leftovers_of(stack);
+  if (!left.empty()) teardown_stack(stack, /*throwaway=*/true);
+  BOOST_TEST(leftovers_of(stack).empty());
   BOOST_TEST(!w.canonical("site").has_value());
 }
 
