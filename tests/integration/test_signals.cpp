@@ -19,6 +19,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <thread>
 
@@ -171,4 +172,37 @@ BOOST_AUTO_TEST_CASE(a_second_sigterm_during_teardown_says_what_it_skipped_and_s
   BOOST_TEST(docker({"volume", "rm", volume}).ok());
   auto left = leftovers_of(r->stack);
   BOOST_TEST(left.empty(), "left behind: " << (left.empty() ? "" : left.front()));
+}
+
+// A stop while ccci prepares the run (here: in its first git command, a
+// stand-in that hangs) is the stop, not bad input: exit 3, saying so, and
+// nothing deployed.
+BOOST_AUTO_TEST_CASE(a_stop_while_preparing_is_the_stop_not_bad_input) {
+  auto dir = fresh_dir(work / "runs", "preparing");
+  auto bin = dir / "bin";
+  fs::create_directories(bin);
+  write(bin / "git", "#!/bin/sh\ntouch '" + (dir / "git-started").string() + "'\nexec sleep 120\n");
+  fs::permissions(bin / "git", fs::perms::owner_all);
+  const char* path = std::getenv("PATH");
+  SpawnOptions o;
+  o.program = CCCI_BIN;
+  o.merge_stderr = true;
+  o.extra_env = {"PATH=" + bin.string() + ":" + (path ? path : "/usr/bin:/bin")};
+  auto child = Child::spawn(
+      {CCCI_BIN, "run", "--recipe-dir", (repos / "custom-html-tiny").string(), "--runs-dir", (dir / "runs").string()},
+      o);
+  for (int i = 0; i < 600 && !fs::exists(dir / "git-started"); ++i)
+    std::this_thread::sleep_for(50ms);
+  BOOST_TEST_REQUIRE(fs::exists(dir / "git-started"));
+  child.signal(SIGTERM);
+  std::string out;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(child.out().get(), buf, sizeof buf)) > 0;)
+    out.append(buf, static_cast<std::size_t>(n));
+  auto status = child.wait();
+  BOOST_TEST_MESSAGE(out);
+  BOOST_TEST(status.exit_code == 3, out);
+  BOOST_TEST(out.find("ccci run: interrupted by SIGTERM while preparing the run, before anything was deployed") !=
+                 std::string::npos,
+             out);
 }
