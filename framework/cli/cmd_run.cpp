@@ -1,9 +1,11 @@
 // ccci run: one recipe at one ref through the tiers.
 #include "cli.hpp"
 #include "model/errors.hpp"
+#include "model/text.hpp"
 #include "model/tiers.hpp"
 #include "model/version.hpp"
 #include "os/process.hpp"
+#include "os/signals.hpp"
 #include "run/run.hpp"
 
 #include <boost/program_options.hpp>
@@ -101,7 +103,16 @@ int cmd_run(const Args& args) {
   }
   o.keep_running = vm.count("keep-running") > 0;
   install_stop_handlers();
-  return run_recipe(o, std::cout);
+  try {
+    return run_recipe(o, std::cout);
+  } catch (const std::exception& e) {
+    // A stop during the checkout, before anything is deployed, makes git
+    // fail: that is the stop, not bad input or an internal error.
+    if (!stop_requested) throw;
+    std::cerr << "ccci run: " << interrupted_reason() << " while preparing the run, before anything was deployed ("
+              << strip_url_credentials(e.what()) << ")\n";
+    return 3;
+  }
 }
 
 } // namespace ccci::cli

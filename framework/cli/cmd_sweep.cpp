@@ -1,6 +1,7 @@
 // ccci sweep: the weekly sweep over enrolled recipes.
 #include "cli.hpp"
 #include "model/errors.hpp"
+#include "model/text.hpp"
 #include "os/process.hpp"
 #include "sweep/sweep.hpp"
 
@@ -60,7 +61,7 @@ int cmd_sweep(const Args& args) {
   try {
     return run_sweep(o, std::cout);
   } catch (const InfraFailure& e) {
-    std::cerr << "ccci sweep: " << e.what() << "\n";
+    std::cerr << "ccci sweep: " << strip_url_credentials(e.what()) << "\n";
     return 3;
   }
 }

@@ -2,6 +2,7 @@
 // is printed and by which main dispatches.
 #include "cli.hpp"
 #include "model/errors.hpp"
+#include "model/text.hpp"
 #include "model/tiers.hpp"
 
 #include <boost/program_options.hpp>
@@ -93,14 +94,16 @@ int main(int argc, char** argv) {
     }
     return find_command(args[0])->fn(Args(args.begin() + 1, args.end()));
   } catch (const InputError& e) {
-    std::cerr << "ccci: " << e.what() << "\n";
+    // A --source, --mirror or `upstream` URL may carry credentials.
+    std::cerr << "ccci: " << strip_url_credentials(e.what()) << "\n";
     return 2;
   } catch (const po::error& e) {
-    std::cerr << "ccci: " << e.what() << "; see `ccci " << (args.empty() ? "" : args[0]) << " --help`\n";
+    std::cerr << "ccci: " << strip_url_credentials(e.what()) << "; see `ccci " << (args.empty() ? "" : args[0])
+              << " --help`\n";
     return 2;
   } catch (const std::exception& e) {
     // Anything else escaped the run's own handling: no verdict.
-    std::cerr << "ccci: internal error: " << e.what() << "\n";
+    std::cerr << "ccci: internal error: " << strip_url_credentials(e.what()) << "\n";
     return 3;
   }
 }

@@ -115,8 +115,33 @@ void wait_for_first_line(const ChildJob& job) {
 }
 
 struct ResetStop {
-  ~ResetStop() { stop_requested = 0; }
+  ~ResetStop() {
+    stop_requested = 0;
+    stop_signals = 0;
+    last_stop_signal = 0;
+  }
 };
+
+// The processes of group `pgid` still alive (zombies are dead), from /proc.
+std::vector<pid_t> alive_in_group(pid_t pgid) {
+  std::vector<pid_t> out;
+  for (auto& entry : fs::directory_iterator("/proc")) {
+    auto name = entry.path().filename().string();
+    if (name.empty() || !std::all_of(name.begin(), name.end(), ::isdigit)) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    if (!stat || !std::getline(stat, line)) continue;
+    auto close = line.rfind(')');
+    if (close == std::string::npos) continue;
+    // After the command: state, ppid, pgrp.
+    std::istringstream rest(line.substr(close + 2));
+    std::string state;
+    long ppid = 0, pgrp = 0;
+    rest >> state >> ppid >> pgrp;
+    if (pgrp == pgid && state != "Z") out.push_back(static_cast<pid_t>(std::stol(name)));
+  }
+  return out;
+}
 
 } // namespace
 
@@ -379,6 +404,70 @@ BOOST_AUTO_TEST_CASE(an_isolated_check_that_hangs_is_killed_with_what_it_started
   fs::remove_all(dir);
 }
 
+// docs/architecture.md, "Stopping": a check's timeout kills its whole
+// process group. Here the check starts its grandchildren without ccci's
+// spawn: a plain fork that execs `sleep 300`, and a double fork whose
+// `sleep 300` is orphaned (reparented away from the check). Neither may
+// outlive the timeout, and the check fails as hung.
+BOOST_AUTO_TEST_CASE(a_hung_checks_timeout_kills_every_process_of_its_group_however_started) {
+  auto dir = temp_dir("group");
+  auto pgid_file = dir / "pgid";
+  auto rec = isolated(
+      [&](Context&) {
+        std::ofstream(pgid_file) << ::getpgrp() << "\n";
+        if (::fork() == 0) {
+          ::execlp("sleep", "sleep", "300", static_cast<char*>(nullptr));
+          ::_exit(127);
+        }
+        if (::fork() == 0) {
+          if (::fork() == 0) {
+            ::execlp("sleep", "sleep", "300", static_cast<char*>(nullptr));
+            ::_exit(127);
+          }
+          ::_exit(0); // the orphan's parent goes: it is no child of the check any more
+        }
+        ::pause();
+        return ccci::pass("unreachable");
+      },
+      1s);
+  BOOST_TEST((rec.status == Status::fail));
+  BOOST_TEST(rec.message.starts_with("did not finish within the per-check timeout of 1s and was killed"), rec.message);
+  pid_t pgid = first_pid_in(read(pgid_file));
+  BOOST_TEST_REQUIRE(pgid > 1);
+  BOOST_TEST(pgid != ::getpgrp()); // its own group, not ours
+  std::vector<pid_t> left;
+  for (int i = 0; i < 100; ++i) {
+    left = alive_in_group(pgid);
+    if (left.empty()) break;
+    std::this_thread::sleep_for(20ms);
+  }
+  BOOST_TEST(left.empty(), "processes of the check's group " << pgid << " survived its timeout: " << left.size());
+  fs::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(a_check_cut_short_by_a_stop_is_unverified_naming_the_signal) {
+  ResetStop reset;
+  auto dir = temp_dir("stopped-check");
+  auto ready = dir / "ready";
+  // The stop comes while the check hangs, as a SIGTERM to ccci would.
+  std::thread stopper([&] {
+    for (int i = 0; i < 500 && !fs::exists(ready); ++i)
+      std::this_thread::sleep_for(10ms);
+    stop_requested = SIGTERM;
+  });
+  auto rec = isolated(
+      [&](Context&) {
+        std::ofstream(ready) << "1\n";
+        ::pause();
+        return ccci::pass("unreachable");
+      },
+      60s);
+  stopper.join();
+  BOOST_TEST((rec.status == Status::unver));
+  BOOST_TEST(rec.message.starts_with("interrupted by SIGTERM: the check was cut short"), rec.message);
+  fs::remove_all(dir);
+}
+
 BOOST_AUTO_TEST_CASE(an_isolated_check_that_exits_without_a_verdict_fails) {
   auto rec = isolated([](Context&) -> CheckResult { ::_exit(4); });
   BOOST_TEST((rec.status == Status::fail));
@@ -523,6 +612,53 @@ BOOST_AUTO_TEST_CASE(a_child_run_still_there_after_the_grace_is_killed_with_its_
   BOOST_TEST((std::chrono::steady_clock::now() - started < 10s));
   BOOST_TEST(jobs[0].killed);
   BOOST_TEST(jobs[0].signal == SIGKILL);
+  pid_t grandchild = first_pid_in(read(jobs[0].log));
+  BOOST_TEST_REQUIRE(grandchild > 0);
+  BOOST_TEST(gone_soon(grandchild));
+  fs::remove_all(dir);
+}
+
+// docs/architecture.md, "Stopping": a second stop request tells each
+// running child (a second SIGTERM) and SIGKILLs its group after the
+// escalation grace, naming the runs cut short; the (long) stop grace does
+// not apply any more.
+BOOST_AUTO_TEST_CASE(a_second_stop_request_tells_the_children_then_kills_their_groups_and_names_them) {
+  ResetStop reset;
+  auto dir = temp_dir("escalate");
+  std::vector<ChildJob> jobs(1);
+  // A teardown that would take far longer than the test: the first SIGTERM
+  // starts it, the second is noted, and only SIGKILL ends it.
+  jobs[0].args = {"-c", "n=0; trap 'n=$((n+1)); echo term $n' TERM; sleep 300 & echo $!; "
+                        "while :; do sleep 0.05; done"};
+  jobs[0].log = dir / "sweep-x-recipe.out";
+  std::vector<std::string> notes;
+  ChildRunOptions o;
+  o.program = "/bin/sh";
+  o.stop_grace = 1h;
+  o.escalation_grace = 500ms;
+  o.on_note = [&](const std::string& line) { notes.push_back(line); };
+  o.on_start = [&](std::size_t i) {
+    wait_for_first_line(jobs[i]);
+    stop_requested = SIGTERM;
+    stop_signals = 1;
+    last_stop_signal = SIGTERM;
+  };
+  o.on_still_running = [&](std::size_t, double) {
+    // Once the child has taken the first SIGTERM, the second comes.
+    if (read(jobs[0].log).find("term 1") != std::string::npos) {
+      stop_signals = 2;
+      last_stop_signal = SIGHUP;
+    }
+  };
+  o.still_running_every = 50ms;
+  BOOST_TEST(!run_children(jobs, o));
+  BOOST_TEST(jobs[0].cut_short);
+  BOOST_TEST(jobs[0].killed);
+  BOOST_TEST(jobs[0].signal == SIGKILL);
+  BOOST_TEST(read(jobs[0].log).find("term 2") != std::string::npos, read(jobs[0].log));
+  BOOST_TEST_REQUIRE(notes.size() == 1u);
+  BOOST_TEST(notes[0].starts_with("second stop signal (SIGHUP): cutting short 1 run(s): sweep-x-recipe;"), notes[0]);
+  BOOST_TEST(notes[0].find("`ccci gc` removes what they leave") != std::string::npos, notes[0]);
   pid_t grandchild = first_pid_in(read(jobs[0].log));
   BOOST_TEST_REQUIRE(grandchild > 0);
   BOOST_TEST(gone_soon(grandchild));

@@ -1,6 +1,7 @@
 #define BOOST_TEST_MODULE sweep
 #include <boost/test/unit_test.hpp>
 
+#include "model/text.hpp"
 #include "sweep/sweep.hpp"
 
 using namespace ccci::host;
@@ -48,6 +49,8 @@ BOOST_AUTO_TEST_CASE(labels_come_from_the_registry_not_the_exit_code) {
   BOOST_TEST(sweep_label(run, 1, canon("1.2.0+1"), "1.2.0+1") == "FAIL");
   BOOST_TEST(sweep_label(run, 3, std::nullopt, "1.2.0+1") == "UNVER");
   BOOST_TEST(sweep_label(run, std::nullopt, std::nullopt, "1.2.0+1") == "UNVER");
+  // Killed by a signal (a crash, a second stop signal cut it short): no verdict.
+  BOOST_TEST(sweep_label(run, -1, canon("1.2.0+1"), "1.2.0+1") == "UNVER");
   BOOST_TEST(sweep_label({SweepAction::skip_no_new_version, ""}, std::nullopt, canon("1.2.0+1"), "1.2.0+1") ==
              "SKIP no-new-version");
 }
@@ -59,4 +62,26 @@ BOOST_AUTO_TEST_CASE(warnings_become_a_note_and_leave_the_label_alone) {
                                {"lint/R009-one-service-named-app", Status::pass, "ok", 0},
                                {"lint/R005-semver-like-tags", Status::warn, "w", 0}};
   BOOST_TEST(warnings_note(r) == "2 warning(s): lint/R002-healthchecks, lint/R005-semver-like-tags");
+}
+
+// docs/architecture.md, "Credentials in URLs": --source, --mirror and a
+// meta's `upstream` may carry user:token; nothing ccci prints keeps it.
+BOOST_AUTO_TEST_CASE(url_credentials_are_stripped_from_urls_and_from_messages_naming_them) {
+  BOOST_TEST(strip_url_credentials("https://u:s3cr3t@git.example.org/recipes/x") ==
+             "https://***@git.example.org/recipes/x");
+  // A token as the user alone, as forges take it.
+  BOOST_TEST(strip_url_credentials("https://ghp_t0ken@git.example.org") == "https://***@git.example.org");
+  // An unencoded '@' or ',' in the password: everything up to the host's '@' goes.
+  BOOST_TEST(strip_url_credentials("https://u:p@ss,w;rd@host:8443/x.git") == "https://***@host:8443/x.git");
+  // URLs without credentials, and text with no URL, are left alone.
+  BOOST_TEST(strip_url_credentials("https://git.example.org/x (mail ops@example.org)") ==
+             "https://git.example.org/x (mail ops@example.org)");
+  BOOST_TEST(strip_url_credentials("/srv/mirror/x") == "/srv/mirror/x");
+  BOOST_TEST(strip_url_credentials("") == "");
+  // git's own error repeats the URL, quoted; every URL in a message is stripped.
+  BOOST_TEST(strip_url_credentials("cannot fetch upstream https://u:s3cr3t@127.0.0.1:9/x: fatal: unable to access "
+                                   "'https://u:s3cr3t@127.0.0.1:9/x/': Failed to connect") ==
+             "cannot fetch upstream https://***@127.0.0.1:9/x: fatal: unable to access "
+             "'https://***@127.0.0.1:9/x/': Failed to connect");
+  BOOST_TEST(strip_url_credentials("ssh://git:key@h/x and http://a:b@h2") == "ssh://***@h/x and http://***@h2");
 }

@@ -507,6 +507,53 @@ BOOST_FIXTURE_TEST_CASE(an_interruption_mid_upgrade_is_unverified_and_still_tear
   BOOST_TEST(swarm.find("remove_routes") >= 0);
 }
 
+// docs/architecture.md, "Stopping": a docker command a stop cuts short
+// fails as it dies; that failure is the stop's, so the step is unver
+// naming the signal, never a red.
+BOOST_FIXTURE_TEST_CASE(a_deploy_that_fails_as_a_stop_lands_is_unverified_not_red, Fixture) {
+  options.recipe_dir = make_repo(root / "repo", two_releases);
+  swarm.refuse_deploy["compose.rendered.yml"] = "context canceled";
+  swarm.on_deploy = [](const std::string&) { stop_requested = SIGTERM; };
+  run();
+  stop_requested = 0;
+  BOOST_TEST(exit_code == 3);
+  BOOST_TEST((tier(Tier::install).status == Status::unver));
+  BOOST_TEST(tier(Tier::install).reason == "interrupted by SIGTERM (cut short: install/deploy)");
+  auto deploy = std::find_if(tier(Tier::install).checks.begin(), tier(Tier::install).checks.end(),
+                             [](const CheckRecord& c) { return c.name == "install/deploy"; });
+  BOOST_TEST_REQUIRE((deploy != tier(Tier::install).checks.end()));
+  BOOST_TEST((deploy->status == Status::unver));
+  BOOST_TEST(deploy->message.starts_with("interrupted by SIGTERM: cut short, no verdict (it said, as it was stopped: "
+                                         "docker stack deploy refused"),
+             deploy->message);
+  BOOST_TEST((tier(Tier::upgrade).status == Status::unver));
+  BOOST_TEST(tier(Tier::upgrade).reason == "not run: interrupted by SIGTERM");
+  BOOST_TEST(swarm.find("remove_stack") > swarm.find("deploy compose.rendered.yml"));
+}
+
+// A second stop signal before the teardown: the evidence is skipped, the
+// run says so, tears down and still writes results.json.
+BOOST_FIXTURE_TEST_CASE(a_second_stop_skips_the_evidence_says_so_and_still_tears_down_and_writes_results, Fixture) {
+  options.recipe_dir = make_repo(root / "repo", two_releases);
+  swarm.on_deploy = [](const std::string&) {
+    stop_requested = SIGTERM;
+    stop_signals = 2;
+    last_stop_signal = SIGTERM;
+  };
+  run();
+  stop_requested = 0;
+  stop_signals = 0;
+  last_stop_signal = 0;
+  BOOST_TEST(exit_code == 3);
+  BOOST_TEST((tier(Tier::install).status == Status::unver));
+  BOOST_TEST(terminal.str().find("second stop signal (SIGTERM): skipping the evidence; tearing down now; "
+                                 "results.json is still written") != std::string::npos,
+             terminal.str());
+  BOOST_TEST(swarm.find("task_table") < 0);
+  BOOST_TEST(swarm.find("remove_stack") >= 0);
+  BOOST_TEST(results.exit_code == 3);
+}
+
 BOOST_FIXTURE_TEST_CASE(an_infrastructure_failure_is_unverified_with_evidence_and_teardown, Fixture) {
   options.recipe_dir = make_repo(root / "repo", two_releases);
   swarm.infra_failure_after_deploys = 1;

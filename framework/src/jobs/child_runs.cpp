@@ -6,6 +6,7 @@
 #include "os/spawn.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -15,6 +16,7 @@
 #include <exception>
 #include <fcntl.h>
 #include <fstream>
+#include <iostream>
 #include <list>
 #include <optional>
 #include <unistd.h>
@@ -65,7 +67,14 @@ bool run_children(std::vector<ChildJob>& jobs, const ChildRunOptions& options) {
   std::size_t next = 0;
   std::exception_ptr failure;
   bool stopping = false;
+  std::optional<clock::time_point> escalated; ///< when a second stop request was passed on
   auto last_note = clock::now();
+  auto say = [&](const std::string& line) {
+    if (options.on_note)
+      options.on_note(line);
+    else
+      std::cerr << line << "\n";
+  };
 
   // SIGTERM, once: a `ccci run` tears its stack down on it. Each child
   // leads its own group, so a terminal's ^C reached only us and nobody gets
@@ -82,6 +91,26 @@ bool run_children(std::vector<ChildJob>& jobs, const ChildRunOptions& options) {
       next = jobs.size(); // start nothing more
       for (auto& r : running)
         terminate(r);
+    }
+    if (stopping && !escalated && stop_escalated()) {
+      // docs/architecture.md, "Stopping": tell them, then cut them short.
+      escalated = clock::now();
+      std::vector<std::string> names;
+      for (auto& r : running) {
+        auto& job = jobs[r.index];
+        job.cut_short = true;
+        names.push_back(job.label.empty() ? job.log.stem().string() : job.label);
+        r.child.signal(SIGTERM);
+      }
+      say(fmt::format(
+          "second stop signal ({}): {}", signal_name(static_cast<int>(last_stop_signal)),
+          names.empty()
+              ? std::string("no run is still running")
+              : fmt::format("cutting short {} run(s): {}; each got a second SIGTERM (skip the "
+                            "teardown's waits, write results.json) and is SIGKILLed with its "
+                            "process group in {}s; `ccci gc` removes what they leave",
+                            names.size(), fmt::join(names, ", "),
+                            std::chrono::duration_cast<std::chrono::seconds>(options.escalation_grace).count())));
     }
     while (!stopping && !failure && next < jobs.size() && running.size() < parallel) {
       auto& job = jobs[next];
@@ -104,7 +133,9 @@ bool run_children(std::vector<ChildJob>& jobs, const ChildRunOptions& options) {
         job.timed_out = true;
         terminate(r);
       }
-      if (r.terminated && !job.killed && now - *r.terminated >= options.stop_grace) {
+      const bool past_grace = r.terminated && now - *r.terminated >= options.stop_grace;
+      const bool past_escalation = escalated && now - *escalated >= options.escalation_grace;
+      if ((past_grace || past_escalation) && !job.killed) {
         job.killed = true;
         r.child.kill_group();
       }

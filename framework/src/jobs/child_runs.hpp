@@ -4,7 +4,9 @@
 // number at once. On a stop request (SIGINT/SIGTERM/SIGHUP to us) no new one starts
 // and each running one gets SIGTERM and is waited for while it tears its
 // stack down; only one that is still there after the grace period is
-// SIGKILLed, with its process group.
+// SIGKILLed, with its process group. A second stop request escalates: each
+// running one is told (a second SIGTERM: it skips its teardown's waits and
+// writes its results) and SIGKILLed with its group after a short grace.
 #pragma once
 
 #include <chrono>
@@ -27,7 +29,10 @@ struct ChildJob {
   int signal = 0;
   bool started = false;
   bool timed_out = false;
-  bool killed = false; ///< still running at the end of the grace period: SIGKILLed
+  bool killed = false;    ///< still running at the end of the grace period: SIGKILLed
+  bool cut_short = false; ///< running when a second stop request came
+  /// How messages name it; "": the log's file name without its extension.
+  std::string label;
   double seconds = 0;
 };
 
@@ -35,9 +40,18 @@ struct ChildJob {
 /// Teardown waits for containers to stop; a large stack takes minutes.
 inline constexpr std::chrono::seconds default_stop_grace = std::chrono::minutes(10);
 
+/// A second stop request: time to write results.json, not to wait for
+/// containers.
+inline constexpr std::chrono::seconds default_escalation_grace = std::chrono::seconds(15);
+
 struct ChildRunOptions {
   std::size_t parallel = 1; ///< at most this many at once (0 counts as 1)
   std::chrono::milliseconds stop_grace = default_stop_grace;
+  /// After a second stop request: how long the running ones have to finish
+  /// what is quick before they are SIGKILLed.
+  std::chrono::milliseconds escalation_grace = default_escalation_grace;
+  /// What ccci says when a second stop request cuts runs short; unset: stderr.
+  std::function<void(const std::string&)> on_note;
   /// What to run; empty: this binary. Tests run other programs.
   std::filesystem::path program;
   /// Called from the calling thread, for progress lines.

@@ -18,4 +18,11 @@ std::optional<int> parse_port(std::string_view text);
 /// `CCCI_EDGE_PORT`), the value, the valid range and the default.
 std::string bad_port_message(std::string_view source, std::string_view text, int fallback);
 
+/// `text` with the userinfo of every URL in it replaced by `***`:
+/// `https://user:token@host/x` reads `https://***@host/x`. For every URL
+/// ccci prints (--source, --mirror, a meta's `upstream`) and for git's
+/// stderr, which repeats the URL in its errors (docs/architecture.md,
+/// "Credentials in URLs"). A bare URL or a whole message alike.
+std::string strip_url_credentials(std::string_view text);
+
 } // namespace ccci::host

@@ -9,9 +9,15 @@
 namespace ccci::host {
 
 volatile std::sig_atomic_t stop_requested = 0;
+volatile std::sig_atomic_t stop_signals = 0;
+volatile std::sig_atomic_t last_stop_signal = 0;
 
 namespace {
-void on_stop_signal(int sig) { stop_requested = sig; }
+void on_stop_signal(int sig) {
+  if (!stop_requested) stop_requested = sig;
+  if (stop_signals < 1000) stop_signals = stop_signals + 1;
+  last_stop_signal = sig;
+}
 } // namespace
 
 void install_stop_handlers() {
@@ -25,6 +31,12 @@ void install_stop_handlers() {
   // mid-deploy and leave the stack behind.
   ::sigaction(SIGHUP, &sa, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
+}
+
+bool stop_escalated() { return stop_requested && stop_signals >= 2; }
+
+std::string interrupted_reason() {
+  return fmt::format("interrupted by {}", signal_name(stop_requested ? static_cast<int>(stop_requested) : SIGTERM));
 }
 
 void interruptible_sleep(std::chrono::milliseconds d) {

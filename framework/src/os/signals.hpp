@@ -1,5 +1,7 @@
 // How ccci learns it was asked to stop: SIGINT/SIGTERM/SIGHUP set a flag that long
-// waits poll, so a stop turns into teardown instead of an abrupt exit.
+// waits poll, so a stop turns into teardown instead of an abrupt exit. A
+// second stop signal escalates: teardown skips its waits and does only what
+// is quick (docs/architecture.md, "Stopping").
 #pragma once
 
 #include <chrono>
@@ -8,11 +10,29 @@
 
 namespace ccci::host {
 
-/// Set (to the signal's number) by the SIGINT/SIGTERM/SIGHUP handler that
-/// install_stop_handlers() installs.
+/// Set (to the first signal's number) by the SIGINT/SIGTERM/SIGHUP handler
+/// that install_stop_handlers() installs.
 /// Long waits poll it and give up early; teardown ignores it.
 extern volatile std::sig_atomic_t stop_requested;
+/// How many stop signals arrived, and the number of the latest.
+extern volatile std::sig_atomic_t stop_signals;
+extern volatile std::sig_atomic_t last_stop_signal;
 void install_stop_handlers();
+
+/// A second stop signal arrived while ccci was stopping: teardown stops
+/// waiting for containers and stops retrying; the sweep's parent SIGKILLs
+/// its children after telling them.
+bool stop_escalated();
+
+/// Thrown where a wait or a command was cut short by a stop request, for the
+/// sequencer to mark the step unver and tear down. `what` names the step
+/// ("docker stack deploy"), "" when none was running.
+struct Interrupted {
+  std::string what;
+};
+
+/// "interrupted by SIGTERM": the reason a cut-short step gets.
+std::string interrupted_reason();
 
 /// Sleeps up to `d`, waking early when a stop is requested.
 void interruptible_sleep(std::chrono::milliseconds d);

@@ -76,6 +76,7 @@ void enter_child(bool own_group) {
   if (own_group) ::setpgid(0, 0);
   ::signal(SIGINT, SIG_DFL);
   ::signal(SIGTERM, SIG_DFL);
+  ::signal(SIGHUP, SIG_DFL);
 }
 
 // extra_env overrides: an inherited variable of the same name is left out

@@ -1,5 +1,7 @@
 #include "plugin/http.hpp"
 
+#include "os/signals.hpp"
+
 #include <curl/curl.h>
 #include <fmt/format.h>
 
@@ -39,6 +41,10 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
   return size * n;
 }
 
+// A stop request ends a transfer at once instead of at its timeout: no wait
+// of ccci's ignores a stop (docs/architecture.md, "Stopping").
+int on_progress(void*, curl_off_t, curl_off_t, curl_off_t, curl_off_t) { return stop_requested ? 1 : 0; }
+
 } // namespace
 
 HttpResponse http_request(const HttpTarget& target, std::string_view method, std::string_view path,
@@ -75,6 +81,8 @@ HttpResponse http_send(const HttpRequest& request) {
     curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
   }
   curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl.get(), CURLOPT_XFERINFOFUNCTION, on_progress);
+  curl_easy_setopt(curl.get(), CURLOPT_NOPROGRESS, 0L);
   curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, error);
   curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &response.body);

@@ -249,7 +249,8 @@ CheckRecord run_isolated(const std::string& name, const CheckBody& body, Context
                               timeout.count());
   } else if (interrupted) {
     rec.status = Status::unver;
-    rec.message = "interrupted: ccci was asked to stop";
+    rec.message =
+        fmt::format("{}: the check was cut short and its process group killed; no verdict", interrupted_reason());
   } else if (status.signal) {
     rec.status = Status::fail;
     rec.message =

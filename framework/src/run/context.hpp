@@ -5,6 +5,7 @@
 #pragma once
 
 #include "model/results.hpp"
+#include "os/signals.hpp"
 #include "plugin/app_context.hpp"
 #include "plugin/plugin_host.hpp"
 #include "recipe/meta.hpp"
@@ -20,10 +21,6 @@
 #include <string>
 
 namespace ccci::host {
-
-/// Thrown by check_stop() when SIGINT/SIGTERM/SIGHUP arrived: the sequencer marks
-/// the tier and the rest unver and tears down.
-struct Interrupted {};
 
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t);
@@ -49,11 +46,17 @@ public:
   /// "1.1.0+1.22.1", or the ref when not testing a release.
   std::string target_label() const { return results.version.empty() ? results.ref : results.version; }
 
+  /// A check recorded once a stop was requested ran while ccci was being
+  /// stopped, so its commands may have been cut short: it is unver
+  /// "interrupted by SIGTERM", never a pass or a fail, and Interrupted is
+  /// thrown after it is recorded.
   void record(TierResult& tier, CheckRecord rec);
   /// Judges the tier from its checks (the teeth rule) and reports it.
   void finish_tier(TierResult& tier, Clock::time_point started);
   /// Sets a tier's status without checks (a skip that applies) and reports it.
   void skip_tier(TierResult& tier, std::string reason);
+  /// Throws Interrupted (os/signals.hpp) when SIGINT/SIGTERM/SIGHUP arrived:
+  /// the sequencer marks the tier and the rest unver and tears down.
   void check_stop() const;
 
   /// Checks out and renders `commit` for this run's stack. `label` "target"

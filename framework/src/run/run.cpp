@@ -57,6 +57,11 @@ private:
   std::vector<std::string> check_tools();
   void run_tiers();
   void stop_tiers(const std::string& current_reason, const std::string& rest_reason, const std::string& say);
+  /// The tiers after a stop request: the running one and the rest unver
+  /// "interrupted by SIG...", `detail` saying what was cut short.
+  void stop_interrupted(const std::string& detail);
+  /// Once, when a second stop signal has arrived: what ccci skips.
+  void note_escalation(const std::string& skipping);
   void collect_evidence();
   void teardown();
   void finish();
@@ -67,6 +72,7 @@ private:
   ConsoleReporter console_;
   Listeners events_;
   RunContext ctx_;
+  bool escalation_noted_ = false;
 };
 
 void Run::prepare() {
@@ -189,6 +195,20 @@ void Run::stop_tiers(const std::string& current_reason, const std::string& rest_
   events_.line(say);
 }
 
+void Run::stop_interrupted(const std::string& detail) {
+  const auto reason = interrupted_reason();
+  stop_tiers(detail.empty() ? reason : fmt::format("{} ({})", reason, detail), fmt::format("not run: {}", reason),
+             fmt::format("{}: tearing down (a second stop signal skips the waits of the teardown)", reason));
+}
+
+void Run::note_escalation(const std::string& skipping) {
+  if (escalation_noted_ || !stop_escalated()) return;
+  escalation_noted_ = true;
+  events_.line(fmt::format("second stop signal ({}): {}; results.json is still written. A SIGKILL now leaves "
+                           "what remains to `ccci gc`",
+                           signal_name(static_cast<int>(last_stop_signal)), skipping));
+}
+
 void Run::collect_evidence() {
   const Release* deployed = ctx_.state.deployed_release();
   if (!deployed) return;
@@ -211,10 +231,15 @@ void Run::teardown() {
   auto report = ctx_.swarm.remove_stack(ctx_.stack, /*throwaway=*/true);
   for (auto& n : report.notes)
     events_.line(fmt::format("    {}", n));
+  if (!report.skipped.empty())
+    note_escalation(fmt::format("the teardown skipped {}", fmt::join(report.skipped, "; and ")));
   r.teardown_leftovers = report.leftovers;
   for (auto& l : ctx_.swarm.route_leftovers(ctx_.stack))
     r.teardown_leftovers.push_back(l);
   r.clean_teardown = r.teardown_leftovers.empty();
+  if (!r.clean_teardown)
+    note_escalation(fmt::format("the teardown stopped with {} object(s) left; `ccci gc` removes them",
+                                r.teardown_leftovers.size()));
   ctx_.state.deployed = Deployed::nothing;
   events_.progress("teardown",
                    fmt::format("{} in {:.1f}s", r.clean_teardown ? "clean" : "NOT clean", seconds_since(started)));
@@ -251,20 +276,27 @@ int Run::execute() {
           fmt::format("required tool(s) not on PATH: {}; install them (see `ccci doctor`)", fmt::join(missing, ", ")));
     ctx_.swarm.require_manager();
     run_tiers();
-  } catch (const Interrupted&) {
-    auto sig = signal_name(static_cast<int>(stop_requested));
-    stop_tiers(fmt::format("interrupted by {}", sig), fmt::format("not run: interrupted by {}", sig),
-               fmt::format("interrupted by {}: tearing down", sig));
+  } catch (const Interrupted& i) {
+    stop_interrupted(i.what.empty() ? "" : fmt::format("cut short: {}", i.what));
   } catch (const InfraFailure& e) {
-    stop_tiers(e.what(), fmt::format("not run: {}", e.what()), fmt::format("infrastructure problem: {}", e.what()));
+    // A command a stop cut short fails as it dies: that is the stop, not
+    // the infrastructure.
+    if (stop_requested)
+      stop_interrupted(fmt::format("cut short: {}", e.what()));
+    else
+      stop_tiers(e.what(), fmt::format("not run: {}", e.what()), fmt::format("infrastructure problem: {}", e.what()));
   } catch (const std::exception& e) {
-    stop_tiers(fmt::format("ccci internal error: {}", e.what()),
-               fmt::format("not run: ccci internal error: {}", e.what()),
-               fmt::format("ccci internal error: {}", e.what()));
+    if (stop_requested)
+      stop_interrupted(fmt::format("cut short: {}", e.what()));
+    else
+      stop_tiers(fmt::format("ccci internal error: {}", e.what()),
+                 fmt::format("not run: ccci internal error: {}", e.what()),
+                 fmt::format("ccci internal error: {}", e.what()));
   }
   explain_unreached(ctx_.results);
 
-  if (needs_evidence(ctx_.results)) {
+  note_escalation("skipping the evidence; tearing down now");
+  if (needs_evidence(ctx_.results) && !stop_escalated()) {
     try {
       collect_evidence();
     } catch (const std::exception& e) {
@@ -279,6 +311,7 @@ int Run::execute() {
   } else {
     teardown();
   }
+  note_escalation("the teardown finished without a wait left to skip");
   finish();
   return ctx_.results.exit_code;
 }

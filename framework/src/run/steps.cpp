@@ -55,8 +55,17 @@ double seconds_since(Clock::time_point t) { return std::chrono::duration<double>
 std::string RunContext::fmt_log(std::string_view line) { return fmt::format("    | {}", line); }
 
 void RunContext::record(TierResult& tier, CheckRecord rec) {
+  // A stop cuts docker, git and the check processes short; what they leave
+  // behind is no verdict either way (docs/architecture.md, "Stopping").
+  const bool cut_short = stop_requested != 0;
+  if (cut_short && !(rec.status == Status::unver && rec.message.starts_with(interrupted_reason()))) {
+    rec.message = fmt::format("{}: cut short, no verdict{}", interrupted_reason(),
+                              rec.message.empty() ? "" : fmt::format(" (it said, as it was stopped: {})", rec.message));
+    rec.status = Status::unver;
+  }
   events.check_done(rec);
   tier.checks.push_back(std::move(rec));
+  if (cut_short) throw Interrupted{tier.checks.back().name};
 }
 
 void RunContext::finish_tier(TierResult& tier, Clock::time_point started) {
@@ -74,7 +83,7 @@ void RunContext::skip_tier(TierResult& tier, std::string reason) {
 }
 
 void RunContext::check_stop() const {
-  if (stop_requested) throw Interrupted{};
+  if (stop_requested) throw Interrupted{""};
 }
 
 AppContext RunContext::app_context() {

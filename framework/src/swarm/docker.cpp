@@ -5,6 +5,7 @@
 #include "model/errors.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <array>
@@ -266,10 +267,14 @@ TeardownReport teardown_stack(const std::string& stack, bool throwaway, std::chr
       report.notes.push_back(fmt::format("force-removed {} container(s)", ids.size()));
     }
   }
-  // Volumes cannot go while containers still hold them: wait for those first.
+  // Volumes cannot go while containers still hold them: wait for those
+  // first — unless a second stop signal says to do only what is quick
+  // (docs/architecture.md, "Stopping").
   auto deadline = std::chrono::steady_clock::now() + wait;
-  while (!containers().empty() && std::chrono::steady_clock::now() < deadline)
+  while (!stop_escalated() && !containers().empty() && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  if (stop_escalated() && !containers().empty())
+    report.skipped.push_back("the wait for the stack's containers to stop (its objects were removed at once)");
 
   auto remove_all = [&](const char* kind, std::vector<std::string> list_args) {
     std::set<std::string> names;
@@ -293,6 +298,11 @@ TeardownReport teardown_stack(const std::string& stack, bool throwaway, std::chr
     remove_all("network", {"network", "ls", "--format", "{{.Name}}"});
     report.leftovers = stack_leftovers(stack);
     if (report.leftovers.empty() || std::chrono::steady_clock::now() >= deadline) break;
+    if (stop_escalated()) {
+      report.skipped.push_back(fmt::format("retrying the removal of what is still there ({}); `ccci gc` removes it",
+                                           fmt::join(report.leftovers, ", ")));
+      break;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
   return report;

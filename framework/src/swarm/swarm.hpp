@@ -39,6 +39,9 @@ struct DeployOutcome {
 struct TeardownReport {
   std::vector<std::string> leftovers; ///< empty = clean
   std::vector<std::string> notes;     ///< what was done, for the log
+  /// What a second stop signal made the teardown skip (os/signals.hpp,
+  /// stop_escalated), for the run to say; empty when it skipped nothing.
+  std::vector<std::string> skipped;
 };
 
 struct SwarmInfo {

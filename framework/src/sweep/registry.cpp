@@ -1,6 +1,7 @@
 #include "sweep/registry.hpp"
 
 #include "model/errors.hpp"
+#include "model/version.hpp"
 #include "os/fs.hpp"
 
 #include <boost/json.hpp>
@@ -17,18 +18,35 @@ fs::path registry_file(const fs::path& state_dir, const std::string& recipe) {
 
 std::optional<Canonical> read_canonical(const fs::path& state_dir, const std::string& recipe) {
   auto file = registry_file(state_dir, recipe);
-  if (!fs::exists(file)) return std::nullopt;
-  auto text = read_file(file);
+  std::error_code ec;
+  auto kind = fs::symlink_status(file, ec);
+  if (kind.type() == fs::file_type::not_found) return std::nullopt;
+  auto unusable = [&](const std::string& what) {
+    return InfraFailure(fmt::format("{}: not a usable canonical record of {} ({}); delete it to let the next sweep "
+                                    "promote {} afresh, or restore it from a sweep summary (summary.json)",
+                                    file.string(), recipe, what, recipe));
+  };
+  if (ec) throw unusable(ec.message());
+  if (kind.type() != fs::file_type::regular) throw unusable("not a regular file");
+  auto text = read_file(file, ec);
+  if (ec) throw unusable(fmt::format("cannot read it: {}", ec.message()));
+  Canonical c;
+  // boost.json's exception text carries its own source location: the
+  // error code's message is the part a person can act on.
+  boost::system::error_code parse_error;
+  auto parsed = json::parse(text, parse_error);
+  if (parse_error) throw unusable(fmt::format("not JSON: {}", parse_error.message()));
   try {
-    auto o = json::parse(text).as_object();
+    auto o = parsed.as_object();
     auto str = [&](const char* k) { return std::string(o.at(k).as_string()); };
-    return Canonical{str("recipe"), str("version"),     str("commit"), str("tag"),
-                     str("run_id"), str("promoted_at"), str("stack"),  str("domain")};
+    c = Canonical{str("recipe"), str("version"),     str("commit"), str("tag"),
+                  str("run_id"), str("promoted_at"), str("stack"),  str("domain")};
   } catch (const std::exception& e) {
-    throw InfraFailure(fmt::format("{}: not a canonical record ({}); restore it from the sweep summaries or "
-                                   "remove it to let the next sweep promote afresh",
-                                   file.string(), e.what()));
+    throw unusable(e.what());
   }
+  if (c.recipe != recipe) throw unusable(fmt::format("it names recipe '{}'", c.recipe));
+  if (!parse_version(c.version)) throw unusable(fmt::format("version '{}' is not a release version", c.version));
+  return c;
 }
 
 void write_canonical(const fs::path& state_dir, const Canonical& c) {

@@ -22,9 +22,11 @@ struct Canonical {
 
 std::filesystem::path registry_file(const std::filesystem::path& state_dir, const std::string& recipe);
 
-/// nullopt when the recipe has no canonical. A file that is not a canonical
-/// record throws InfraFailure naming it (writes are atomic, so this means
-/// someone edited it by hand).
+/// nullopt when the recipe has no canonical. A record that cannot be read,
+/// is not JSON of a canonical, names another recipe or holds no release
+/// version throws InfraFailure naming the file, what is wrong and the fix
+/// (writes are atomic, so this means someone edited it by hand). The sweep
+/// makes that one recipe UNVER and sweeps the others.
 std::optional<Canonical> read_canonical(const std::filesystem::path& state_dir, const std::string& recipe);
 
 /// Temp file, fsync, rename, fsync of the directory: a reader sees the old

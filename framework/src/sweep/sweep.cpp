@@ -4,6 +4,7 @@
 #include "model/errors.hpp"
 #include "model/naming.hpp"
 #include "model/results.hpp"
+#include "model/text.hpp"
 #include "model/version.hpp"
 #include "os/fs.hpp"
 #include "os/process.hpp"
@@ -49,7 +50,8 @@ std::string sweep_label(const SweepDecision& decision, std::optional<int> run_ex
   case SweepAction::skip_never_released: return "SKIP never-released";
   case SweepAction::run: break;
   }
-  if (!run_exit || *run_exit == 3 || *run_exit == 2) return "UNVER";
+  // -1: killed by a signal (a crash, a second stop signal): no verdict.
+  if (!run_exit || *run_exit == 3 || *run_exit == 2 || *run_exit < 0) return "UNVER";
   if (*run_exit != 0) return "FAIL";
   if (after && after->version == latest) return "PASS (promoted)";
   return "GREEN-BUT-PROMOTE-FAILED";
@@ -108,20 +110,23 @@ void sync_upstream(const fs::path& checkout, const std::string& upstream, Entry&
     o.timeout = std::chrono::minutes(10);
     o.extra_env = {"GIT_TERMINAL_PROMPT=0"};
     auto c = run_process({"git", "clone", "--quiet", upstream, checkout.string()}, o);
-    if (!c.ok()) throw InfraFailure(fmt::format("cannot clone upstream {}: {}", upstream, c.err));
+    if (!c.ok())
+      throw InfraFailure(strip_url_credentials(fmt::format("cannot clone upstream {}: {}", upstream, c.err)));
   }
   git(checkout, {"remote", "set-url", "origin", upstream});
   auto f = git(checkout, {"fetch", "--quiet", "--prune", "--force", "origin", "+refs/heads/*:refs/remotes/origin/*",
                           "+refs/tags/*:refs/tags/*"});
-  if (!f.ok()) throw InfraFailure(fmt::format("cannot fetch upstream {}: {}", upstream, f.err));
-  e.notes.push_back(fmt::format("synced from {}", upstream));
+  if (!f.ok()) throw InfraFailure(strip_url_credentials(fmt::format("cannot fetch upstream {}: {}", upstream, f.err)));
+  e.notes.push_back(fmt::format("synced from {}", strip_url_credentials(upstream)));
 }
 
 void sync_mirror(const fs::path& checkout, const std::string& mirror, Entry& e) {
   auto p = git(checkout, {"push", "--quiet", "--force", mirror, "refs/remotes/origin/main:refs/heads/main",
                           "+refs/tags/*:refs/tags/*"});
-  if (!p.ok()) throw InfraFailure(fmt::format("cannot push main and tags to the mirror {}: {}", mirror, p.err));
-  e.notes.push_back(fmt::format("mirrored to {}", mirror));
+  if (!p.ok())
+    throw InfraFailure(
+        strip_url_credentials(fmt::format("cannot push main and tags to the mirror {}: {}", mirror, p.err)));
+  e.notes.push_back(fmt::format("mirrored to {}", strip_url_credentials(mirror)));
 }
 
 std::optional<RunResults> read_results(const fs::path& file) {
@@ -151,11 +156,15 @@ std::pair<int, std::optional<RunResults>> ccci_run(const SweepOptions& o, std::v
   job.timeout = std::chrono::hours(2);
   ChildRunOptions ro;
   ro.stop_grace = o.stop_grace;
+  ro.on_note = [&](const std::string& line) { out << "  " << line << "\n" << std::flush; };
   run_children(jobs, ro);
   if (!job.started) throw InfraFailure(fmt::format("ccci run {} not started: the sweep was asked to stop", run_id));
-  out << fmt::format("    ccci run {} -> exit {}{}\n", run_id, job.exit_code,
+  out << fmt::format("    ccci run {} -> exit {}{}{}\n", run_id, job.exit_code,
                      job.timed_out ? fmt::format(" (still running after {}h: stopped)",
                                                  std::chrono::duration_cast<std::chrono::hours>(job.timeout).count())
+                                   : "",
+                     job.cut_short ? fmt::format(" (cut short by a second stop signal{})",
+                                                 job.killed ? ": SIGKILLed with its process group" : "")
                                    : "");
   return {job.exit_code, read_results(o.runs_dir / run_id / "results.json")};
 }
@@ -282,16 +291,27 @@ int run_sweep(const SweepOptions& o, std::ostream& out) {
   for (auto& [name, meta] : enrolled) {
     Entry e;
     e.recipe = name;
+    bool broken_record = false;
     try {
       sweep_one(o, sweep_id, meta, e, out);
     } catch (const std::exception& ex) {
-      // One recipe's trouble never stops the others.
-      e.notes.push_back(ex.what());
+      // One recipe's trouble never stops the others. The URLs it may name
+      // keep no credentials (docs/architecture.md, "Credentials in URLs").
+      e.notes.push_back(strip_url_credentials(ex.what()));
       e.decision = {SweepAction::run, "could not be swept"};
       e.run_exit.reset();
     }
-    e.after = read_canonical(o.state_dir, name);
-    e.label = sweep_label(e.decision, e.run_exit, e.after, e.latest);
+    try {
+      e.after = read_canonical(o.state_dir, name);
+    } catch (const InfraFailure& ex) {
+      // The record that broke sweep_one is still broken: said once.
+      if (std::find(e.notes.begin(), e.notes.end(), ex.what()) == e.notes.end()) e.notes.push_back(ex.what());
+      e.after.reset();
+      broken_record = true;
+    }
+    // Whatever the run did, without a readable record nobody can say what
+    // the canonical now is.
+    e.label = broken_record ? "UNVER" : sweep_label(e.decision, e.run_exit, e.after, e.latest);
     out << fmt::format("  {}: {}\n", name, e.label);
     entries.push_back(std::move(e));
   }
