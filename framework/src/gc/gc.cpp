@@ -114,7 +114,8 @@ GcReport collect_garbage(Swarm& swarm, const GcOptions& options, const std::func
     auto key = std::make_tuple(owner->host, owner->pid, owner->started, owner->run);
     auto it = facts.find(key);
     if (it == facts.end()) it = facts.emplace(key, facts_of(*owner, options)).first;
-    report.items.push_back({std::move(kind), std::move(name), *owner, judge_owner(*owner, host, it->second), false, ""});
+    report.items.push_back(
+        {std::move(kind), std::move(name), *owner, judge_owner(*owner, host, it->second), false, ""});
   };
 
   std::vector<OwnedObject> objects = swarm.owned_objects();

@@ -82,11 +82,10 @@ GcDecision judge_owner(const Owner& o, std::string_view this_host, const OwnerFa
     return {GcVerdict::live, fmt::format("run {} holds its lease (owner {})", o.run, describe(o))};
   if (facts.pid_started == o.started) return {GcVerdict::live, fmt::format("owner {} is running", describe(o))};
 
-  const std::string gone =
-      facts.pid_started
-          ? fmt::format("owner {} is gone: pid {} is now another process (started {})", describe(o), o.pid,
-                        *facts.pid_started)
-          : fmt::format("owner {} is gone", describe(o));
+  const std::string gone = facts.pid_started
+                               ? fmt::format("owner {} is gone: pid {} is now another process (started {})",
+                                             describe(o), o.pid, *facts.pid_started)
+                               : fmt::format("owner {} is gone", describe(o));
   if (!o.canonical) return {GcVerdict::remove, gone};
   switch (facts.record) {
   case RunRecord::kept:

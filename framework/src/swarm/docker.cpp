@@ -209,9 +209,13 @@ std::vector<std::string> remove_labelled_objects(const std::vector<OwnedObject>&
   auto remove = [&](std::size_t i) {
     auto& o = objects[i];
     auto r = o.kind == "container" ? docker({"rm", "-f", o.name}, opts) : docker({o.kind, "rm", o.name}, opts);
-    if (r.ok() || !still_there(o.kind, o.name)) {
+    // Gone only when docker no longer knows it: a removed network stays
+    // listed on this node for a moment after its `rm` succeeded.
+    if (!still_there(o.kind, o.name)) {
       done[i] = true;
       result[i].clear();
+    } else if (r.ok()) {
+      result[i] = fmt::format("docker {} rm {} succeeded, but docker still lists it", o.kind, o.name);
     } else {
       result[i] =
           fmt::format("docker {} rm {}: {}: {}", o.kind, o.name, r.describe(), trim(r.err.empty() ? r.out : r.err));
