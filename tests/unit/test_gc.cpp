@@ -141,11 +141,17 @@ BOOST_AUTO_TEST_CASE(a_held_lease_keeps_an_owner_alive_whatever_its_pid_says) {
   BOOST_TEST(d.why.find("lease") != std::string::npos, d.why);
 }
 
-BOOST_AUTO_TEST_CASE(labels_without_pid_or_start_time_are_left_alone) {
+BOOST_AUTO_TEST_CASE(labels_without_host_pid_or_start_time_are_left_alone) {
   auto d = judge_owner(owner_of(0, "t0", "r", "h"), "h", {std::nullopt, LeaseState::free, RunRecord::unfinished});
   BOOST_TEST((d.verdict == GcVerdict::unknown));
   d = judge_owner(owner_of(1234, "", "r", "h"), "h", {std::nullopt, LeaseState::free, RunRecord::unfinished});
   BOOST_TEST((d.verdict == GcVerdict::unknown));
+  // What a ccci from before owner labels put on its secrets: the run alone.
+  auto old = owner_from_labels({{"ccci.run", "20261201T180445Z-app-3398d0"}});
+  BOOST_TEST_REQUIRE(old.has_value());
+  d = judge_owner(*old, "h", {std::nullopt, LeaseState::unknown, RunRecord::unknown});
+  BOOST_TEST((d.verdict == GcVerdict::unknown));
+  BOOST_TEST(d.why.find("no host, pid or start time") != std::string::npos, d.why);
 }
 
 BOOST_AUTO_TEST_CASE(a_warm_canonical_stays_unless_its_run_never_became_one) {

@@ -70,14 +70,14 @@ Labels parse_owner_record(std::string_view text, std::string_view line_prefix) {
 }
 
 GcDecision judge_owner(const Owner& o, std::string_view this_host, const OwnerFacts& facts) {
+  // A secret of a ccci from before owner labels carries `ccci.run` alone.
+  if (o.host.empty() || o.pid <= 0 || o.started.empty())
+    return {GcVerdict::unknown, fmt::format("run {}'s labels name no host, pid or start time, so whether its owner "
+                                            "is gone cannot be told: left alone",
+                                            o.run)};
   if (o.host != this_host)
     return {GcVerdict::other_host,
-            fmt::format("made on host {} by run {}: only that host can tell whether its owner is gone",
-                        o.host.empty() ? "(none named)" : o.host, o.run)};
-  if (o.pid <= 0 || o.started.empty())
-    return {GcVerdict::unknown, fmt::format("run {}'s labels name no pid or start time, so whether its owner is gone "
-                                            "cannot be told: left alone",
-                                            o.run)};
+            fmt::format("made on host {} by run {}: only that host can tell whether its owner is gone", o.host, o.run)};
   if (facts.lease == LeaseState::held)
     return {GcVerdict::live, fmt::format("run {} holds its lease (owner {})", o.run, describe(o))};
   if (facts.pid_started == o.started) return {GcVerdict::live, fmt::format("owner {} is running", describe(o))};
