@@ -88,7 +88,9 @@ fs::path never_healthy_repo() {
   return make_repo("never-healthy", {(source / "recipes/custom-html-tiny/variants/never-healthy.patch").string()});
 }
 
-fs::path route_file(const std::string& stack) { return edge_settings_from_environment().dir / "sites" / (stack + ".conf"); }
+fs::path route_file(const std::string& stack) {
+  return edge_settings_from_environment().dir / "sites" / (stack + ".conf");
+}
 
 // Whatever a test case left of `stack` goes at its end, passed or failed.
 struct StackGuard {
@@ -161,8 +163,8 @@ void kill_9(BackgroundRun& run) {
 // docker no longer has the object (a replaced task's container).
 std::optional<std::string> run_label(const std::string& kind, const std::string& name) {
   std::string labels = kind == "service" || kind == "secret" || kind == "config" ? ".Spec.Labels"
-                       : kind == "container"                                   ? ".Config.Labels"
-                                                                               : ".Labels";
+                       : kind == "container"                                     ? ".Config.Labels"
+                                                                                 : ".Labels";
   auto r = run_process({"docker", kind, "inspect", "--format", "{{index " + labels + " \"ccci.run\"}}", name});
   if (!r.ok()) return std::nullopt;
   return lines_of(r.out).empty() ? "" : lines_of(r.out).front();
@@ -218,9 +220,9 @@ BOOST_AUTO_TEST_CASE(a_run_killed_mid_deploy_leaves_nothing_after_the_next_run) 
   expect_labelled_leftovers(guard.stack, run.run_id);
   auto before = leftovers_of(guard.stack);
 
-  auto next = ccci_as(host, runs,
-                      {"run", "--recipe-dir", make_repo("healthy", {}).string(), "--recipe", "custom-html-tiny",
-                       "--tiers", "install"});
+  auto next = ccci_as(
+      host, runs,
+      {"run", "--recipe-dir", make_repo("healthy", {}).string(), "--recipe", "custom-html-tiny", "--tiers", "install"});
   BOOST_TEST(next.exit_code == 0, next.output);
   expect_each_said(next.output, before, "removed", guard.stack);
   BOOST_TEST(mentions(next.output, {"gc: removed service " + guard.stack + "_app:", "is gone"}));
