@@ -1,6 +1,7 @@
 #include "swarm/edge.hpp"
 
 #include "model/naming.hpp"
+#include "model/text.hpp"
 
 #include "model/errors.hpp"
 #include "os/fs.hpp"
@@ -144,11 +145,9 @@ EdgeSettings edge_settings_from_environment() {
   EdgeSettings e;
   if (const char* dir = std::getenv("CCCI_EDGE_DIR"); dir && *dir) e.dir = dir;
   if (const char* port = std::getenv("CCCI_EDGE_PORT"); port && *port) {
-    try {
-      e.port = std::stoi(port);
-    } catch (const std::exception&) {
-      throw InputError(fmt::format("CCCI_EDGE_PORT='{}': not a port number; set it to e.g. 8480", port));
-    }
+    auto parsed = parse_port(port);
+    if (!parsed) throw InputError(bad_port_message("CCCI_EDGE_PORT", port, e.port));
+    e.port = *parsed;
   }
   return e;
 }

@@ -63,7 +63,7 @@ HttpTarget edge_target(const EdgeSettings& edge, const std::string& host);
 
 /// The edge as this machine's environment names it: $CCCI_EDGE_DIR and
 /// $CCCI_EDGE_PORT, else the defaults. Throws InputError for a port that is
-/// not a number.
+/// not a whole number from 1 to 65535 (parse_port).
 EdgeSettings edge_settings_from_environment();
 
 } // namespace ccci::host
