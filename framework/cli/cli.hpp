@@ -33,6 +33,7 @@ int cmd_doctor(const Args& args);
 int cmd_sweep(const Args& args);
 int cmd_canary(const Args& args);
 int cmd_triage(const Args& args);
+int cmd_gc(const Args& args);
 
 /// $name, or `fallback` when unset or empty.
 std::string env_or(const char* name, const std::string& fallback);

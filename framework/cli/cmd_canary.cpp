@@ -8,6 +8,7 @@
 #include "model/errors.hpp"
 #include "model/naming.hpp"
 #include "os/fs.hpp"
+#include "os/ownership.hpp"
 #include "os/process.hpp"
 
 #include <boost/program_options.hpp>
@@ -236,7 +237,7 @@ int cmd_canary(const Args& args) {
   const auto stop_grace = stop_grace_option(vm);
 
   // A private scratch directory for the fixture repositories, removed on exit.
-  TempDir work("ccci-canary-");
+  TempDir work = owned_temp_dir("ccci-canary-");
   std::vector<Fixture> fixtures;
   for (const auto& c : canaries) {
     fixtures.push_back(build_fixture(c, source, work.path()));

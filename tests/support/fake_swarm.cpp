@@ -23,20 +23,52 @@ void FakeSwarm::note(std::string line) {
   log.push_back(std::move(line));
 }
 
-void FakeSwarm::create_secret(const std::string& name, const std::string&, const std::string&, const std::string&) {
+void FakeSwarm::create_secret(const std::string& name, const std::string&, const std::string& stack,
+                              const Owner& owner) {
   note("create_secret " + name);
   secrets_.insert(name);
+  auto labels = owner_labels(owner);
+  labels["com.docker.stack.namespace"] = stack;
+  owned.push_back({"secret", name, labels});
 }
 
-DeployOutcome FakeSwarm::deploy_stack(const std::string&, const std::filesystem::path& compose_file) {
+std::vector<OwnedObject> FakeSwarm::owned_objects() {
+  note("owned_objects");
+  return owned;
+}
+
+std::vector<std::string> FakeSwarm::remove_owned(const std::vector<OwnedObject>& objects) {
+  std::vector<std::string> out;
+  for (auto& o : objects) {
+    note(fmt::format("remove_owned {} {}", o.kind, o.name));
+    if (refuse_removal.count(o.name)) {
+      out.push_back(fmt::format("docker {} rm {}: exit 1: in use", o.kind, o.name));
+      continue;
+    }
+    std::erase_if(owned, [&](const OwnedObject& x) { return x.kind == o.kind && x.name == o.name; });
+    out.emplace_back();
+  }
+  return out;
+}
+
+DeployOutcome FakeSwarm::deploy_stack(const std::string& stack, const std::filesystem::path& compose_file) {
   auto file = compose_file.filename().string();
   note("deploy " + file);
   if (on_deploy) on_deploy(file);
   ++deploys_;
   if (auto it = refuse_deploy.find(file); it != refuse_deploy.end()) return {false, "exit 1", it->second};
   services_.clear();
-  for (auto s : YAML::LoadFile(compose_file.string())["services"])
+  for (auto s : YAML::LoadFile(compose_file.string())["services"]) {
     services_.push_back(s.first.as<std::string>());
+    const YAML::Node service = s.second;
+    if (!service.IsMap() || !service["deploy"] || !service["deploy"]["labels"]) continue;
+    auto labels = read_deploy_labels(service["deploy"]["labels"]);
+    if (!labels.count(owner_label::run)) continue;
+    auto name = fmt::format("{}_{}", stack, s.first.as<std::string>());
+    std::erase_if(owned, [&](const OwnedObject& x) { return x.kind == "service" && x.name == name; });
+    labels["com.docker.stack.namespace"] = stack;
+    owned.push_back({"service", name, labels});
+  }
   deployed_file_ = file;
   return {true, "exit 0", ""};
 }
@@ -157,10 +189,14 @@ TeardownReport FakeSwarm::remove_stack(const std::string& stack, bool) {
   services_.clear();
   deployed_file_.clear();
   secrets_.clear();
+  std::erase_if(owned, [&](const OwnedObject& x) {
+    auto ns = x.labels.find("com.docker.stack.namespace");
+    return ns != x.labels.end() && ns->second == stack;
+  });
   return {};
 }
 
-void FakeSwarm::publish_routes(const std::string& stack, const std::vector<Route>& routes) {
+void FakeSwarm::publish_routes(const std::string& stack, const std::vector<Route>& routes, const Owner&) {
   if (!routes.empty()) note(fmt::format("publish_routes {} ({})", stack, routes.size()));
 }
 

@@ -35,13 +35,19 @@ public:
   std::function<void(const std::string& file)> on_deploy;
   /// Thrown from services() once this many deploys happened (0 = never).
   int infra_failure_after_deploys = 0;
+  /// What owned_objects() lists: the secrets and services this swarm made
+  /// with owner labels (a service's are its compose deploy.labels), and what
+  /// a test adds. remove_owned and remove_stack take them out.
+  std::vector<host::OwnedObject> owned;
+  /// remove_owned fails for these names, with the words docker might use.
+  std::set<std::string> refuse_removal;
 
   host::SwarmInfo info() override { return {true, "fake", "active", true, ""}; }
   void require_manager() override { note("require_manager"); }
   void ensure_network(const std::string& name) override { note("ensure_network " + name); }
   bool has_secret(const std::string& name) override { return secrets_.count(name) > 0; }
   void create_secret(const std::string& name, const std::string& value, const std::string& stack,
-                     const std::string& run_id) override;
+                     const host::Owner& owner) override;
   host::DeployOutcome deploy_stack(const std::string& stack, const std::filesystem::path& compose_file) override;
   std::vector<host::ServiceState> services(const std::string& stack) override;
   std::string container_of(const std::string& stack, const std::string& service) override;
@@ -53,10 +59,13 @@ public:
   std::string task_table(const std::string& stack) override;
   std::string service_log(const std::string& stack, const std::string& service, int lines) override;
   host::TeardownReport remove_stack(const std::string& stack, bool throwaway) override;
-  void publish_routes(const std::string& stack, const std::vector<host::Route>& routes) override;
+  void publish_routes(const std::string& stack, const std::vector<host::Route>& routes,
+                      const host::Owner& owner) override;
   void remove_routes(const std::string& stack) override { note("remove_routes " + stack); }
   std::vector<std::string> route_leftovers(const std::string&) override { return {}; }
   host::HttpTarget http_target(const std::string& host) override { return {"http://127.0.0.1:9", host}; }
+  std::vector<host::OwnedObject> owned_objects() override;
+  std::vector<std::string> remove_owned(const std::vector<host::OwnedObject>& objects) override;
 
   /// Index of the first log entry starting with `prefix` at or after `from`, or -1.
   int find(const std::string& prefix, int from = 0) const;

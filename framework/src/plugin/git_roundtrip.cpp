@@ -3,6 +3,7 @@
 #include "model/errors.hpp"
 #include "model/naming.hpp"
 #include "os/fs.hpp"
+#include "os/ownership.hpp"
 #include "os/process.hpp"
 
 #include <boost/json.hpp>
@@ -31,7 +32,7 @@ constexpr std::string_view pointer_header = "version https://git-lfs.github.com/
 // not the app's: an InfraError, so the plugin's check is unver, not fail.
 TempDir helper_temp_dir() {
   try {
-    return TempDir("ccci-git-");
+    return owned_temp_dir("ccci-git-");
   } catch (const InfraFailure& e) {
     throw InfraError(e.what());
   }

@@ -723,6 +723,62 @@ std::map<std::string, std::string> read_deploy_labels(const YAML::Node& labels) 
 
 bool healthcheck_enabled_in(const YAML::Node& healthcheck) { return healthcheck_enabled(healthcheck); }
 
+namespace {
+
+// `holder[key]` as labels in the form the recipe wrote them (a list of
+// `k=v`, or a map), with `labels` set in it.
+void set_labels(YAML::Node holder, const std::string& key, const std::map<std::string, std::string>& labels) {
+  if (!has(holder, key) || holder[key].IsNull()) holder[key] = YAML::Node(YAML::NodeType::Map);
+  YAML::Node node = holder[key];
+  if (node.IsSequence()) {
+    YAML::Node kept(YAML::NodeType::Sequence);
+    for (const auto& item : node) {
+      auto s = scalar_or(item);
+      if (!labels.count(s.substr(0, s.find('=')))) kept.push_back(item);
+    }
+    for (const auto& [k, v] : labels)
+      kept.push_back(string_scalar(k + "=" + v));
+    holder[key] = kept;
+  } else if (node.IsMap()) {
+    for (const auto& [k, v] : labels)
+      node[k] = string_scalar(v);
+  }
+}
+
+bool is_external(const YAML::Node& def) {
+  if (!def.IsMap() || !has(def, "external")) return false;
+  const auto& e = def["external"];
+  return !(e.IsScalar() && (e.Scalar() == "false" || e.Scalar() == "False"));
+}
+
+} // namespace
+
+void add_labels(Compose& compose, const std::map<std::string, std::string>& labels) {
+  YAML::Node doc = compose.document;
+  if (!doc.IsMap()) return;
+  if (has(doc, "services") && doc["services"].IsMap())
+    for (auto kv : doc["services"]) {
+      YAML::Node service = kv.second;
+      if (!service.IsMap()) continue;
+      if (!has(service, "deploy") || service["deploy"].IsNull()) service["deploy"] = YAML::Node(YAML::NodeType::Map);
+      if (service["deploy"].IsMap()) set_labels(service["deploy"], "labels", labels);
+      set_labels(service, "labels", labels);
+    }
+  // A service without `networks:` joins `<stack>_default`, which docker makes
+  // only when some service uses it; declared, it carries the labels too.
+  if (!has(doc, "networks") || doc["networks"].IsNull()) doc["networks"] = YAML::Node(YAML::NodeType::Map);
+  if (doc["networks"].IsMap() && !has(doc["networks"], "default"))
+    doc["networks"]["default"] = YAML::Node(YAML::NodeType::Map);
+  for (const char* section : {"volumes", "networks", "secrets", "configs"}) {
+    if (!has(doc, section) || !doc[section].IsMap()) continue;
+    for (auto kv : doc[section]) {
+      if (kv.second.IsNull()) doc[section][kv.first.Scalar()] = YAML::Node(YAML::NodeType::Map);
+      YAML::Node def = doc[section][kv.first.Scalar()];
+      if (def.IsMap() && !is_external(def)) set_labels(def, "labels", labels);
+    }
+  }
+}
+
 std::string render_compose(const Compose& compose) {
   YAML::Emitter out;
   out.SetIndent(2);

@@ -120,6 +120,14 @@ std::map<std::string, std::string> read_deploy_labels(const YAML::Node& labels);
 /// `test: NONE`).
 bool healthcheck_enabled_in(const YAML::Node& healthcheck);
 
+/// Adds `labels` to everything `docker stack deploy` makes of the document:
+/// each service (its `deploy.labels`) and its containers (`labels`), and each
+/// top-level volume, network, secret and config that is not external (their
+/// `labels`), with the stack's default network declared to carry them too.
+/// List and map forms are kept; a recipe's own label of the same key is
+/// replaced. ccci's owner labels (model/ownership.hpp) go on this way.
+void add_labels(Compose& compose, const std::map<std::string, std::string>& labels);
+
 /// The YAML to hand to `docker stack deploy -c`: the merged document with
 /// every `$` escaped as `$$` (docker interpolates again), so it deploys
 /// exactly what ccci rendered and can be deployed again by hand.

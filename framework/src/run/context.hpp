@@ -40,6 +40,7 @@ public:
   RunState state;
   std::filesystem::path run_dir;
   std::string stack, domain;
+  Owner owner;                   ///< on everything the run makes (docs/architecture.md, "Ownership and reaping")
   std::vector<std::string> tags; ///< the recipe's release tags
   std::optional<Tier> current;   ///< the tier running now (for interruption and errors)
 

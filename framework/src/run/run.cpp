@@ -4,10 +4,12 @@
 // decisions in run/policy.cpp.
 #include "run/run.hpp"
 
+#include "gc/gc.hpp"
 #include "model/errors.hpp"
 #include "model/level.hpp"
 #include "model/naming.hpp"
 #include "os/fs.hpp"
+#include "os/ownership.hpp"
 #include "os/process.hpp"
 #include "os/tools.hpp"
 #include "recipe/recipe.hpp"
@@ -55,6 +57,8 @@ private:
   /// The tools ccci and the plugin need: a missing one of ccci's own stops
   /// every tier (returned), one only the plugin needs makes its tiers unver.
   std::vector<std::string> check_tools();
+  /// What runs that died left: removed before this one deploys anything.
+  void collect_garbage_first();
   void run_tiers();
   void stop_tiers(const std::string& current_reason, const std::string& rest_reason, const std::string& say);
   /// The tiers after a stop request: the running one and the rest unver
@@ -73,6 +77,9 @@ private:
   Listeners events_;
   RunContext ctx_;
   bool escalation_noted_ = false;
+  /// Held for the whole run: `ccci gc` leaves the objects of a run whose
+  /// lease is held alone (docs/architecture.md, "Ownership and reaping").
+  std::optional<FileLock> lease_;
 };
 
 void Run::prepare() {
@@ -122,6 +129,12 @@ void Run::prepare() {
     throw InputError(fmt::format("{}: cannot create the run directory ({}); give --runs-dir (or $CCCI_RUNS_DIR, "
                                  "or $CCCI_STATE_DIR for <state>/runs) a directory ccci may write",
                                  ctx_.run_dir.string(), ec.message()));
+  lease_.emplace(ctx_.run_dir / lease_file_name);
+  if (!lease_->try_lock())
+    throw InputError(
+        fmt::format("{}: its lease is held by pid {}; pick another --run-id", ctx_.run_dir.string(), lease_->holder()));
+  ctx_.owner = this_process_owner(options_.run_id, options_.keep_running);
+  set_process_run(options_.run_id, options_.keep_running);
   console_.open_log(ctx_.run_dir / "ccci.log");
 
   auto& r = ctx_.results;
@@ -174,6 +187,18 @@ std::vector<std::string> Run::check_tools() {
     mark_plugin_tiers_unver(ctx_.results, use, missing_for_plugin);
   }
   return missing;
+}
+
+void Run::collect_garbage_first() {
+  try {
+    GcOptions o;
+    o.runs_dir = options_.runs_dir;
+    o.quiet = true;
+    collect_garbage(ctx_.swarm, o, [&](const std::string& line) { events_.line(line); });
+  } catch (const std::exception& e) {
+    // Not this run's own trouble: it goes on, and the next gc tries again.
+    events_.line(fmt::format("gc: could not look for what dead runs left: {}", e.what()));
+  }
 }
 
 void Run::run_tiers() {
@@ -275,6 +300,7 @@ int Run::execute() {
       throw InfraFailure(
           fmt::format("required tool(s) not on PATH: {}; install them (see `ccci doctor`)", fmt::join(missing, ", ")));
     ctx_.swarm.require_manager();
+    collect_garbage_first();
     run_tiers();
   } catch (const Interrupted& i) {
     stop_interrupted(i.what.empty() ? "" : fmt::format("cut short: {}", i.what));

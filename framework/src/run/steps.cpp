@@ -102,6 +102,7 @@ Release RunContext::render_release(const std::string& version, const std::string
   r.env = app.env;
   r.secret_modifiers = app.secret_modifiers;
   r.compose = load_compose(r.tree, app.compose_files, r.env);
+  add_labels(r.compose, owner_labels(owner));
   r.rendered = run_dir / (target ? "compose.rendered.yml" : "compose." + label + ".rendered.yml");
   write_file_atomically(r.rendered, render_compose(r.compose));
   if (target) {
@@ -204,13 +205,13 @@ bool RunContext::provision(TierResult& tier, const Release& r, Clock::time_point
       redactor.add(g);
       made.push_back(std::move(how));
     }
-    if (!swarm.has_secret(g.name)) swarm.create_secret(g.name, g.value, stack, results.run_id);
+    if (!swarm.has_secret(g.name)) swarm.create_secret(g.name, g.value, stack, owner);
   }
   if (!made.empty())
     record(tier,
            {fmt::format("{}/secrets", ccci::to_string(tier.tier)), Status::pass,
             fmt::format("made as .env.sample's modifiers say: {}", fmt::join(made, "; ")), seconds_since(started)});
-  swarm.publish_routes(stack, r.compose.routes);
+  swarm.publish_routes(stack, r.compose.routes, owner);
   return true;
 }
 

@@ -4,6 +4,7 @@
 
 #include "model/errors.hpp"
 
+#include <boost/json.hpp>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -121,13 +122,138 @@ void ensure_overlay_network(const std::string& name) {
     throw InfraFailure(fmt::format("cannot create overlay network '{}': {}", name, trim(c.err)));
 }
 
-void create_secret(const std::string& name, const std::string& value, const std::string& stack,
-                   const std::string& run_id) {
+void create_secret(const std::string& name, const std::string& value, const std::string& stack, const Owner& owner) {
   ProcessOptions o;
   o.input = value;
-  docker_or_throw({"secret", "create", "--label", "com.docker.stack.namespace=" + stack, "--label",
-                   "ccci.run=" + run_id, name, "-"},
-                  fmt::format("creating secret {}", name), o);
+  std::vector<std::string> args{"secret", "create", "--label", "com.docker.stack.namespace=" + stack};
+  for (auto& [k, v] : owner_labels(owner))
+    args.insert(args.end(), {"--label", k + "=" + v});
+  args.insert(args.end(), {name, "-"});
+  docker_or_throw(args, fmt::format("creating secret {}", name), o);
+}
+
+namespace {
+
+struct LabelledKind {
+  const char* kind;
+  std::vector<std::string> list;    ///< prints one id per line
+  std::vector<std::string> inspect; ///< takes ids, prints `name<TAB>{labels as JSON}` per line
+};
+
+const std::vector<LabelledKind>& labelled_kinds() {
+  static const std::vector<LabelledKind> kinds{
+      {"service",
+       {"service", "ls", "-q", "--filter", "label=ccci.run"},
+       {"service", "inspect", "--format", "{{.Spec.Name}}\t{{json .Spec.Labels}}"}},
+      {"container",
+       {"ps", "-aq", "--no-trunc", "--filter", "label=ccci.run"},
+       {"container", "inspect", "--format", "{{.Name}}\t{{json .Config.Labels}}"}},
+      {"secret",
+       {"secret", "ls", "-q", "--filter", "label=ccci.run"},
+       {"secret", "inspect", "--format", "{{.Spec.Name}}\t{{json .Spec.Labels}}"}},
+      {"config",
+       {"config", "ls", "-q", "--filter", "label=ccci.run"},
+       {"config", "inspect", "--format", "{{.Spec.Name}}\t{{json .Spec.Labels}}"}},
+      {"volume",
+       {"volume", "ls", "-q", "--filter", "label=ccci.run"},
+       {"volume", "inspect", "--format", "{{.Name}}\t{{json .Labels}}"}},
+      {"network",
+       {"network", "ls", "-q", "--no-trunc", "--filter", "label=ccci.run"},
+       {"network", "inspect", "--format", "{{.Name}}\t{{json .Labels}}"}},
+  };
+  return kinds;
+}
+
+Labels labels_from_json(const std::string& text) {
+  Labels out;
+  boost::system::error_code ec;
+  auto v = boost::json::parse(text, ec);
+  if (ec || !v.is_object()) return out;
+  for (auto& [k, val] : v.as_object())
+    if (val.is_string()) out[std::string(k)] = std::string(val.as_string());
+  return out;
+}
+
+// Whether docker still knows the object (an `rm` that failed because it was
+// already gone, or went meanwhile, removed nothing and left nothing).
+bool still_there(const std::string& kind, const std::string& name) {
+  return docker({kind, "inspect", name}, teardown_options()).exit_code == 0;
+}
+
+} // namespace
+
+std::vector<OwnedObject> labelled_objects() {
+  std::vector<OwnedObject> out;
+  for (auto& k : labelled_kinds()) {
+    auto ids = lines_of(docker_or_throw(k.list, fmt::format("listing {}s with ccci labels", k.kind)));
+    if (ids.empty()) continue;
+    auto args = k.inspect;
+    args.insert(args.end(), ids.begin(), ids.end());
+    // An object removed between the listing and the inspection fails the
+    // inspection of that one only; the others are still printed.
+    for (auto& line : lines_of(docker(args).out)) {
+      auto tab = line.find('\t');
+      if (tab == std::string::npos) continue;
+      auto name = line.substr(0, tab);
+      if (name.starts_with('/')) name.erase(0, 1); // a container's name
+      auto labels = labels_from_json(line.substr(tab + 1));
+      if (labels.count("ccci.run")) out.push_back({k.kind, name, labels});
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> remove_labelled_objects(const std::vector<OwnedObject>& objects, std::chrono::seconds wait) {
+  std::vector<std::string> result(objects.size());
+  std::vector<bool> done(objects.size(), false);
+  auto opts = teardown_options();
+  auto remove = [&](std::size_t i) {
+    auto& o = objects[i];
+    auto r = o.kind == "container" ? docker({"rm", "-f", o.name}, opts) : docker({o.kind, "rm", o.name}, opts);
+    // Gone only when docker no longer knows it: a removed network stays
+    // listed on this node for a moment after its `rm` succeeded.
+    if (!still_there(o.kind, o.name)) {
+      done[i] = true;
+      result[i].clear();
+    } else if (r.ok()) {
+      result[i] = fmt::format("docker {} rm {} succeeded, but docker still lists it", o.kind, o.name);
+    } else {
+      result[i] =
+          fmt::format("docker {} rm {}: {}: {}", o.kind, o.name, r.describe(), trim(r.err.empty() ? r.out : r.err));
+    }
+  };
+  // The order docker needs: a service's tasks hold its containers, and
+  // containers hold volumes and networks.
+  for (const char* kind : {"service", "container"})
+    for (std::size_t i = 0; i < objects.size(); ++i)
+      if (objects[i].kind == kind) remove(i);
+  // A removed service's containers stop a few seconds later, whether listed
+  // here or not (a container made after the listing): wait for those.
+  std::set<std::string> services;
+  for (auto& o : objects)
+    if (o.kind == "service") services.insert(o.name);
+  auto deadline = std::chrono::steady_clock::now() + wait;
+  auto containers_left = [&] {
+    for (auto& s : services)
+      if (!lines_of(docker({"ps", "-aq", "--filter", "label=com.docker.swarm.service.name=" + s}, opts).out).empty())
+        return true;
+    return false;
+  };
+  while (containers_left() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  // Retried: the swarm lets go of networks and volumes a little after the
+  // containers are gone.
+  while (true) {
+    bool pending = false;
+    for (std::size_t i = 0; i < objects.size(); ++i)
+      if (!done[i]) {
+        remove(i);
+        pending = pending || !done[i];
+      }
+    if (!pending || std::chrono::steady_clock::now() >= deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  return result;
 }
 
 bool is_image_error(std::string_view e) {

@@ -39,9 +39,20 @@ void require_swarm_manager();
 /// Creates the attachable overlay network `name` unless it exists.
 void ensure_overlay_network(const std::string& name);
 
-/// `docker secret create` with the value on stdin (never on a command line).
-void create_secret(const std::string& name, const std::string& value, const std::string& stack,
-                   const std::string& run_id);
+/// `docker secret create` with the value on stdin (never on a command line),
+/// labelled with the stack's namespace and `owner`'s labels.
+void create_secret(const std::string& name, const std::string& value, const std::string& stack, const Owner& owner);
+
+/// Every service, container, secret, config, volume and network with a
+/// `ccci.run` label, with all its labels.
+std::vector<OwnedObject> labelled_objects();
+
+/// Removes docker objects (not edge routes) in the order that lets docker
+/// let go: services, containers (forced), then secrets, configs, volumes and
+/// networks, retried while docker still holds them, bounded by `wait`. One
+/// entry per object: "" once it is gone, else docker's words.
+std::vector<std::string> remove_labelled_objects(const std::vector<OwnedObject>& objects,
+                                                 std::chrono::seconds wait = std::chrono::seconds(90));
 
 std::vector<ServiceState> stack_services(const std::string& stack);
 

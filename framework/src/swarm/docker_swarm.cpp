@@ -44,8 +44,8 @@ void DockerSwarm::ensure_network(const std::string& name) { ensure_overlay_netwo
 bool DockerSwarm::has_secret(const std::string& name) { return docker({"secret", "inspect", name}).exit_code == 0; }
 
 void DockerSwarm::create_secret(const std::string& name, const std::string& value, const std::string& stack,
-                                const std::string& run_id) {
-  host::create_secret(name, value, stack, run_id);
+                                const Owner& owner) {
+  host::create_secret(name, value, stack, owner);
 }
 
 DeployOutcome DockerSwarm::deploy_stack(const std::string& stack, const std::filesystem::path& compose_file) {
@@ -109,11 +109,11 @@ TeardownReport DockerSwarm::remove_stack(const std::string& stack, bool throwawa
   return teardown_stack(stack, throwaway);
 }
 
-void DockerSwarm::publish_routes(const std::string& stack, const std::vector<Route>& routes) {
+void DockerSwarm::publish_routes(const std::string& stack, const std::vector<Route>& routes, const Owner& owner) {
   // A release without routes must not keep the previous release's.
   if (routes.empty()) return remove_edge_routes(edge_, stack);
   ensure_edge(edge_);
-  set_edge_routes(edge_, stack, routes);
+  set_edge_routes(edge_, stack, routes, owner);
 }
 
 void DockerSwarm::remove_routes(const std::string& stack) { remove_edge_routes(edge_, stack); }
@@ -123,5 +123,37 @@ std::vector<std::string> DockerSwarm::route_leftovers(const std::string& stack) 
 }
 
 HttpTarget DockerSwarm::http_target(const std::string& host) { return edge_target(edge_, host); }
+
+std::vector<OwnedObject> DockerSwarm::owned_objects() {
+  auto out = labelled_objects();
+  for (auto& r : edge_owned_route_files(edge_))
+    out.push_back({"edge-route", r.file.string(), std::move(r.labels)});
+  return out;
+}
+
+std::vector<std::string> DockerSwarm::remove_owned(const std::vector<OwnedObject>& objects) {
+  std::vector<std::string> result(objects.size());
+  std::vector<OwnedObject> in_docker;
+  std::vector<std::size_t> where;
+  for (std::size_t i = 0; i < objects.size(); ++i) {
+    auto& o = objects[i];
+    if (o.kind != "edge-route") {
+      in_docker.push_back(o);
+      where.push_back(i);
+      continue;
+    }
+    // The file's stem is its stack (one file per stack, swarm/edge.cpp).
+    auto stack = std::filesystem::path(o.name).stem().string();
+    remove_edge_routes(edge_, stack);
+    if (std::filesystem::exists(o.name))
+      result[i] = fmt::format("route file {} is still there (the edge directory is not writable, or its lock is "
+                              "held: see {})",
+                              o.name, (edge_.dir / "lock").string());
+  }
+  auto docker_result = remove_labelled_objects(in_docker);
+  for (std::size_t j = 0; j < where.size(); ++j)
+    result[where[j]] = docker_result[j];
+  return result;
+}
 
 } // namespace ccci::host

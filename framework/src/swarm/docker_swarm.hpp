@@ -16,7 +16,7 @@ public:
   void ensure_network(const std::string& name) override;
   bool has_secret(const std::string& name) override;
   void create_secret(const std::string& name, const std::string& value, const std::string& stack,
-                     const std::string& run_id) override;
+                     const Owner& owner) override;
   DeployOutcome deploy_stack(const std::string& stack, const std::filesystem::path& compose_file) override;
   std::vector<ServiceState> services(const std::string& stack) override;
   std::string container_of(const std::string& stack, const std::string& service) override;
@@ -27,10 +27,12 @@ public:
   std::string task_table(const std::string& stack) override;
   std::string service_log(const std::string& stack, const std::string& service, int lines) override;
   TeardownReport remove_stack(const std::string& stack, bool throwaway) override;
-  void publish_routes(const std::string& stack, const std::vector<Route>& routes) override;
+  void publish_routes(const std::string& stack, const std::vector<Route>& routes, const Owner& owner) override;
   void remove_routes(const std::string& stack) override;
   std::vector<std::string> route_leftovers(const std::string& stack) override;
   HttpTarget http_target(const std::string& host) override;
+  std::vector<OwnedObject> owned_objects() override;
+  std::vector<std::string> remove_owned(const std::vector<OwnedObject>& objects) override;
 
 private:
   EdgeSettings edge_;

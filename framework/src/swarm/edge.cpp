@@ -255,7 +255,26 @@ std::string edge_site_conf(const std::string& stack, const std::vector<Route>& r
   return conf;
 }
 
-void set_edge_routes(const EdgeSettings& e, const std::string& stack, const std::vector<Route>& routes) {
+// The owner record of a route file: comment lines nginx ignores, first in
+// the file (docs/architecture.md, "Ownership and reaping").
+constexpr std::string_view owner_comment = "# owner ";
+
+std::vector<OwnedRouteFile> edge_owned_route_files(const EdgeSettings& e) {
+  std::vector<OwnedRouteFile> out;
+  std::error_code ec;
+  for (auto& entry : fs::directory_iterator(sites_dir(e), ec)) {
+    auto p = entry.path();
+    if (p.extension() != ".conf" || !entry.is_regular_file(ec)) continue;
+    std::error_code read_ec;
+    auto labels = parse_owner_record(read_file(p, read_ec), owner_comment);
+    if (read_ec || !labels.count(owner_label::run)) continue;
+    out.push_back({p.stem().string(), p, std::move(labels)});
+  }
+  return out;
+}
+
+void set_edge_routes(const EdgeSettings& e, const std::string& stack, const std::vector<Route>& routes,
+                     const Owner& owner) {
   auto lock = lock_edge(e);
   fs::create_directories(sites_dir(e));
   auto file = site_file(e, stack);
@@ -270,7 +289,7 @@ void set_edge_routes(const EdgeSettings& e, const std::string& stack, const std:
     if (changed && !edge_container().empty()) reload(e);
     return;
   }
-  write_file_atomically(file, edge_site_conf(stack, routes));
+  write_file_atomically(file, owner_record(owner, owner_comment) + edge_site_conf(stack, routes));
   try {
     reload(e);
   } catch (const InfraFailure&) {

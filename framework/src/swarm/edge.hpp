@@ -4,6 +4,7 @@
 // Neither recipes nor plugins change between this and a real Traefik.
 #pragma once
 
+#include "model/ownership.hpp"
 #include "plugin/http.hpp"
 #include "recipe/compose.hpp"
 
@@ -36,10 +37,21 @@ void ensure_edge(const EdgeSettings& edge);
 std::string edge_site_conf(const std::string& stack, const std::vector<Route>& routes);
 
 /// Makes the edge serve exactly `routes` for `stack` (one file per stack,
-/// replacing what it served before) and reloads. A configuration nginx
-/// rejects is taken back before this throws, so it never stays in the way
-/// of other stacks' routes.
-void set_edge_routes(const EdgeSettings& edge, const std::string& stack, const std::vector<Route>& routes);
+/// replacing what it served before, its first lines a comment naming
+/// `owner`) and reloads. A configuration nginx rejects is taken back before
+/// this throws, so it never stays in the way of other stacks' routes.
+void set_edge_routes(const EdgeSettings& edge, const std::string& stack, const std::vector<Route>& routes,
+                     const Owner& owner);
+
+/// Every route file with an owner record, as {stack, path, labels}: what
+/// `ccci gc` judges. Files without one (written by hand, or by a ccci from
+/// before owner records) are not listed.
+struct OwnedRouteFile {
+  std::string stack;
+  std::filesystem::path file;
+  Labels labels;
+};
+std::vector<OwnedRouteFile> edge_owned_route_files(const EdgeSettings& edge);
 
 /// Removes the stack's routes and reloads. Never throws (teardown).
 void remove_edge_routes(const EdgeSettings& edge, const std::string& stack);

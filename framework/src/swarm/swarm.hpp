@@ -5,6 +5,7 @@
 // (tests/support/fake_swarm.hpp).
 #pragma once
 
+#include "model/ownership.hpp"
 #include "os/process.hpp"
 #include "plugin/http.hpp"
 #include "recipe/compose.hpp"
@@ -44,6 +45,14 @@ struct TeardownReport {
   std::vector<std::string> skipped;
 };
 
+/// Something ccci made that carries its owner labels (model/ownership.hpp):
+/// a docker object, or one of the edge's route files (its owner record).
+struct OwnedObject {
+  std::string kind; ///< service, container, secret, config, volume, network, edge-route
+  std::string name; ///< docker's name; for an edge-route, the file's path
+  Labels labels;
+};
+
 struct SwarmInfo {
   bool reachable = false;
   std::string server_version;
@@ -63,9 +72,10 @@ public:
   /// Creates the attachable overlay network `name` unless it exists.
   virtual void ensure_network(const std::string& name) = 0;
   virtual bool has_secret(const std::string& name) = 0;
-  /// The value goes on stdin, never on a command line.
+  /// The value goes on stdin, never on a command line. Labelled with the
+  /// stack and with `owner`.
   virtual void create_secret(const std::string& name, const std::string& value, const std::string& stack,
-                             const std::string& run_id) = 0;
+                             const Owner& owner) = 0;
 
   virtual DeployOutcome deploy_stack(const std::string& stack, const std::filesystem::path& compose_file) = 0;
   virtual std::vector<ServiceState> services(const std::string& stack) = 0;
@@ -91,13 +101,25 @@ public:
   /// for a stack whose data still matters. Ignores stop requests.
   virtual TeardownReport remove_stack(const std::string& stack, bool throwaway) = 0;
 
-  /// The edge: routes the recipe's traefik labels name, by Host.
-  virtual void publish_routes(const std::string& stack, const std::vector<Route>& routes) = 0;
+  /// The edge: routes the recipe's traefik labels name, by Host; the route
+  /// file records `owner`.
+  virtual void publish_routes(const std::string& stack, const std::vector<Route>& routes, const Owner& owner) = 0;
   /// Never throws (teardown).
   virtual void remove_routes(const std::string& stack) = 0;
   virtual std::vector<std::string> route_leftovers(const std::string& stack) = 0;
   /// Where HTTP for `host` goes.
   virtual HttpTarget http_target(const std::string& host) = 0;
+
+  /// Everything that carries a `ccci.run` label (or, for a route file, an
+  /// owner record), whoever made it: what `ccci gc` judges. Objects without
+  /// one are never listed.
+  virtual std::vector<OwnedObject> owned_objects() = 0;
+  /// Removes `objects` (services before their containers, containers before
+  /// the volumes and networks they hold, a route file with an edge reload),
+  /// waiting a bounded time for docker to let go. One entry per object: ""
+  /// when it is gone (already gone counts), else why it is not. Ignores stop
+  /// requests.
+  virtual std::vector<std::string> remove_owned(const std::vector<OwnedObject>& objects) = 0;
 };
 
 } // namespace ccci::host

@@ -1,5 +1,6 @@
 #include "sweep/sweep.hpp"
 
+#include "gc/gc.hpp"
 #include "jobs/child_runs.hpp"
 #include "model/errors.hpp"
 #include "model/naming.hpp"
@@ -286,6 +287,17 @@ int run_sweep(const SweepOptions& o, std::ostream& out) {
       }(),
       random_hex(4));
   out << fmt::format("ccci sweep {}: {} enrolled recipe(s)\n", sweep_id, enrolled.size());
+  // What runs that died left (a sweep killed with its child, a reboot): gone
+  // before this sweep deploys anything; never a live run's or a canonical's.
+  try {
+    DockerSwarm swarm(edge_settings_from_environment());
+    GcOptions gc;
+    gc.runs_dir = o.runs_dir;
+    gc.quiet = true;
+    collect_garbage(swarm, gc, [&](const std::string& l) { out << l << "\n"; });
+  } catch (const std::exception& ex) {
+    out << fmt::format("gc: could not look for what dead runs left: {}\n", ex.what());
+  }
 
   std::vector<Entry> entries;
   for (auto& [name, meta] : enrolled) {
