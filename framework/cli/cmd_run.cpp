@@ -85,9 +85,9 @@ int cmd_run(const Args& args) {
   o.plugin_dir = path_option(vm, "plugin-dir", default_plugin_dir());
   o.recipes_dir = path_option(vm, "recipes-dir", default_recipes_dir());
   if (auto t = seconds_option(vm, "deploy-timeout")) o.deploy_timeout = *t;
-  o.edge = edge_settings_from_environment();
+  o.edge =
+      edge_settings_from_environment(vm.count("edge-port") ? std::optional(vm["edge-port"].as<int>()) : std::nullopt);
   if (auto t = seconds_option(vm, "check-timeout")) o.check_timeout = *t;
-  if (vm.count("edge-port")) o.edge.port = vm["edge-port"].as<int>();
   if (vm.count("canonical")) o.canonical = vm["canonical"].as<std::string>();
   o.keep_running = vm.count("keep-running") > 0;
   install_stop_handlers();

@@ -160,8 +160,9 @@ TeardownReport FakeSwarm::remove_stack(const std::string& stack, bool) {
   return {};
 }
 
-void FakeSwarm::publish_routes(const std::string& stack, const std::vector<Route>& routes) {
+std::vector<std::string> FakeSwarm::publish_routes(const std::string& stack, const std::vector<Route>& routes) {
   if (!routes.empty()) note(fmt::format("publish_routes {} ({})", stack, routes.size()));
+  return {};
 }
 
 int FakeSwarm::find(const std::string& prefix, int from) const {

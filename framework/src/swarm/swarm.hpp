@@ -88,8 +88,9 @@ public:
   /// for a stack whose data still matters. Ignores stop requests.
   virtual TeardownReport remove_stack(const std::string& stack, bool throwaway) = 0;
 
-  /// The edge: routes the recipe's traefik labels name, by Host.
-  virtual void publish_routes(const std::string& stack, const std::vector<Route>& routes) = 0;
+  /// The edge: routes the recipe's traefik labels name, by Host. Returns
+  /// what the edge did that the user should hear of (a migration), if any.
+  virtual std::vector<std::string> publish_routes(const std::string& stack, const std::vector<Route>& routes) = 0;
   /// Never throws (teardown).
   virtual void remove_routes(const std::string& stack) = 0;
   virtual std::vector<std::string> route_leftovers(const std::string& stack) = 0;
