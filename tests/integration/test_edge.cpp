@@ -67,7 +67,7 @@ struct TestEdge {
 };
 
 Outcome run_tiny(const std::string& repo, const TestEdge& edge, std::vector<std::string> extra = {}) {
-  std::vector<std::string> args{"run", "--recipe-dir", (repos / repo).string(), "--recipe", "custom-html-tiny",
+  std::vector<std::string> args{"run",     "--recipe-dir", (repos / repo).string(), "--recipe", "custom-html-tiny",
                                 "--tiers", "install"};
   args.insert(args.end(), extra.begin(), extra.end());
   return run_ccci({.binary = CCCI_BIN, .args = args, .runs_dir = fresh_dir(work / "runs", repo), .env = edge.env()});
@@ -194,13 +194,20 @@ BOOST_AUTO_TEST_CASE(two_concurrent_runs_start_one_edge_and_are_both_green) {
   auto b = fresh_dir(work / "runs", "b");
   // Both start before either has an edge: the lock in the edge's dir decides
   // which one creates it.
-  std::vector<std::string> argv{"bash", "-c",
+  std::vector<std::string> argv{"bash",
+                                "-c",
                                 R"("$0" "$@" --runs-dir "$RUNS_A" & a=$!
 "$0" "$@" --runs-dir "$RUNS_B" & b=$!
 wait $a; ea=$?; wait $b; eb=$?
 echo "exit codes: $ea $eb")",
-                                CCCI_BIN, "run", "--recipe-dir", (repos / "custom-html-tiny").string(), "--recipe",
-                                "custom-html-tiny", "--tiers", "install"};
+                                CCCI_BIN,
+                                "run",
+                                "--recipe-dir",
+                                (repos / "custom-html-tiny").string(),
+                                "--recipe",
+                                "custom-html-tiny",
+                                "--tiers",
+                                "install"};
   auto env = edge.env();
   env.push_back("RUNS_A=" + a.string());
   env.push_back("RUNS_B=" + b.string());
