@@ -373,6 +373,9 @@ std::vector<std::string> ensure_edge(const EdgeSettings& e, const std::string& s
   if (d.action == EdgeAction::refuse) throw InfraFailure(d.why);
   if (d.remove_legacy_stack) {
     remove_legacy_stack();
+    // The compose file earlier versions deployed it from: nothing reads it now.
+    std::error_code ec;
+    fs::remove(edge_dir(e) / "edge.compose.yml", ec);
     notes.push_back(fmt::format("removed the `{}` swarm stack of an earlier ccci version (it published port {} on "
                                 "every address); the edge now runs as container {} on 127.0.0.1:{} only",
                                 legacy_edge_stack, e.port, name, e.port));
