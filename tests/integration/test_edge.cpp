@@ -66,11 +66,31 @@ struct TestEdge {
   }
 };
 
-Outcome run_tiny(const std::string& repo, const TestEdge& edge, std::vector<std::string> extra = {}) {
+// A stack a test kept running (--keep-running) is the test's to remove, also
+// when a REQUIRE stops the test.
+struct KeptStack {
+  const TestEdge& edge;
+  std::string stack;
+  bool done = false;
+  void operator()() {
+    if (std::exchange(done, true)) return;
+    remove_edge_routes(edge.settings, stack);
+    teardown_stack(stack, /*throwaway=*/true);
+  }
+  ~KeptStack() { (*this)(); }
+};
+
+Outcome run_tiny(const std::string& repo, const std::vector<std::string>& env, std::vector<std::string> extra = {},
+                 const std::string& name = "") {
   std::vector<std::string> args{"run",     "--recipe-dir", (repos / repo).string(), "--recipe", "custom-html-tiny",
                                 "--tiers", "install"};
   args.insert(args.end(), extra.begin(), extra.end());
-  return run_ccci({.binary = CCCI_BIN, .args = args, .runs_dir = fresh_dir(work / "runs", repo), .env = edge.env()});
+  return run_ccci(
+      {.binary = CCCI_BIN, .args = args, .runs_dir = fresh_dir(work / "runs", name.empty() ? repo : name), .env = env});
+}
+
+Outcome run_tiny(const std::string& repo, const TestEdge& edge, std::vector<std::string> extra = {}) {
+  return run_tiny(repo, edge.env(), std::move(extra));
 }
 
 // The host's IPv4 addresses other than loopback.
@@ -139,18 +159,7 @@ BOOST_AUTO_TEST_CASE(route_injection_labels_are_skipped_by_name_and_other_stacks
   BOOST_TEST_REQUIRE(hostile.exit_code == 0, hostile.output);
   const auto stack = hostile.results->stack;
   const auto domain = hostile.results->domain;
-  // The kept stack is this test's to remove, also when a REQUIRE stops it.
-  struct Cleanup {
-    const TestEdge& edge;
-    std::string stack;
-    bool done = false;
-    void operator()() {
-      if (std::exchange(done, true)) return;
-      remove_edge_routes(edge.settings, stack);
-      teardown_stack(stack, /*throwaway=*/true);
-    }
-    ~Cleanup() { (*this)(); }
-  } cleanup{edge, stack};
+  KeptStack cleanup{edge, stack};
 
   auto* routes = hostile.check("install/routes");
   BOOST_TEST_REQUIRE(routes);
@@ -227,4 +236,36 @@ echo "exit codes: $ea $eb")",
                            fmt::format("publish={}", edge.settings.port), "--format", "{{.Names}}"});
   BOOST_TEST(edges.out == edge.name + "\n");
   BOOST_TEST(edge.inspect("{{.RestartCount}}") == "0");
+}
+
+BOOST_AUTO_TEST_CASE(a_run_that_wants_the_edge_otherwise_leaves_it_to_the_stacks_it_serves) {
+  TestEdge edge(18484);
+  auto kept = run_tiny("custom-html-tiny", edge, {"--keep-running"});
+  BOOST_TEST_REQUIRE(kept.exit_code == 0, kept.output);
+  KeptStack cleanup{edge, kept.results->stack};
+  auto started = edge.inspect("{{.State.StartedAt}}");
+
+  // The same port (so the same container) with another route directory:
+  // the edge as it runs is not as this run wants it, and it serves the kept
+  // stack, so the run is unverified and says what to do.
+  auto other_dir = work / "edge-18484-elsewhere";
+  fs::remove_all(other_dir);
+  auto o = run_tiny("custom-html-tiny",
+                    {fmt::format("CCCI_EDGE_PORT={}", edge.settings.port), "CCCI_EDGE_DIR=" + other_dir.string()}, {},
+                    "elsewhere");
+  BOOST_TEST(o.exit_code == 3, o.output);
+  BOOST_TEST_REQUIRE(o.results.has_value());
+  BOOST_TEST(o.tier(Tier::install).status == Status::unver);
+  const auto& said = o.tier(Tier::install).reason;
+  for (auto part :
+       {fmt::format("the edge container {} does not mount {}", edge.name, other_dir.string()),
+        std::string("and it serves the routes of "), kept.results->stack, fmt::format("`docker rm -f {}`", edge.name)})
+    BOOST_TEST(said.find(part) != std::string::npos, "'" << part << "' not in: " << said);
+  BOOST_TEST(leftovers_of(o.results->stack).empty());
+
+  BOOST_TEST(edge.inspect("{{.State.StartedAt}}") == started, "the edge was restarted under the kept stack");
+  BOOST_TEST(ask("127.0.0.1", edge.settings.port, kept.results->domain).starts_with("200 "));
+  cleanup();
+  BOOST_TEST(leftovers_of(kept.results->stack).empty());
+  fs::remove_all(other_dir);
 }

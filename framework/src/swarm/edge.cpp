@@ -234,8 +234,8 @@ EdgeDecision decide_edge(const EdgeSettings& wanted, const EdgeSituation& found)
   d.action = EdgeAction::refuse;
   d.why = fmt::format("the edge container {0} {1}, and it serves the routes of {2}: this run does not recreate it "
                       "under them. Wait until they end, or run with the edge's settings; when no run is under way, "
-                      "`docker rm -f {0}` (the route files in {3} stay; the next run recreates it as wanted)",
-                      name, fmt::join(differs, "; "), serving(), wanted.dir.string());
+                      "`docker rm -f {0}` (the route files stay; the next run recreates it as wanted)",
+                      name, fmt::join(differs, "; "), serving());
   return d;
 }
 
@@ -274,27 +274,49 @@ EdgeContainerState inspect_edge_container(const std::string& name) {
   return c;
 }
 
-std::optional<int> legacy_stack_port() {
-  auto r = docker({"service", "inspect", "--format", "{{range .Spec.EndpointSpec.Ports}}{{.PublishedPort}} {{end}}",
+struct LegacyStack {
+  int port = 0;      ///< 0: it publishes nothing
+  fs::path dir = {}; ///< the directory it serves routes from
+};
+
+std::optional<LegacyStack> legacy_stack() {
+  auto r = docker({"service", "inspect", "--format",
+                   "{{range .Spec.EndpointSpec.Ports}}{{.PublishedPort}} {{end}}\n"
+                   "{{range .Spec.TaskTemplate.ContainerSpec.Mounts}}{{.Source}}{{end}}",
                    std::string(legacy_edge_stack) + "_proxy"});
   if (!r.ok()) return std::nullopt;
+  LegacyStack l;
   std::istringstream in(r.out);
-  int port = 0;
-  if (in >> port) return port;
-  return 0; // the stack exists and publishes nothing: in nobody's way, but noted as present
+  std::string ports, dir;
+  std::getline(in, ports);
+  std::getline(in, dir);
+  std::istringstream(ports) >> l.port;
+  l.dir = dir;
+  return l;
 }
 
-std::vector<std::string> other_routed_stacks(const EdgeSettings& e, const std::string& stack) {
+// Where the container (as it is, not as wanted) reads its routes from.
+std::optional<fs::path> mounted_dir(const EdgeContainerState& c) {
+  auto suffix = std::string(":") + edge_mount;
+  for (auto& m : c.mounts)
+    if (m.ends_with(suffix)) return fs::path(m.substr(0, m.size() - suffix.size()));
+  return std::nullopt;
+}
+
+// Stacks with a route file in `dirs`, other than `stack`: whoever the edge
+// as it runs serves, whichever directory it reads.
+std::vector<std::string> other_routed_stacks(const std::vector<fs::path>& dirs, const std::string& stack) {
   std::vector<std::string> out;
   std::error_code ec;
-  for (auto& entry : fs::directory_iterator(sites_dir(e), ec)) {
-    auto name = entry.path().filename().string();
-    if (!name.ends_with(".conf")) continue;
-    name.resize(name.size() - 5);
-    // Earlier versions' `<stack>--<service>.conf` files name their stack first.
-    if (auto dashes = name.find("--"); dashes != std::string::npos) name.resize(dashes);
-    if (name != stack && std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
-  }
+  for (auto& dir : dirs)
+    for (auto& entry : fs::directory_iterator(dir / "sites", ec)) {
+      auto name = entry.path().filename().string();
+      if (!name.ends_with(".conf")) continue;
+      name.resize(name.size() - 5);
+      // Earlier versions' `<stack>--<service>.conf` files name their stack first.
+      if (auto dashes = name.find("--"); dashes != std::string::npos) name.resize(dashes);
+      if (name != stack && std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+    }
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -367,7 +389,12 @@ std::vector<std::string> ensure_edge(const EdgeSettings& e, const std::string& s
   write_file_atomically(edge_dir(e) / "nginx.conf", base_conf);
   ensure_attachable_proxy_network();
   auto name = edge_container_name(e);
-  EdgeSituation found{inspect_edge_container(name), legacy_stack_port(), other_routed_stacks(e, stack)};
+  auto container = inspect_edge_container(name);
+  auto legacy = legacy_stack();
+  std::vector<fs::path> dirs{edge_dir(e)};
+  if (auto d = mounted_dir(container)) dirs.push_back(*d);
+  if (legacy && !legacy->dir.empty()) dirs.push_back(legacy->dir);
+  EdgeSituation found{container, legacy ? std::optional(legacy->port) : std::nullopt, other_routed_stacks(dirs, stack)};
   auto d = decide_edge(e, found);
   std::vector<std::string> notes;
   if (d.action == EdgeAction::refuse) throw InfraFailure(d.why);

@@ -55,8 +55,9 @@ struct EdgeSituation {
   EdgeContainerState container;
   /// The port the legacy `ccci-edge` stack publishes, when that stack exists.
   std::optional<int> legacy_stack_port;
-  /// Stacks other than the run's own with a route file in the edge's dir:
-  /// runs (or warm canonicals) that the edge serves now.
+  /// Stacks other than the run's own with a route file in the edge's dir,
+  /// or in the dir the running edge (or legacy stack) mounts: runs (or warm
+  /// canonicals) that the edge serves now.
   std::vector<std::string> other_routed_stacks;
 };
 
