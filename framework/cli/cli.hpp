@@ -52,6 +52,14 @@ std::filesystem::path default_runs_dir(const std::filesystem::path& state_dir = 
 /// else the tree this binary was built from.
 std::filesystem::path default_source_dir();
 
+/// Parses the arguments of `ccci <command>` against `options` (and
+/// `positional`, when given) into a variables map. A word that no option or
+/// position takes is an InputError naming it: program_options alone would
+/// drop it, and the run would go ahead without what the word meant to say.
+boost::program_options::variables_map
+parse_options(std::string_view command, const Args& args, const boost::program_options::options_description& options,
+              const boost::program_options::positional_options_description* positional = nullptr);
+
 /// The value of the path option `--name`, else `fallback`.
 std::filesystem::path path_option(const boost::program_options::variables_map& vm, const char* name,
                                   const std::filesystem::path& fallback);
@@ -59,6 +67,15 @@ std::filesystem::path path_option(const boost::program_options::variables_map& v
 /// The int option `--name` as a positive number of seconds; nullopt when it
 /// was not given. Throws InputError (exit 2) naming the option for 0 or less.
 std::optional<std::chrono::seconds> seconds_option(const boost::program_options::variables_map& vm, const char* name);
+
+/// The directory option `--name`, else `fallback`; throws InputError (exit 2)
+/// naming the option when the path exists and is not a directory.
+std::filesystem::path dir_option(const boost::program_options::variables_map& vm, const char* name,
+                                 const std::filesystem::path& fallback);
+
+/// The string option `--name` as a TCP port (1-65535); nullopt when it was
+/// not given. Throws InputError naming the option and the range otherwise.
+std::optional<int> port_option(const boost::program_options::variables_map& vm, const char* name, int fallback);
 
 /// `--stop-grace SECONDS`, for the commands that start child runs: how long a
 /// stopped child `ccci run` may take to tear down before it is SIGKILLed.

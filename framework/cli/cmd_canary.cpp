@@ -209,9 +209,7 @@ std::size_t print_summary(const std::vector<CanaryRow>& rows, bool completed, co
 
 int cmd_canary(const Args& args) {
   auto desc = canary_options();
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(desc).run(), vm);
-  po::notify(vm);
+  auto vm = parse_options("canary", args, desc);
   if (vm.count("help")) {
     std::cout << "Usage: ccci canary [--only NAME] [--runs-dir DIR] [--spec FILE]\n\n"
                  "Runs the regression canaries: known recipes, good and broken on purpose, whose verdicts\n"

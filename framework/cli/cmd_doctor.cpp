@@ -25,9 +25,7 @@ int cmd_doctor(const Args& args) {
   d.add_options()("json", "print JSON for machines")                                                  //
       ("plugin-dir", po::value<std::string>()->value_name("DIR"), "plugins whose tools to check too") //
       ("help,h", "show these options");
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(d).run(), vm);
-  po::notify(vm);
+  auto vm = parse_options("doctor", args, d);
   if (vm.count("help")) {
     std::cout << "Usage: ccci doctor [--json]\n\nEvery tool ccci and the installed plugins need (declared in "
                  "code), found or missing,\nwith path and version; the docker daemon and the swarm. Exits 1 "
@@ -46,6 +44,10 @@ int cmd_doctor(const Args& args) {
     need(t.name, "ccci");
   std::vector<std::string> problems;
   auto plugin_dir = path_option(vm, "plugin-dir", default_plugin_dir());
+  if (vm.count("plugin-dir") && !fs::is_directory(plugin_dir))
+    throw InputError(fmt::format("--plugin-dir {}: not a directory; give the directory of the recipe plugins "
+                                 "(<recipe>.so), or leave the option out",
+                                 plugin_dir.string()));
   std::error_code ec;
   for (auto& entry : fs::directory_iterator(plugin_dir, ec)) {
     if (entry.path().extension() != ".so") continue;

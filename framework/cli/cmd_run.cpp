@@ -2,6 +2,7 @@
 #include "cli.hpp"
 #include "model/errors.hpp"
 #include "model/tiers.hpp"
+#include "model/version.hpp"
 #include "os/process.hpp"
 #include "run/run.hpp"
 
@@ -43,7 +44,7 @@ po::options_description run_options() {
        "convergence bound per deploy (default: the recipe meta's deploy_timeout)") //
       ("check-timeout", po::value<int>()->value_name("SECONDS"),
        "per plugin check (default: the recipe meta's check_timeout)") //
-      ("edge-port", po::value<int>()->value_name("PORT"),
+      ("edge-port", po::value<std::string>()->value_name("PORT"),
        "host port of the managed edge proxy (default: $CCCI_EDGE_PORT or 8480)") //
       ("canonical", po::value<std::string>()->value_name("TAG"),
        "the recipe's canonical release, a candidate upgrade base (the sweep passes it)")                 //
@@ -56,9 +57,7 @@ po::options_description run_options() {
 
 int cmd_run(const Args& args) {
   auto desc = run_options();
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(desc).run(), vm);
-  po::notify(vm);
+  auto vm = parse_options("run", args, desc);
   if (vm.count("help")) {
     std::cout << "Usage: ccci run --recipe-dir PATH [options]\n\n"
                  "Deploys the recipe at one ref as a fresh stack, runs the selected tiers,\n"
@@ -79,16 +78,26 @@ int cmd_run(const Args& args) {
   if (vm.count("version")) o.version = vm["version"].as<std::string>();
   if (vm.count("ref")) o.ref = vm["ref"].as<std::string>();
   if (vm.count("tiers")) o.tiers = parse_tier_list(vm["tiers"].as<std::string>());
-  o.runs_dir = path_option(vm, "runs-dir", default_runs_dir());
+  o.runs_dir = dir_option(vm, "runs-dir", default_runs_dir());
   if (vm.count("run-id")) o.run_id = vm["run-id"].as<std::string>();
   if (vm.count("plugin")) o.plugin = fs::absolute(vm["plugin"].as<std::string>());
   o.plugin_dir = path_option(vm, "plugin-dir", default_plugin_dir());
   o.recipes_dir = path_option(vm, "recipes-dir", default_recipes_dir());
+  // A --recipes-dir that is not there is a typo, not a recipe without meta.
+  if (vm.count("recipes-dir") && !fs::is_directory(o.recipes_dir))
+    throw InputError(fmt::format("--recipes-dir {}: not a directory; give the directory that holds "
+                                 "<recipe>/ccci.yml, or leave the option out",
+                                 o.recipes_dir.string()));
   if (auto t = seconds_option(vm, "deploy-timeout")) o.deploy_timeout = *t;
-  o.edge =
-      edge_settings_from_environment(vm.count("edge-port") ? std::optional(vm["edge-port"].as<int>()) : std::nullopt);
+  o.edge = edge_settings_from_environment(port_option(vm, "edge-port", default_edge_port));
   if (auto t = seconds_option(vm, "check-timeout")) o.check_timeout = *t;
-  if (vm.count("canonical")) o.canonical = vm["canonical"].as<std::string>();
+  if (vm.count("canonical")) {
+    o.canonical = vm["canonical"].as<std::string>();
+    if (!parse_version(*o.canonical))
+      throw InputError(fmt::format("--canonical {}: not a release tag (expected <recipe-semver>+<upstream>, e.g. "
+                                   "1.1.0+1.22.1); pass the canonical's tag, or leave the option out",
+                                   *o.canonical));
+  }
   o.keep_running = vm.count("keep-running") > 0;
   install_stop_handlers();
   return run_recipe(o, std::cout);

@@ -30,9 +30,7 @@ int cmd_sweep(const Args& args) {
       ("plugin-dir", po::value<std::string>()->value_name("DIR"), "where recipe plugins are looked up") //
       ("help,h", "show these options");
   add_stop_grace_option(d);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(d).run(), vm);
-  po::notify(vm);
+  auto vm = parse_options("sweep", args, d);
   if (vm.count("help")) {
     std::cout << "Usage: ccci sweep [options]\n\n"
                  "For every enrolled recipe: fetch its upstream's main and tags (and push them to the\n"
@@ -47,8 +45,8 @@ int cmd_sweep(const Args& args) {
     return 0;
   }
   SweepOptions o;
-  o.state_dir = path_option(vm, "state-dir", default_state_dir());
-  o.runs_dir = path_option(vm, "runs-dir", default_runs_dir(o.state_dir));
+  o.state_dir = dir_option(vm, "state-dir", default_state_dir());
+  o.runs_dir = dir_option(vm, "runs-dir", default_runs_dir(o.state_dir));
   o.recipes_dir = path_option(vm, "recipes-dir", default_recipes_dir());
   if (vm.count("source")) o.source = vm["source"].as<std::string>();
   if (vm.count("mirror")) o.mirror = vm["mirror"].as<std::string>();

@@ -113,8 +113,13 @@ bool run_alone(const Session& s, int repeat, std::vector<TriageRun>& isolation) 
   };
   bool completed = run_children(iso_jobs, alone);
   // A bad invocation (the child said exit 2) is our input, not a result.
-  if (!isolation.empty() && isolation.front().exit_code == 2)
-    throw InputError(fmt::format("the first run refused its input (exit 2): {}", tail_of(iso_jobs.front().log, 5)));
+  // Its log is quoted, then the session's logs go: bad input leaves nothing.
+  if (!isolation.empty() && isolation.front().exit_code == 2) {
+    auto why = tail_of(iso_jobs.front().log, 5);
+    std::error_code ec;
+    fs::remove_all(s.logs, ec);
+    throw InputError(fmt::format("the first run refused its input (exit 2): {}", why));
+  }
   return completed;
 }
 
@@ -172,9 +177,7 @@ int cmd_triage(const Args& all_args) {
   auto desc = triage_options();
   po::positional_options_description pos;
   pos.add("recipe-dir", 1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(desc).positional(pos).run(), vm);
-  po::notify(vm);
+  auto vm = parse_options("triage", args, desc, &pos);
   if (vm.count("help")) {
     print_help(desc);
     return 0;

@@ -2,6 +2,7 @@
 
 #include "jobs/child_runs.hpp"
 #include "model/errors.hpp"
+#include "model/text.hpp"
 
 #include <fmt/format.h>
 
@@ -51,8 +52,45 @@ fs::path default_source_dir() {
   return env_or("CCCI_SOURCE_DIR", fs::path(CCCI_SOURCE_RECIPES_DIR).parent_path().string());
 }
 
+po::variables_map parse_options(std::string_view command, const Args& args, const po::options_description& options,
+                                const po::positional_options_description* positional) {
+  // Words past the positions the command takes land here, to be named.
+  constexpr const char* stray = "ccci-stray-words";
+  po::options_description all;
+  all.add(options).add_options()(stray, po::value<std::vector<std::string>>());
+  po::positional_options_description positions = positional ? *positional : po::positional_options_description();
+  positions.add(stray, -1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(all).positional(positions).run(), vm);
+  po::notify(vm);
+  if (vm.count(stray))
+    throw InputError(fmt::format("ccci {}: unexpected argument '{}' (options are written --name VALUE); see `ccci {} "
+                                 "--help`",
+                                 command, vm[stray].as<std::vector<std::string>>().front(), command));
+  return vm;
+}
+
 fs::path path_option(const po::variables_map& vm, const char* name, const fs::path& fallback) {
   return vm.count(name) ? fs::path(vm[name].as<std::string>()) : fallback;
+}
+
+fs::path dir_option(const po::variables_map& vm, const char* name, const fs::path& fallback) {
+  auto dir = path_option(vm, name, fallback);
+  std::error_code ec;
+  if (fs::exists(dir, ec) && !fs::is_directory(dir, ec))
+    throw InputError(fmt::format("{} {}: not a directory; give a directory ccci may create files in",
+                                 vm.count(name) ? fmt::format("--{}", name)
+                                                : fmt::format("--{} (its default, from the environment)", name),
+                                 dir.string()));
+  return dir;
+}
+
+std::optional<int> port_option(const po::variables_map& vm, const char* name, int fallback) {
+  if (!vm.count(name)) return std::nullopt;
+  const auto& text = vm[name].as<std::string>();
+  auto port = parse_port(text);
+  if (!port) throw InputError(bad_port_message(fmt::format("--{}", name), text, fallback));
+  return port;
 }
 
 std::optional<std::chrono::seconds> seconds_option(const po::variables_map& vm, const char* name) {

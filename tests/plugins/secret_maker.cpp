@@ -12,4 +12,4 @@ CCCI_CHECK(install, handmade_secret_in_place) {
              : ccci::fail("/run/secrets/handmade does not hold handmade-for-$STACK_NAME: " + ccci::excerpt(r.output));
 }
 
-CCCI_PLUGIN("secret-maker")
+CCCI_PLUGIN("custom-html-tiny")

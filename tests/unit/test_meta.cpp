@@ -210,3 +210,42 @@ BOOST_AUTO_TEST_CASE(deploy_timeout_precedence_option_then_meta_then_label_then_
   BOOST_TEST(d.value.count() == 30);
   BOOST_TEST(d.source == "--deploy-timeout");
 }
+
+// docs/recipe-meta.md: a pin that is no tag of the recipe, or newer than the
+// version under test, is bad input before anything is deployed.
+BOOST_AUTO_TEST_CASE(a_pinned_upgrade_base_must_be_an_older_tag_of_the_recipe) {
+  RecipeMeta meta;
+  meta.file = "recipes/x/ccci.yml";
+  const std::vector<std::string> tags{"1.0.0+1.0", "not-a-release", "1.2.0+1.0", "1.1.0+1.0"};
+  auto error_of = [&](const std::string& target) -> std::string {
+    try {
+      check_upgrade_base(meta, tags, target);
+    } catch (const InputError& e) {
+      return e.what();
+    }
+    return "(no InputError thrown)";
+  };
+  BOOST_TEST(error_of("1.2.0+1.0") == "(no InputError thrown)"); // no pin
+  meta.upgrade_base = "1.1.0+1.0";
+  BOOST_TEST(error_of("1.2.0+1.0") == "(no InputError thrown)");
+  BOOST_TEST(error_of("1.1.0+1.0") == "(no InputError thrown)"); // same version: the tier skips, saying so
+  BOOST_TEST(error_of("") == "(no InputError thrown)");          // a ref that is no release
+  auto newer = error_of("1.0.0+1.0");
+  BOOST_TEST(has(newer, "recipes/x/ccci.yml: upgrade_base '1.1.0+1.0' is newer than the version under test 1.0.0+1.0"),
+             newer);
+  BOOST_TEST(has(newer, "pin an older release, or remove upgrade_base"), newer);
+  meta.upgrade_base = "0.9.0+1.0";
+  auto missing = error_of("1.2.0+1.0");
+  BOOST_TEST(has(missing, "recipes/x/ccci.yml: upgrade_base '0.9.0+1.0' is not a release tag of the recipe"), missing);
+  BOOST_TEST(has(missing, "newest first: 1.2.0+1.0, 1.1.0+1.0, 1.0.0+1.0)"), missing);
+  BOOST_TEST(has(missing, "or remove upgrade_base"), missing);
+  auto untagged = [&] {
+    try {
+      check_upgrade_base(meta, {}, "");
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(no InputError thrown)");
+  }();
+  BOOST_TEST(has(untagged, "the repository has no release tags"), untagged);
+}

@@ -2,6 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "model/naming.hpp"
+#include "model/text.hpp"
 
 using namespace ccci::host;
 
@@ -41,4 +42,16 @@ BOOST_AUTO_TEST_CASE(a_stack_name_is_what_docker_accepts_and_never_empty) {
   BOOST_TEST(!is_stack_name("a b"));
   BOOST_TEST(!is_stack_name("a/b"));
   BOOST_TEST(!is_stack_name("a=b"));
+}
+
+// The edge's port, from --edge-port or CCCI_EDGE_PORT: a whole number that is
+// a TCP port, or bad input naming its source and the range.
+BOOST_AUTO_TEST_CASE(a_port_is_a_whole_number_from_1_to_65535) {
+  BOOST_TEST(parse_port("8480").value_or(0) == 8480);
+  BOOST_TEST(parse_port("1").value_or(0) == 1);
+  BOOST_TEST(parse_port("65535").value_or(0) == 65535);
+  for (const char* bad : {"", "0", "-1", "65536", "99999", "abc", "8480abc", " 8480", "84.80", "+80", "99999999999"})
+    BOOST_TEST(!parse_port(bad).has_value(), "'" << bad << "' taken as a port");
+  BOOST_TEST(bad_port_message("--edge-port", "99999", 8480) ==
+             "--edge-port '99999': not a TCP port; give a whole number from 1 to 65535 (default 8480)");
 }

@@ -22,7 +22,12 @@ namespace {
 
 PluginHandle load_plugin(const std::filesystem::path& path) {
   namespace dll = boost::dll;
-  if (!std::filesystem::is_regular_file(path))
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw InputError(fmt::format("plugin {}: is a directory, not a shared object; pass --plugin with the path of "
+                                 "the recipe's .so (or --plugin-dir for the directory of <recipe>.so files)",
+                                 path.string()));
+  if (!std::filesystem::is_regular_file(path, ec))
     throw InputError(fmt::format("plugin {}: no such file; build the plugins (cmake --build) or pass "
                                  "--plugin with the path of a .so",
                                  path.string()));

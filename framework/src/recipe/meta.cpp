@@ -285,6 +285,28 @@ private:
 
 RecipeMeta load_meta(const fs::path& file) { return MetaReader(file).read(); }
 
+void check_upgrade_base(const RecipeMeta& meta, const std::vector<std::string>& tags, const std::string& target) {
+  if (!meta.upgrade_base) return;
+  const auto& pin = *meta.upgrade_base;
+  auto releases = sorted_releases(tags); // oldest first
+  std::vector<std::string> newest;
+  for (auto it = releases.rbegin(); it != releases.rend() && newest.size() < 5; ++it)
+    newest.push_back(it->tag);
+  auto listed = newest.empty() ? std::string("the repository has no release tags")
+                               : fmt::format("its release tags, newest first: {}{}", fmt::join(newest, ", "),
+                                             releases.size() > newest.size() ? ", ..." : "");
+  auto found = std::find_if(releases.begin(), releases.end(), [&](const Version& v) { return v.tag == pin; });
+  if (found == releases.end())
+    throw InputError(fmt::format("{}: upgrade_base '{}' is not a release tag of the recipe ({}); pin one of them "
+                                 "that is older than the version under test, or remove upgrade_base",
+                                 meta.file.string(), pin, listed));
+  auto under_test = parse_version(target);
+  if (under_test && *under_test < *found)
+    throw InputError(fmt::format("{}: upgrade_base '{}' is newer than the version under test {} ({}); pin an older "
+                                 "release, or remove upgrade_base",
+                                 meta.file.string(), pin, target, listed));
+}
+
 RecipeMeta load_meta_or_defaults(const fs::path& dir) {
   fs::path file = dir / "ccci.yml";
   std::error_code ec;

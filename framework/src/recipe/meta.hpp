@@ -62,6 +62,13 @@ DeployTimeout choose_deploy_timeout(const std::optional<std::chrono::seconds>& o
 /// not a tier in expected_skips, an empty skip reason.
 RecipeMeta load_meta(const std::filesystem::path& file);
 
+/// The meta's pinned upgrade_base against the recipe's `tags` and the
+/// version under test (`target`, "" for a ref that is no release): throws
+/// InputError naming the meta file, `upgrade_base`, the newest few release
+/// tags and the fix when the pin is not one of the tags, or is newer than the
+/// target. Checked before anything is deployed (docs/recipe-meta.md).
+void check_upgrade_base(const RecipeMeta& meta, const std::vector<std::string>& tags, const std::string& target);
+
 /// `dir/ccci.yml` when it exists, else defaults (file empty).
 RecipeMeta load_meta_or_defaults(const std::filesystem::path& dir);
 

@@ -76,6 +76,7 @@ void Run::prepare() {
   auto ref = resolve_recipe_ref(options_.recipe_dir, options_.version, options_.ref);
   ctx_.tags = recipe_tags(options_.recipe_dir);
   ctx_.meta = load_meta_or_defaults(options_.recipes_dir / options_.recipe);
+  check_upgrade_base(ctx_.meta, ctx_.tags, ref.version);
   // --deploy-timeout is weighed per deploy against the recipe's timeout
   // label (choose_deploy_timeout), so it does not overwrite the meta here.
   if (options_.check_timeout) ctx_.meta.check_timeout = *options_.check_timeout;
@@ -86,6 +87,15 @@ void Run::prepare() {
       ctx_.plugin.emplace(*options_.plugin);
     else if (fs::exists(bundled))
       ctx_.plugin.emplace(bundled);
+    // A --plugin written for another recipe would judge this one by that
+    // recipe's checks: reds (or greens) that say nothing about it. The
+    // <recipe>.so of the plugin dir is named for this recipe by whoever put
+    // it there (a fork enrolled under its own name links its upstream's).
+    if (options_.plugin && ctx_.plugin->plugin().recipe() != options_.recipe)
+      throw InputError(fmt::format("plugin {}: is for recipe '{}', not '{}'; pass --plugin with this recipe's "
+                                   "plugin, or --recipe {} if that is the recipe under test",
+                                   ctx_.plugin->path().string(), ctx_.plugin->plugin().recipe(), options_.recipe,
+                                   ctx_.plugin->plugin().recipe()));
   }
 
   auto hex = random_hex(6);
@@ -100,7 +110,12 @@ void Run::prepare() {
     throw InputError(fmt::format("{}: a run with this id already exists; pick another --run-id or leave it "
                                  "out to get a fresh one",
                                  ctx_.run_dir.string()));
-  fs::create_directories(ctx_.run_dir);
+  std::error_code ec;
+  fs::create_directories(ctx_.run_dir, ec);
+  if (ec)
+    throw InputError(fmt::format("{}: cannot create the run directory ({}); give --runs-dir (or $CCCI_RUNS_DIR, "
+                                 "or $CCCI_STATE_DIR for <state>/runs) a directory ccci may write",
+                                 ctx_.run_dir.string(), ec.message()));
   console_.open_log(ctx_.run_dir / "ccci.log");
 
   auto& r = ctx_.results;

@@ -1,6 +1,7 @@
 #include "swarm/edge.hpp"
 
 #include "model/naming.hpp"
+#include "model/text.hpp"
 
 #include "model/errors.hpp"
 #include "os/fs.hpp"
@@ -149,11 +150,9 @@ EdgeSettings edge_settings_from_environment(std::optional<int> port) {
   if (port) {
     e.port = *port;
   } else if (const char* env = std::getenv("CCCI_EDGE_PORT"); env && *env) {
-    try {
-      e.port = std::stoi(env);
-    } catch (const std::exception&) {
-      throw InputError(fmt::format("CCCI_EDGE_PORT='{}': not a port number; set it to e.g. 8480", env));
-    }
+    auto parsed = parse_port(env);
+    if (!parsed) throw InputError(bad_port_message("CCCI_EDGE_PORT", env, e.port));
+    e.port = *parsed;
   }
   if (const char* dir = std::getenv("CCCI_EDGE_DIR"); dir && *dir)
     e.dir = dir;

@@ -111,7 +111,7 @@ HttpTarget edge_target(const EdgeSettings& edge, const std::string& host);
 /// The edge as this machine's environment names it: $CCCI_EDGE_DIR and
 /// $CCCI_EDGE_PORT (or `port`, from a command line), else the defaults; the
 /// dir follows the port unless $CCCI_EDGE_DIR names one. Throws InputError
-/// for a port that is not a number.
+/// for a port that is not a whole number from 1 to 65535 (parse_port).
 EdgeSettings edge_settings_from_environment(std::optional<int> port = std::nullopt);
 
 } // namespace ccci::host
