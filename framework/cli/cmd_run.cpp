@@ -91,9 +91,8 @@ int cmd_run(const Args& args) {
                                  "<recipe>/ccci.yml, or leave the option out",
                                  o.recipes_dir.string()));
   if (auto t = seconds_option(vm, "deploy-timeout")) o.deploy_timeout = *t;
-  o.edge = edge_settings_from_environment();
+  o.edge = edge_settings_from_environment(port_option(vm, "edge-port", default_edge_port));
   if (auto t = seconds_option(vm, "check-timeout")) o.check_timeout = *t;
-  if (auto port = port_option(vm, "edge-port", o.edge.port)) o.edge.port = *port;
   if (vm.count("canonical")) {
     o.canonical = vm["canonical"].as<std::string>();
     if (!parse_version(*o.canonical))

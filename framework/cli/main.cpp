@@ -43,7 +43,7 @@ interrupted, or teardown not clean).
 
 Environment: CCCI_STATE_DIR (default /var/lib/ccci), CCCI_RUNS_DIR (default
 $CCCI_STATE_DIR/runs), CCCI_PLUGIN_DIR, CCCI_RECIPES_DIR, CCCI_EDGE_PORT (8480), CCCI_EDGE_DIR
-(/var/lib/ccci/edge).
+(/var/lib/ccci/edge, or /var/lib/ccci/edge-<port> on another port).
 )";
 
 std::string overview() {

@@ -196,8 +196,10 @@ TeardownReport FakeSwarm::remove_stack(const std::string& stack, bool) {
   return {};
 }
 
-void FakeSwarm::publish_routes(const std::string& stack, const std::vector<Route>& routes, const Owner&) {
+std::vector<std::string> FakeSwarm::publish_routes(const std::string& stack, const std::vector<Route>& routes,
+                                                   const Owner&) {
   if (!routes.empty()) note(fmt::format("publish_routes {} ({})", stack, routes.size()));
+  return {};
 }
 
 int FakeSwarm::find(const std::string& prefix, int from) const {

@@ -59,8 +59,8 @@ public:
   std::string task_table(const std::string& stack) override;
   std::string service_log(const std::string& stack, const std::string& service, int lines) override;
   host::TeardownReport remove_stack(const std::string& stack, bool throwaway) override;
-  void publish_routes(const std::string& stack, const std::vector<host::Route>& routes,
-                      const host::Owner& owner) override;
+  std::vector<std::string> publish_routes(const std::string& stack, const std::vector<host::Route>& routes,
+                                          const host::Owner& owner) override;
   void remove_routes(const std::string& stack) override { note("remove_routes " + stack); }
   std::vector<std::string> route_leftovers(const std::string&) override { return {}; }
   host::HttpTarget http_target(const std::string& host) override { return {"http://127.0.0.1:9", host}; }

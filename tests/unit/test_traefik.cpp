@@ -326,3 +326,28 @@ BOOST_AUTO_TEST_CASE(labels_traefik_does_not_read_are_noted_or_ignored) {
   BOOST_TEST(noted(t, "router 'bare' (on service 'app') is skipped: it has no traefik.http.routers.bare.rule"),
              all_notes(t));
 }
+
+BOOST_AUTO_TEST_CASE(paths_are_plain_and_host_regexps_pass_a_whitelist) {
+  for (std::string ok : {"/", "/static", "/a/b-c_d.e~f", "/%2Fx", "/.well-known/x"})
+    BOOST_TEST(!route_path_problem(ok).has_value(), ok);
+  for (std::string bad : {"/a;b", "/a{b", "/a}b", "/a\"b", "/a'b", "/a b", "/a\nb", "/a$b", "/a/../b", "/..", "/%zz",
+                          "/a%2", "/a+b", "/a(b)", "/a\\b"})
+    BOOST_TEST(route_path_problem(bad).has_value(), bad);
+  for (std::string ok :
+       {R"(^(?:[a-z]{2,3})\.example\.com$)", R"(^[^.]+\.example\.com$)", R"(^(a|b)$|^c\.x$)", R"([a-z]{2,}\.x)"})
+    BOOST_TEST(!route_host_regex_problem(ok).has_value(), ok);
+  for (std::string bad :
+       {"a;b", "a}b", "a{b", "a{x}", "a{1,2,3}", "a$b", "(?i)a", "(?=a)", "a\\nb", "a/b", "a#b", "a<b", "a,b", "a=b"})
+    BOOST_TEST(route_host_regex_problem(bad).has_value(), bad);
+  BOOST_TEST(route_host_regex_problem("a;b")->find("';' at character 2") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(router_and_service_names_that_are_not_names_are_skipped) {
+  auto t = read({routed("app", {{"we;b", "Host(`a.example`)"}})});
+  BOOST_TEST(t.routes.empty());
+  BOOST_TEST(noted(t, "router 'we;b' (on service 'app') is skipped: its name is not one the edge serves: it has ';'"),
+             all_notes(t));
+  t = read({routed("ap}p", {{"web", "Host(`a.example`)"}})});
+  BOOST_TEST(t.routes.empty());
+  BOOST_TEST(noted(t, "its service's name 'ap}p' is not a service name the edge serves"), all_notes(t));
+}

@@ -386,8 +386,13 @@ private:
       note(fmt::format("router '{}' (on service '{}') is skipped: {}", name, r.owner, why));
     };
     if (!r.rule) return skip(fmt::format("it has no traefik.http.routers.{}.rule", name));
+    if (auto problem = route_name_problem(name))
+      return skip(fmt::format("its name is not one the edge serves: {}", *problem));
     const LoadBalancer* lb = target(name, r);
     if (!lb) return;
+    if (auto problem = route_name_problem(lb->owner))
+      return skip(
+          fmt::format("its service's name '{}' is not a service name the edge serves: {}", lb->owner, *problem));
     int priority = static_cast<int>(r.rule->size());
     if (r.priority) {
       auto p = to_int(*r.priority);
@@ -423,7 +428,9 @@ private:
   void add_alternative(const std::string& name, const RouterLabels& r, const LoadBalancer& lb, int priority,
                        const Conjunction& conj) {
     auto skip = [&](const std::string& why) {
-      note(fmt::format("router '{}' (on service '{}'): an alternative of its rule is skipped: {}", name, r.owner, why));
+      note(fmt::format("router '{}' (on service '{}', label traefik.http.routers.{}.rule): an alternative of its rule "
+                       "is skipped: {}",
+                       name, r.owner, name, why));
     };
     std::optional<std::vector<std::string>> hosts;
     std::vector<std::string> regexes;
@@ -466,14 +473,17 @@ private:
     if (hosts)
       for (auto& h : *hosts) {
         if (auto problem = route_host_problem(h))
-          note(fmt::format("router '{}' (on service '{}'): host {} is skipped", name, r.owner, *problem));
+          note(fmt::format("router '{}' (on service '{}', label traefik.http.routers.{}.rule): host {} is skipped",
+                           name, r.owner, name, *problem));
         else if (std::find(names.begin(), names.end(), h) == names.end())
           names.push_back(h);
       }
     std::vector<std::string> patterns;
     for (auto& re : regexes) {
       if (auto problem = route_host_regex_problem(re))
-        note(fmt::format("router '{}' (on service '{}'): HostRegexp `{}` is skipped: {}", name, r.owner, re, *problem));
+        note(fmt::format("router '{}' (on service '{}', label traefik.http.routers.{}.rule): HostRegexp `{}` is "
+                         "skipped: {}",
+                         name, r.owner, name, re, *problem));
       else
         patterns.push_back(re);
     }
@@ -537,9 +547,52 @@ std::optional<std::string> route_host_problem(std::string_view host) {
 
 std::optional<std::string> route_path_problem(std::string_view path) {
   if (!path.starts_with('/')) return "a path must start with '/'";
+  if (path.size() > 1024) return "a path longer than 1024 characters";
   if (!printable_unquoted(path)) return "a path with a space, a quote or a control character";
   if (path.find('{') != std::string_view::npos)
     return "a {name:regex} path template (Traefik v2), which ccci's edge does not match";
+  // Only what cannot end or extend an nginx directive reaches the edge:
+  // RFC 3986's unreserved characters, '/' and %XX escapes.
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    auto c = static_cast<unsigned char>(path[i]);
+    if (std::isalnum(c) || c == '/' || c == '-' || c == '.' || c == '_' || c == '~') continue;
+    if (c == '%' && i + 2 < path.size() && std::isxdigit(static_cast<unsigned char>(path[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(path[i + 2]))) {
+      i += 2;
+      continue;
+    }
+    return fmt::format("a path with '{}' at character {}; the edge serves plain paths only: '/', letters, digits, "
+                       "'-', '.', '_', '~' and %XX escapes",
+                       path[i], i + 1);
+  }
+  if (path.find("..") != std::string_view::npos) return "a path with '..'";
+  return std::nullopt;
+}
+
+std::optional<std::string> route_name_problem(std::string_view name) {
+  if (name.empty()) return "it is empty";
+  if (name.size() > 255) return "it is longer than 255 characters";
+  if (!std::isalnum(static_cast<unsigned char>(name.front()))) return "it does not start with a letter or digit";
+  for (char c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
+      return fmt::format("it has '{}'; only letters, digits, '-', '_' and '.' are served", c);
+  return std::nullopt;
+}
+
+std::optional<std::string> route_problem(const Route& r) {
+  auto say = [](std::string_view what, std::string_view value, const std::string& why) {
+    return fmt::format("{} '{}': {}", what, value, why);
+  };
+  if (auto p = route_name_problem(r.router)) return say("router", r.router, *p);
+  if (auto p = route_name_problem(r.service)) return say("service", r.service, *p);
+  if (r.port < 1 || r.port > 65535) return fmt::format("port {} is not a port number (1-65535)", r.port);
+  if (r.hosts.empty() == r.host_regex.empty()) return std::string("a route needs host names or one HostRegexp");
+  for (auto& h : r.hosts)
+    if (auto p = route_host_problem(h)) return *p;
+  if (!r.host_regex.empty())
+    if (auto p = route_host_regex_problem(r.host_regex)) return say("HostRegexp", r.host_regex, *p);
+  if (r.path_match != PathMatch::any)
+    if (auto p = route_path_problem(r.path)) return say("path", r.path, *p);
   return std::nullopt;
 }
 
@@ -547,6 +600,50 @@ std::optional<std::string> route_host_regex_problem(std::string_view regex) {
   if (regex.empty()) return "it is empty";
   if (regex.size() > 1024) return "it is longer than 1024 characters";
   if (!printable_unquoted(regex)) return "it has a space, a quote or a control character";
+  // A whitelist: what a host pattern needs, nothing that nginx's parser or
+  // its variables could read as anything but the regex (docs/routes.md,
+  // "What reaches nginx").
+  auto refuse = [&](std::size_t at, std::string_view why) {
+    return fmt::format("{} at character {}; a HostRegexp may use letters, digits, '-', '_', '.', classes [..], "
+                       "groups (..) and (?:..), '|', '?', '*', '+', {{n,m}}, '^', '$' as the end anchor and "
+                       "backslash escapes of these",
+                       why, at + 1);
+  };
+  for (std::size_t i = 0; i < regex.size(); ++i) {
+    auto c = static_cast<unsigned char>(regex[i]);
+    if (std::isalnum(c) || std::string_view("-_.^|?*+()[]").find(static_cast<char>(c)) != std::string_view::npos) {
+      if (c == '(' && i + 1 < regex.size() && regex[i + 1] == '?') {
+        if (regex.substr(i + 1, 2) != "?:") return refuse(i, "a group other than (?:..)");
+        i += 2; // the ':' of (?:
+      }
+      continue;
+    }
+    if (c == '\\') {
+      if (i + 1 < regex.size() &&
+          std::string_view("-_.^$|?*+()[]{}\\dw").find(regex[i + 1]) != std::string_view::npos) {
+        ++i;
+        continue;
+      }
+      if (i + 1 < regex.size()) return refuse(i, fmt::format("the escape '\\{}'", regex[i + 1]));
+      continue; // a lone backslash at the end: reported below
+    }
+    if (c == '$') {
+      if (i + 1 == regex.size() || regex[i + 1] == ')' || regex[i + 1] == '|') continue;
+      return refuse(i, "'$' other than as an end anchor");
+    }
+    if (c == '{') {
+      auto close = regex.find('}', i);
+      auto body = close == std::string_view::npos ? std::string_view{} : regex.substr(i + 1, close - i - 1);
+      bool quantifier = !body.empty() && std::isdigit(static_cast<unsigned char>(body.front())) &&
+                        std::all_of(body.begin(), body.end(),
+                                    [](char q) { return std::isdigit(static_cast<unsigned char>(q)) || q == ','; }) &&
+                        std::count(body.begin(), body.end(), ',') <= 1;
+      if (!quantifier) return refuse(i, "a '{' that is not a {n}, {n,} or {n,m} quantifier");
+      i = close;
+      continue;
+    }
+    return refuse(i, fmt::format("'{}'", static_cast<char>(c)));
+  }
   // Traefik refuses a router whose regex does not compile, and nginx would
   // refuse the whole edge configuration: the structural errors both engines
   // agree on (unbalanced groups or classes) are caught here.

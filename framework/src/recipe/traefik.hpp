@@ -28,12 +28,24 @@ TraefikRoutes read_traefik_routes(const std::vector<ComposeService>& services);
 /// edge's server_name.
 std::optional<std::string> route_host_problem(std::string_view host);
 
-/// Why `path` (from Path()/PathPrefix()) cannot be routed, or nullopt.
+/// Why `path` (from Path()/PathPrefix()) cannot be routed, or nullopt: the
+/// edge takes '/' then RFC 3986's unreserved characters and %XX escapes,
+/// never `..`.
 std::optional<std::string> route_path_problem(std::string_view path);
 
 /// Why `regex` (a HostRegexp, already in the regex form of
-/// host_regexp_pattern) cannot be routed, or nullopt.
+/// host_regexp_pattern) cannot be routed, or nullopt. A whitelist of the
+/// regex syntax a host pattern needs (docs/routes.md).
 std::optional<std::string> route_host_regex_problem(std::string_view regex);
+
+/// Why a router's or a compose service's name cannot reach the edge's
+/// configuration, or nullopt: letters, digits, '-', '_' and '.' only, as
+/// docker's service names.
+std::optional<std::string> route_name_problem(std::string_view name);
+
+/// Why `route` must not reach the edge, or nullopt: every field it writes
+/// into nginx's configuration checked again, whoever made the route.
+std::optional<std::string> route_problem(const Route& route);
 
 /// A HostRegexp argument as a regular expression on the Host header.
 /// Traefik v2 wrote templates (`{sub:[a-z]+}.example.com`, `{sub}` for one

@@ -211,7 +211,8 @@ bool RunContext::provision(TierResult& tier, const Release& r, Clock::time_point
     record(tier,
            {fmt::format("{}/secrets", ccci::to_string(tier.tier)), Status::pass,
             fmt::format("made as .env.sample's modifiers say: {}", fmt::join(made, "; ")), seconds_since(started)});
-  swarm.publish_routes(stack, r.compose.routes, owner);
+  for (auto& note : swarm.publish_routes(stack, r.compose.routes, owner))
+    events.progress(tier_name(tier), note);
   return true;
 }
 

@@ -109,11 +109,16 @@ TeardownReport DockerSwarm::remove_stack(const std::string& stack, bool throwawa
   return teardown_stack(stack, throwaway);
 }
 
-void DockerSwarm::publish_routes(const std::string& stack, const std::vector<Route>& routes, const Owner& owner) {
+std::vector<std::string> DockerSwarm::publish_routes(const std::string& stack, const std::vector<Route>& routes,
+                                                     const Owner& owner) {
   // A release without routes must not keep the previous release's.
-  if (routes.empty()) return remove_edge_routes(edge_, stack);
-  ensure_edge(edge_);
+  if (routes.empty()) {
+    remove_edge_routes(edge_, stack);
+    return {};
+  }
+  auto notes = ensure_edge(edge_, stack);
   set_edge_routes(edge_, stack, routes, owner);
+  return notes;
 }
 
 void DockerSwarm::remove_routes(const std::string& stack) { remove_edge_routes(edge_, stack); }

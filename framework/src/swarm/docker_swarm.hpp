@@ -27,7 +27,8 @@ public:
   std::string task_table(const std::string& stack) override;
   std::string service_log(const std::string& stack, const std::string& service, int lines) override;
   TeardownReport remove_stack(const std::string& stack, bool throwaway) override;
-  void publish_routes(const std::string& stack, const std::vector<Route>& routes, const Owner& owner) override;
+  std::vector<std::string> publish_routes(const std::string& stack, const std::vector<Route>& routes,
+                                          const Owner& owner) override;
   void remove_routes(const std::string& stack) override;
   std::vector<std::string> route_leftovers(const std::string& stack) override;
   HttpTarget http_target(const std::string& host) override;

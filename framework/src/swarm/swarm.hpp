@@ -102,8 +102,10 @@ public:
   virtual TeardownReport remove_stack(const std::string& stack, bool throwaway) = 0;
 
   /// The edge: routes the recipe's traefik labels name, by Host; the route
-  /// file records `owner`.
-  virtual void publish_routes(const std::string& stack, const std::vector<Route>& routes, const Owner& owner) = 0;
+  /// file records `owner`. Returns what the edge did that the user should
+  /// hear of (a migration), if any.
+  virtual std::vector<std::string> publish_routes(const std::string& stack, const std::vector<Route>& routes,
+                                                  const Owner& owner) = 0;
   /// Never throws (teardown).
   virtual void remove_routes(const std::string& stack) = 0;
   virtual std::vector<std::string> route_leftovers(const std::string& stack) = 0;
