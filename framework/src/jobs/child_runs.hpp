@@ -40,6 +40,8 @@ struct ChildRunOptions {
   std::chrono::milliseconds stop_grace = default_stop_grace;
   /// What to run; empty: this binary. Tests run other programs.
   std::filesystem::path program;
+  /// "K=V" added to each child's environment (the leak guard's key).
+  std::vector<std::string> extra_env;
   /// Called from the calling thread, for progress lines.
   std::function<void(std::size_t)> on_start, on_finish;
   /// Called for each running job every `still_running_every`.

@@ -37,6 +37,7 @@ public:
   Swarm& swarm;
   RunListener& events;
   Redactor& redactor;
+  std::string fingerprint_key; ///< "" when no parent asked for fingerprints
   RecipeMeta meta;
   std::optional<LoadedPlugin> plugin;
   RunResults results = empty_results();
@@ -50,6 +51,12 @@ public:
   std::string target_label() const { return results.version.empty() ? results.ref : results.version; }
 
   void record(TierResult& tier, CheckRecord rec);
+  /// Writes a file of the run dir (`relative` to it) atomically, through the
+  /// redactor: the one way anything but the listeners writes there.
+  void write_artifact(const std::filesystem::path& relative, std::string_view content);
+  /// Adds a new secret to the redactor before it is used anywhere, and to
+  /// the fingerprints a parent command reads (options.fingerprint_key).
+  void remember_secret(const GeneratedSecret& secret);
   /// Judges the tier from its checks (the teeth rule) and reports it.
   void finish_tier(TierResult& tier, Clock::time_point started);
   /// Sets a tier's status without checks (a skip that applies) and reports it.
