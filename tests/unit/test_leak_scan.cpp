@@ -55,9 +55,7 @@ std::string url_encoded(std::string_view bytes) {
 // A value with specials, so its percent-encoding differs from it, and with
 // "???" and "~~~" (base64 "Pz8/", "fn5+") whole at every alignment, so its
 // URL-safe base64 differs from the standard one at each.
-GeneratedSecret special_secret() {
-  return {"s_db_password_v1", "pw??????~~~~~~&=" + generate_password(24, true)};
-}
+GeneratedSecret special_secret() { return {"s_db_password_v1", "pw??????~~~~~~&=" + generate_password(24, true)}; }
 
 std::vector<LeakHit> hits_in(const LeakMatcher& m, std::string_view text) {
   std::vector<LeakHit> out;
@@ -188,7 +186,8 @@ BOOST_AUTO_TEST_CASE(an_archive_member_holding_a_secret_is_found_by_name_and_con
   Redactor red;
   red.add(s);
   TempTree src("unit-leak-archive-src");
-  src.write("var/lib/docker/volumes/st_db/_data/backup.sql", "INSERT INTO notes VALUES ('" + base64_of(s.value) + "');\n");
+  src.write("var/lib/docker/volumes/st_db/_data/backup.sql",
+            "INSERT INTO notes VALUES ('" + base64_of(s.value) + "');\n");
   src.write("var/lib/docker/volumes/st_db/_data/clean.txt", "nothing\n");
   TempTree dir("unit-leak-archive");
   fs::create_directories(dir / "backup");
@@ -209,8 +208,9 @@ BOOST_AUTO_TEST_CASE(an_archive_member_holding_a_secret_is_found_by_name_and_con
   BOOST_TEST_REQUIRE(r.ok(), r.err);
   report = scan_tree_for_leaks(dir.dir(), red);
   BOOST_TEST_REQUIRE(report.leaks.size() == 1u);
-  BOOST_TEST(report.leaks[0] ==
-             "archive backup/st.tar.gz: the name of member x/[redacted:s_db_password_v1].txt: secret s_db_password_v1 (raw)");
+  BOOST_TEST(
+      report.leaks[0] ==
+      "archive backup/st.tar.gz: the name of member x/[redacted:s_db_password_v1].txt: secret s_db_password_v1 (raw)");
 
   // An archive cut short cannot be read to the end: not proven clean.
   auto bytes = ccci::test::read(dir / "backup" / "st.tar.gz");
