@@ -71,7 +71,8 @@ std::vector<std::string> grep_run_dir(const fs::path& dir, const std::string& va
       for (auto& e : archive.entries()) {
         look(it->path().string() + " name " + e.path, e.path);
         if (!e.directory)
-          if (auto data = archive.read(e.path, std::size_t{1} << 30)) look(it->path().string() + " member " + e.path, *data);
+          if (auto data = archive.read(e.path, std::size_t{1} << 30))
+            look(it->path().string() + " member " + e.path, *data);
       }
     }
   }
@@ -83,12 +84,12 @@ std::vector<std::string> grep_run_dir(const fs::path& dir, const std::string& va
 BOOST_AUTO_TEST_CASE(a_check_that_prints_its_secret_leaves_it_nowhere_on_disk) {
   const auto values = fresh_dir(work / "leak-values", "printed");
   const auto value_file = values / "site_token";
-  auto o = run_ccci({.binary = CCCI_BIN,
-                     .args = {"run", "--recipe-dir", (repos / "custom-html-tiny").string(), "--recipe",
-                              "custom-html-tiny", "--tiers", "install,custom", "--plugin",
-                              std::string(CCCI_TEST_PLUGIN_DIR) + "/leaky_check.so"},
-                     .runs_dir = fresh_dir(work / "runs", "printed"),
-                     .env = {"CCCI_TEST_LEAK_OUT=" + value_file.string()}});
+  auto o = run_ccci(
+      {.binary = CCCI_BIN,
+       .args = {"run", "--recipe-dir", (repos / "custom-html-tiny").string(), "--recipe", "custom-html-tiny", "--tiers",
+                "install,custom", "--plugin", std::string(CCCI_TEST_PLUGIN_DIR) + "/leaky_check.so"},
+       .runs_dir = fresh_dir(work / "runs", "printed"),
+       .env = {"CCCI_TEST_LEAK_OUT=" + value_file.string()}});
   BOOST_TEST(o.exit_code == 0, o.output);
   BOOST_TEST_REQUIRE(o.results.has_value());
   auto* check = o.check("custom/prints_its_secret");

@@ -67,7 +67,8 @@ void scan_archive(const fs::path& file, const std::string& shown, const LeakMatc
 } // namespace
 
 StreamScan::StreamScan(const LeakMatcher& matcher, std::size_t chunk)
-    : matcher_(matcher), chunk_(std::max<std::size_t>(chunk, 1)), overlap_(matcher.longest() ? matcher.longest() - 1 : 0) {
+    : matcher_(matcher), chunk_(std::max<std::size_t>(chunk, 1)),
+      overlap_(matcher.longest() ? matcher.longest() - 1 : 0) {
   window_.reserve(chunk_ + overlap_);
 }
 
@@ -107,9 +108,10 @@ void scan_file_for_leaks(const fs::path& file, const std::string& shown_path, co
   if (matcher.empty()) return;
   const std::string shown = matcher.redact(shown_path);
   scan_name(shown_path, fmt::format("the name {}", shown), matcher, report);
-  struct stat st{};
+  struct stat st {};
   if (::lstat(file.c_str(), &st) != 0) {
-    if (errno != ENOENT) report.unreadable.push_back(fmt::format("{}: cannot be examined ({})", shown, std::strerror(errno)));
+    if (errno != ENOENT)
+      report.unreadable.push_back(fmt::format("{}: cannot be examined ({})", shown, std::strerror(errno)));
     return;
   }
   if (S_ISLNK(st.st_mode)) {
@@ -126,8 +128,8 @@ void scan_file_for_leaks(const fs::path& file, const std::string& shown_path, co
     return;
   }
   if (!S_ISREG(st.st_mode)) {
-    report.unreadable.push_back(fmt::format("{}: {}, not read (reading it could block or never end)", shown,
-                                            kind_of(st.st_mode)));
+    report.unreadable.push_back(
+        fmt::format("{}: {}, not read (reading it could block or never end)", shown, kind_of(st.st_mode)));
     return;
   }
   // O_NOFOLLOW and O_NONBLOCK: what was a regular file a moment ago may have
