@@ -2,7 +2,9 @@
 // "Leaks"): a check that prints its secret leaves the value (in any form)
 // nowhere under the run dir or on the terminal, and an encoded secret that
 // reaches the backup archive through the app's own data is found by the scan
-// and named by file, member and form.
+// and named by file, member and form; a parent command (triage) finds, by
+// its child's fingerprints, a value the child's plugin printed behind the
+// redactor's back, and never shows it.
 #define BOOST_TEST_MODULE integration_leaks
 #include <boost/test/unit_test.hpp>
 
@@ -145,6 +147,45 @@ BOOST_AUTO_TEST_CASE(an_encoded_secret_in_a_backup_archive_member_is_a_leak_name
   auto found = grep_run_dir(o.run_dir(), value, stack);
   BOOST_TEST_REQUIRE(found.size() >= 1u);
   BOOST_TEST(found.front().find("backup.sql (base64@") != std::string::npos, found.front());
+  auto left = leftovers_of(stack);
+  BOOST_TEST(left.empty(), "left behind: " << (left.empty() ? "" : left.front()));
+}
+
+BOOST_AUTO_TEST_CASE(a_parent_finds_by_fingerprint_a_secret_its_child_printed_behind_the_redactor) {
+  const auto values = fresh_dir(work / "leak-values", "parent");
+  const auto value_file = values / "site_token";
+  const auto runs = fresh_dir(work / "runs", "parent");
+  auto o = run_ccci({.binary = CCCI_BIN,
+                     .args = {"triage", (repos / "custom-html-tiny").string(), "--recipe", "custom-html-tiny",
+                              "--repeat", "1", "--load", "0", "--", "--tiers", "install,custom", "--plugin",
+                              std::string(CCCI_TEST_PLUGIN_DIR) + "/leaky_stdout.so"},
+                     .runs_dir = runs,
+                     .env = {"CCCI_TEST_LEAK_OUT=" + value_file.string()}});
+  const std::string value = fs::exists(value_file) ? read(value_file) : "";
+  BOOST_TEST_REQUIRE(value.size() >= 23u, o.output);
+  // The child's own verdict is green: what its plugin printed went to its
+  // stdout, the log the parent keeps, outside its run dir.
+  BOOST_TEST_REQUIRE(o.results.has_value());
+  BOOST_TEST(o.results->exit_code == 0);
+  const auto& stack = o.results->stack;
+  // The parent's report says where, and the leak makes it red.
+  BOOST_TEST(o.exit_code == 1, o.output);
+  const auto report = read(runs / "triage-report.json");
+  BOOST_TEST(report.find("\"no_secret_leak\":false") != std::string::npos, report);
+  const auto finding = ".log: secret " + stack + "_site_token_v1 (raw)";
+  BOOST_TEST(report.find(finding) != std::string::npos, report);
+  BOOST_TEST(o.output.find("SECRET LEAK: ") != std::string::npos, o.output);
+  // It is really in that log, and nowhere the parent wrote, nor on its terminal.
+  bool in_a_log = false;
+  for (auto& e : fs::recursive_directory_iterator(runs))
+    if (e.is_regular_file() && e.path().extension() == ".log" && e.path().parent_path().extension() == ".logs")
+      in_a_log = in_a_log || read(e.path()).find(value) != std::string::npos;
+  BOOST_TEST(in_a_log);
+  for (auto& [form, bytes] : forms_of(value)) {
+    BOOST_TEST(o.output.find(bytes) == std::string::npos, "the terminal shows the value (" << form << ")");
+    BOOST_TEST(report.find(bytes) == std::string::npos, "triage-report.json (" << form << ")");
+    BOOST_TEST(read(runs / "triage-report.txt").find(bytes) == std::string::npos, "triage-report.txt (" << form << ")");
+  }
   auto left = leftovers_of(stack);
   BOOST_TEST(left.empty(), "left behind: " << (left.empty() ? "" : left.front()));
 }
