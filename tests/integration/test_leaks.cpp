@@ -3,8 +3,9 @@
 // nowhere under the run dir or on the terminal, and an encoded secret that
 // reaches the backup archive through the app's own data is found by the scan
 // and named by file, member and form; a parent command (triage) finds, by
-// its child's fingerprints, a value the child's plugin printed behind the
-// redactor's back, and never shows it.
+// its child's fingerprints, a value the child's plugin wrote behind the
+// redactor's back into the parent's directory of child logs, and never
+// shows it.
 #define BOOST_TEST_MODULE integration_leaks
 #include <boost/test/unit_test.hpp>
 
@@ -111,6 +112,8 @@ BOOST_AUTO_TEST_CASE(a_check_that_prints_its_secret_leaves_it_nowhere_on_disk) {
   // The log lines were there, masked.
   auto log = read(o.run_dir() / "ccci.log");
   BOOST_TEST(log.find("the site token is [redacted:" + name + "]") != std::string::npos);
+  BOOST_TEST(log.find("(printed by custom/prints_its_secret) printed to its stdout: [redacted:" + name + "]") !=
+             std::string::npos);
   auto left = leftovers_of(o.results->stack);
   BOOST_TEST(left.empty(), "left behind: " << (left.empty() ? "" : left.front()));
 }
@@ -151,7 +154,7 @@ BOOST_AUTO_TEST_CASE(an_encoded_secret_in_a_backup_archive_member_is_a_leak_name
   BOOST_TEST(left.empty(), "left behind: " << (left.empty() ? "" : left.front()));
 }
 
-BOOST_AUTO_TEST_CASE(a_parent_finds_by_fingerprint_a_secret_its_child_printed_behind_the_redactor) {
+BOOST_AUTO_TEST_CASE(a_parent_finds_by_fingerprint_a_secret_its_child_wrote_behind_the_redactor) {
   const auto values = fresh_dir(work / "leak-values", "parent");
   const auto value_file = values / "site_token";
   const auto runs = fresh_dir(work / "runs", "parent");
@@ -163,8 +166,8 @@ BOOST_AUTO_TEST_CASE(a_parent_finds_by_fingerprint_a_secret_its_child_printed_be
                      .env = {"CCCI_TEST_LEAK_OUT=" + value_file.string()}});
   const std::string value = fs::exists(value_file) ? read(value_file) : "";
   BOOST_TEST_REQUIRE(value.size() >= 23u, o.output);
-  // The child's own verdict is green: what its plugin printed went to its
-  // stdout, the log the parent keeps, outside its run dir.
+  // The child's own verdict is green: what its plugin wrote went beside its
+  // log, in the parent's directory, outside its run dir.
   BOOST_TEST_REQUIRE(o.results.has_value());
   BOOST_TEST(o.results->exit_code == 0);
   const auto& stack = o.results->stack;
@@ -172,15 +175,15 @@ BOOST_AUTO_TEST_CASE(a_parent_finds_by_fingerprint_a_secret_its_child_printed_be
   BOOST_TEST(o.exit_code == 1, o.output);
   const auto report = read(runs / "triage-report.json");
   BOOST_TEST(report.find("\"no_secret_leak\":false") != std::string::npos, report);
-  const auto finding = ".log: secret " + stack + "_site_token_v1 (raw)";
+  const auto finding = ".logs/written-behind-cccis-back.txt: secret " + stack + "_site_token_v1 (raw)";
   BOOST_TEST(report.find(finding) != std::string::npos, report);
   BOOST_TEST(o.output.find("SECRET LEAK: ") != std::string::npos, o.output);
-  // It is really in that log, and nowhere the parent wrote, nor on its terminal.
-  bool in_a_log = false;
+  // It is really there, and nowhere the parent wrote, nor on its terminal.
+  bool planted = false;
   for (auto& e : fs::recursive_directory_iterator(runs))
-    if (e.is_regular_file() && e.path().extension() == ".log" && e.path().parent_path().extension() == ".logs")
-      in_a_log = in_a_log || read(e.path()).find(value) != std::string::npos;
-  BOOST_TEST(in_a_log);
+    if (e.path().filename() == "written-behind-cccis-back.txt")
+      planted = planted || read(e.path()).find(value) != std::string::npos;
+  BOOST_TEST(planted);
   for (auto& [form, bytes] : forms_of(value)) {
     BOOST_TEST(o.output.find(bytes) == std::string::npos, "the terminal shows the value (" << form << ")");
     BOOST_TEST(report.find(bytes) == std::string::npos, "triage-report.json (" << form << ")");
