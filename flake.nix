@@ -31,7 +31,7 @@
           src = lib.cleanSource ./.;
 
           nativeBuildInputs = with pkgs; [ cmake ninja pkg-config ];
-          buildInputs = [ (boostFor pkgs) ] ++ (with pkgs; [ fmt yaml-cpp libarchive curl ]);
+          buildInputs = [ (boostFor pkgs) ] ++ (with pkgs; [ fmt yaml-cpp libarchive curl openssl ]);
           cmakeFlags = [ "-DCCCI_BUILD_TESTS=ON" ];
 
           # The sandbox's PATH has only stdenv and these. The unit tests run git

@@ -4,6 +4,7 @@
 // results.json compared with the spec (framework/src/canary/canary.hpp).
 #include "canary/canary.hpp"
 #include "cli.hpp"
+#include "jobs/child_leaks.hpp"
 #include "jobs/child_runs.hpp"
 #include "model/errors.hpp"
 #include "model/naming.hpp"
@@ -193,7 +194,8 @@ void judge_row(const CanarySpec& canary, const ChildJob& job, CanaryRow& row) {
 }
 
 /// Prints the table and the tally; returns how many canaries did not match.
-std::size_t print_summary(const std::vector<CanaryRow>& rows, bool completed, const fs::path& runs_dir) {
+std::size_t print_summary(const std::vector<CanaryRow>& rows, bool completed, const fs::path& runs_dir,
+                          const LeakScanReport& scan) {
   std::cout << "\n" << canary_table(rows);
   std::size_t bad = 0, false_greens = 0;
   for (const auto& r : rows) {
@@ -203,6 +205,9 @@ std::size_t print_summary(const std::vector<CanaryRow>& rows, bool completed, co
   std::cout << fmt::format("\n{} of {} canaries matched{}{}; report: {}\n", rows.size() - bad, rows.size(),
                            false_greens ? fmt::format(", {} FALSE GREEN", false_greens) : "",
                            completed ? "" : " (interrupted)", (runs_dir / "canary-report.json").string());
+  std::cout << fmt::format("no_secret_leak={} in this command's report and logs\n", scan.clean());
+  for (auto& f : scan.findings())
+    std::cout << fmt::format("  SECRET LEAK: {}\n", f);
   return bad;
 }
 
@@ -257,6 +262,10 @@ int cmd_canary(const Args& args) {
   const fs::path logs = runs_dir / (session_id + ".logs");
   fs::create_directories(logs);
 
+  // What this command prints and writes passes its children's fingerprints
+  // (jobs/child_leaks.hpp).
+  ChildLeakGuard guard;
+  RedactedOutput redacted_out(std::cout, guard);
   std::vector<ChildJob> jobs;
   std::vector<CanaryRow> rows;
   plan_runs(canaries, fixtures, runs_dir, session_id, logs, jobs, rows);
@@ -274,6 +283,7 @@ int cmd_canary(const Args& args) {
   auto on_finish = [&](std::size_t i) {
     auto& job = jobs[i];
     auto& row = rows[i];
+    guard.child_finished(row.run_dir);
     judge_row(canaries[i], job, row);
     std::cout << fmt::format("[canary] {}: finished in {}, exit {}: got {} — {}", row.name, fmt_seconds(row.seconds),
                              row.exit_code, row.verdict.got, to_string(row.verdict.outcome))
@@ -288,14 +298,16 @@ int cmd_canary(const Args& args) {
   run_options.on_start = on_start;
   run_options.on_finish = on_finish;
   run_options.on_still_running = on_still_running;
+  run_options.extra_env = {guard.child_env()};
   bool completed = run_children(jobs, run_options);
 
   const std::string finished = now_iso8601();
-  write_file_atomically(runs_dir / "canary-report.json",
-                        canary_report_json(rows, spec_file.string(), started, finished));
-  auto bad = print_summary(rows, completed, runs_dir);
+  auto report = canary_report_json(rows, spec_file.string(), started, finished);
+  auto scan = guard.scan({logs}, {{"canary-report.json", report}});
+  write_file_atomically(runs_dir / "canary-report.json", guard.redact(with_leak_flag(report, scan)));
+  auto bad = print_summary(rows, completed, runs_dir, scan);
   if (!completed) return 3;
-  return bad ? 1 : 0;
+  return bad || !scan.clean() ? 1 : 0;
 }
 
 } // namespace ccci::cli

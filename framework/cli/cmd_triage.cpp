@@ -2,6 +2,7 @@
 // of itself, then say what kind of red it is: genuine, flake,
 // load-sensitive, harness, or not reproduced (framework/src/triage/triage.hpp).
 #include "cli.hpp"
+#include "jobs/child_leaks.hpp"
 #include "jobs/child_runs.hpp"
 #include "model/errors.hpp"
 #include "model/naming.hpp"
@@ -82,6 +83,7 @@ struct Session {
   std::string id;
   fs::path logs;
   std::chrono::seconds stop_grace{};
+  ChildLeakGuard* guard = nullptr; ///< the session's (jobs/child_leaks.hpp)
 
   ChildJob job(const std::string& run_id) const {
     ChildJob j;
@@ -105,8 +107,10 @@ bool run_alone(const Session& s, int repeat, std::vector<TriageRun>& isolation) 
   }
   ChildRunOptions alone;
   alone.stop_grace = s.stop_grace;
+  alone.extra_env = {s.guard->child_env()};
   alone.on_start = [&](std::size_t i) { say(fmt::format("alone {}/{}: started → run {}", i + 1, repeat, iso_ids[i])); };
   alone.on_finish = [&](std::size_t i) {
+    s.guard->child_finished(s.runs_dir / iso_ids[i]);
     isolation.push_back(collect(iso_jobs[i], s.runs_dir, iso_ids[i], false, static_cast<int>(i) + 1, false));
     say(fmt::format("alone {}/{}: {:.0f}s, exit {}: {}", i + 1, repeat, iso_jobs[i].seconds, iso_jobs[i].exit_code,
                     signature_of(isolation.back()).label));
@@ -138,7 +142,9 @@ bool run_under_load(const Session& s, int repeat, int load_k, std::vector<Triage
     ChildRunOptions together;
     together.parallel = jobs.size();
     together.stop_grace = s.stop_grace;
+    together.extra_env = {s.guard->child_env()};
     together.on_finish = [&](std::size_t i) {
+      s.guard->child_finished(s.runs_dir / ids[i]);
       load.push_back(collect(jobs[i], s.runs_dir, ids[i], true, round, i > 0));
       say(fmt::format("under load {}/{}{}: {:.0f}s, exit {}: {}", round, repeat, i ? " (beside)" : "", jobs[i].seconds,
                       jobs[i].exit_code, signature_of(load.back()).label));
@@ -204,6 +210,10 @@ int cmd_triage(const Args& all_args) {
   s.id = fmt::format("triage-{}-{}", stamp, random_hex(4));
   s.logs = s.runs_dir / (s.id + ".logs");
   fs::create_directories(s.logs);
+  // What this command prints and writes passes its children's fingerprints.
+  ChildLeakGuard guard;
+  s.guard = &guard;
+  RedactedOutput redacted_out(std::cout, guard);
 
   say(fmt::format("{}: {} run(s) alone, then {} round(s) of 1 + {} beside it; runs in {}", s.recipe, repeat,
                   load_k ? repeat : 0, load_k, s.runs_dir.string()));
@@ -213,11 +223,16 @@ int cmd_triage(const Args& all_args) {
   auto report = classify_triage(isolation, load);
   const auto& runs_dir = s.runs_dir;
   const auto& recipe = s.recipe;
-  write_file_atomically(runs_dir / "triage-report.json",
-                        triage_report_json(report, isolation, load, recipe, repeat, load_k));
+  auto json_report = triage_report_json(report, isolation, load, recipe, repeat, load_k);
   auto text = triage_report_text(report, isolation, load, recipe, repeat, load_k);
-  write_file_atomically(runs_dir / "triage-report.txt", text);
+  auto scan = guard.scan({s.logs}, {{"triage-report.json", json_report}, {"triage-report.txt", text}});
+  text += fmt::format("no_secret_leak={} in this command's reports and logs\n", scan.clean());
+  for (auto& f : scan.findings())
+    text += fmt::format("  SECRET LEAK: {}\n", f);
+  write_file_atomically(runs_dir / "triage-report.json", guard.redact(with_leak_flag(json_report, scan)));
+  write_file_atomically(runs_dir / "triage-report.txt", guard.redact(text));
   std::cout << "\n" << text << "report: " << (runs_dir / "triage-report.json").string() << "\n";
+  if (!scan.clean()) return 1;
   if (!completed) {
     std::cout << "interrupted: the classification covers only the runs that finished\n";
     return 3;

@@ -4,6 +4,9 @@
 #define BOOST_TEST_MODULE process
 #include <boost/test/unit_test.hpp>
 
+#include <cstdio>
+#include <iostream>
+
 #include "jobs/child_runs.hpp"
 #include "os/process.hpp"
 #include "os/signals.hpp"
@@ -353,6 +356,23 @@ BOOST_AUTO_TEST_CASE(an_isolated_check_passes_and_its_log_lines_arrive) {
   BOOST_TEST((rec.status == Status::pass));
   BOOST_TEST(rec.message == "GET / answered 200");
   BOOST_TEST(logged == std::vector<std::string>{"a line from the check"}, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(what_an_isolated_check_prints_itself_arrives_as_log_lines_not_on_the_terminal) {
+  std::vector<std::string> logged;
+  auto rec = isolated(
+      [](Context&) {
+        std::cout << "to stdout" << std::endl;
+        std::cerr << "to stderr\n";
+        std::printf("no newline at the end");
+        return ccci::pass("done");
+      },
+      10s, &logged);
+  BOOST_TEST((rec.status == Status::pass));
+  BOOST_TEST(logged == (std::vector<std::string>{"(printed by install/probe) to stdout",
+                                                 "(printed by install/probe) to stderr",
+                                                 "(printed by install/probe) no newline at the end"}),
+             boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(an_isolated_check_that_segfaults_or_aborts_fails_naming_the_signal) {

@@ -3,6 +3,7 @@
 
 #include "model/errors.hpp"
 #include "model/results.hpp"
+#include "report/leak_scan.hpp"
 #include "support/files.hpp"
 #include "swarm/secrets.hpp"
 
@@ -98,9 +99,9 @@ BOOST_AUTO_TEST_CASE(redaction_and_leak_scan) {
   auto dir = tmp.dir();
   fs::create_directories(dir / "evidence");
   std::ofstream(dir / "evidence" / "app.log") << "clean line\n";
-  BOOST_TEST(find_secret_leaks(dir, red.secrets()).empty());
+  BOOST_TEST(scan_tree_for_leaks(dir, red).clean());
   std::ofstream(dir / "evidence" / "app.log", std::ios::app) << "oops " << s.value << "\n";
-  auto leaks = find_secret_leaks(dir, red.secrets());
+  auto leaks = scan_tree_for_leaks(dir, red).leaks;
   BOOST_TEST_REQUIRE(leaks.size() == 1u);
   BOOST_TEST(leaks[0].find("evidence/app.log") != std::string::npos);
   BOOST_TEST(leaks[0].find(s.value) == std::string::npos); // the report does not leak it either

@@ -3,6 +3,7 @@
 #define BOOST_TEST_MODULE secrets
 #include <boost/test/unit_test.hpp>
 
+#include "report/leak_scan.hpp"
 #include "support/files.hpp"
 #include "swarm/secrets.hpp"
 
@@ -85,7 +86,7 @@ BOOST_AUTO_TEST_CASE(the_redactor_and_leak_scan_cover_every_kind_of_value) {
   ccci::test::TempTree dir("unit-secrets");
   dir.write("logs/ccci.log", "ok\n" + phrase.value + "\n");
   dir.write("results.json", redacted);
-  auto leaks = find_secret_leaks(dir.dir(), r.secrets());
-  BOOST_TEST(leaks == (std::vector<std::string>{"logs/ccci.log: secret s_db_password_v1"}),
+  auto leaks = scan_tree_for_leaks(dir.dir(), r).leaks;
+  BOOST_TEST(leaks == (std::vector<std::string>{"logs/ccci.log: secret s_db_password_v1 (raw)"}),
              boost::test_tools::per_element());
 }

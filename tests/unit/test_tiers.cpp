@@ -689,6 +689,35 @@ BOOST_FIXTURE_TEST_CASE(secrets_follow_their_modifiers_and_generate_false_asks_t
   BOOST_TEST(results.no_secret_leak);
 }
 
+BOOST_FIXTURE_TEST_CASE(a_run_given_a_parents_key_leaves_fingerprints_of_its_secrets_and_never_the_values, Fixture) {
+  options.recipe_dir = make_repo(root / "repo", {{"1.0.0+1.0", with_secrets({"handmade", "phrase"})}},
+                                 "TYPE=x\nSECRET_HANDMADE_VERSION=v1 # generate=false\nSECRET_PHRASE_VERSION=v1\n");
+  options.tiers = {Tier::install};
+  options.fingerprint_key = std::string(64, 'k');
+  run();
+  BOOST_TEST((tier(Tier::install).status == Status::pass), tier(Tier::install).reason);
+  const auto file = run_dir / "secret-fingerprints.json";
+  BOOST_TEST_REQUIRE(fs::exists(file));
+  // Only its owner may read it (docs/architecture.md, "Leaks").
+  BOOST_TEST(((fs::status(file).permissions() & (fs::perms::group_all | fs::perms::others_all)) == fs::perms::none));
+  auto fps = fingerprints_from_json(read(file), file.string());
+  const auto handmade = "made-for-" + results.stack;
+  BOOST_TEST(!any_file_contains(run_dir, handmade));
+  // The plugin's value: every one of its forms, fingerprinted with the key.
+  GeneratedSecret known{results.stack + "_handmade_v1", handmade};
+  for (auto& f : fingerprints_of({known}, options.fingerprint_key))
+    BOOST_TEST(std::count(fps.begin(), fps.end(), f) == 1, f.form);
+  BOOST_TEST(std::count_if(fps.begin(), fps.end(), [&](const Fingerprint& f) {
+               return f.secret == results.stack + "_phrase_v1" && f.form == "raw";
+             }) == 1);
+  // Without a key, none.
+  options.fingerprint_key.clear();
+  fs::remove_all(options.runs_dir);
+  fs::create_directories(options.runs_dir);
+  run();
+  BOOST_TEST(!fs::exists(run_dir / "secret-fingerprints.json"));
+}
+
 BOOST_FIXTURE_TEST_CASE(without_the_plugin_a_generate_false_secret_is_assumed_and_said_so, Fixture) {
   options.recipe_dir = make_repo(root / "repo", {{"1.0.0+1.0", with_secrets({"handmade"})}},
                                  "TYPE=x\nSECRET_HANDMADE_VERSION=v1 # generate=false\n");

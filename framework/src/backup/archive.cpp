@@ -436,6 +436,28 @@ std::string ArchiveReader::volume_path(std::string_view volume, std::string_view
   return join_path(archive_volume_root(stack_, std::string(volume)), normalize(relative));
 }
 
+// ---------------------------------------------------------------- leak scan
+
+std::string stream_archive_members(const fs::path& file, const std::function<void(const std::string&)>& on_member,
+                                   const std::function<void(std::string_view)>& on_data) {
+  std::string buffer(io_block, '\0');
+  const PassEnd end = stream_archive(file, [&](archive* in, archive_entry* e) {
+    auto link = entry_hardlink(e);
+    if (link.empty())
+      if (const char* s = archive_entry_symlink(e)) link = s;
+    on_member(link.empty() ? entry_path(e) : entry_path(e) + " -> " + link);
+    while (true) {
+      const la_ssize_t n = archive_read_data(in, buffer.data(), buffer.size());
+      if (n < 0) throw ReadFailure(error_of(in));
+      if (n == 0) break;
+      on_data(std::string_view(buffer.data(), static_cast<std::size_t>(n)));
+    }
+    return true;
+  });
+  if (end.ok) return "";
+  return end.truncated ? end.error + " (the archive is truncated)" : end.error;
+}
+
 // ---------------------------------------------------------------- restore
 
 std::optional<std::string> volume_tar_for_restore(const fs::path& file, const std::string& stack,

@@ -9,6 +9,7 @@
 #include <ccci/plugin.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -72,6 +73,15 @@ private:
   std::filesystem::path archive_;
   std::string stack_;
 };
+
+/// Every member of the archive at `file` (.tar.gz or tar), streamed for the
+/// leak scan: `on_member` gets a member's path (and, for a link, its target
+/// after " -> "), then `on_data` its bytes in pieces of at most 64 KiB. One
+/// block in memory whatever the members' sizes. Returns "" when the archive
+/// was read to the end, else libarchive's words for why not.
+std::string stream_archive_members(const std::filesystem::path& file,
+                                   const std::function<void(const std::string& member)>& on_member,
+                                   const std::function<void(std::string_view bytes)>& on_data);
 
 /// An uncompressed tar of the archive's content of `volume`, paths relative
 /// to the volume root, for `docker cp - CONTAINER:TARGET`. Empty optional

@@ -54,6 +54,7 @@ Child start(const ChildRunOptions& options, const fs::path& argv0, const ChildJo
   spawn.program = options.program.empty() ? fs::path("/proc/self/exe") : options.program;
   spawn.capture = false;
   spawn.output_fd = log.get();
+  spawn.extra_env = options.extra_env;
   return Child::spawn(argv, spawn);
 }
 

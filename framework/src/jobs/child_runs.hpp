@@ -54,6 +54,8 @@ struct ChildRunOptions {
   std::function<void(const std::string&)> on_note;
   /// What to run; empty: this binary. Tests run other programs.
   std::filesystem::path program;
+  /// "K=V" added to each child's environment (the leak guard's key).
+  std::vector<std::string> extra_env;
   /// Called from the calling thread, for progress lines.
   std::function<void(std::size_t)> on_start, on_finish;
   /// Called for each running job every `still_running_every`.

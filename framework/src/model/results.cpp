@@ -145,6 +145,7 @@ std::string to_json(const RunResults& r) {
       {"level", r.level.level},
       {"level_cap", json::object{{"rung", r.level.rung}, {"reason", r.level.reason}}},
       {"flags", json::object{{"clean_teardown", r.clean_teardown}, {"no_secret_leak", r.no_secret_leak}}},
+      {"leak_findings", strings(r.leak_findings)},
       {"kept_running", r.kept_running},
       {"teardown_leftovers", strings(r.teardown_leftovers)},
       {"environment", std::move(env)},
@@ -202,6 +203,10 @@ RunResults results_from_json(std::string_view text, std::string_view origin) {
   auto& flags = rd.obj(rd.at(o, "flags"), "flags");
   r.clean_teardown = rd.boolean(flags, "clean_teardown");
   r.no_secret_leak = rd.boolean(flags, "no_secret_leak");
+  // Newer than schema 1's first readers: absent means none recorded.
+  if (o.contains("leak_findings"))
+    for (auto& v : rd.arr(o, "leak_findings"))
+      r.leak_findings.emplace_back(v.as_string());
   r.kept_running = rd.boolean(o, "kept_running");
   for (auto& v : rd.arr(o, "teardown_leftovers"))
     r.teardown_leftovers.emplace_back(v.as_string());

@@ -66,6 +66,9 @@ struct RunResults {
   LevelCap level;
   bool clean_teardown = false;
   bool no_secret_leak = false;
+  /// Why no_secret_leak is false: each leak (file or archive member, secret,
+  /// form; never the value) and each file the scan could not read.
+  std::vector<std::string> leak_findings;
   bool kept_running = false; ///< left deployed on purpose (--keep-running: a warm canonical)
   std::vector<std::string> teardown_leftovers;
   std::vector<ToolInfo> environment;

@@ -181,10 +181,11 @@ std::string read_file(const fs::path& path) {
   return text;
 }
 
-void write_file_atomically(const fs::path& path, std::string_view content) {
+void write_file_atomically(const fs::path& path, std::string_view content, unsigned mode) {
   auto tmp = path;
   tmp += fmt::format(".tmp.{}", ::getpid());
-  int fd = retry_on_eintr([&] { return ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644); });
+  int fd = retry_on_eintr(
+      [&] { return ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, static_cast<mode_t>(mode)); });
   if (fd < 0) throw InfraFailure(fmt::format("cannot write {}: {}", tmp.string(), errno_text(errno)));
   try {
     write_all(fd, content, tmp);

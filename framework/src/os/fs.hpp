@@ -77,7 +77,8 @@ std::string read_file(const std::filesystem::path& path, std::error_code& ec);
 
 /// Writes `content` to `path` so a reader sees the old file or the new one,
 /// never a torn one: temp file in the same directory, fsync, rename, fsync dir.
-/// Throws InfraFailure naming the file.
-void write_file_atomically(const std::filesystem::path& path, std::string_view content);
+/// `mode` is the new file's (0600 for what only its owner may read). Throws
+/// InfraFailure naming the file.
+void write_file_atomically(const std::filesystem::path& path, std::string_view content, unsigned mode = 0644);
 
 } // namespace ccci::host

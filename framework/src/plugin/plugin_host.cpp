@@ -1,6 +1,7 @@
 #include "plugin/plugin_host.hpp"
 
 #include "model/errors.hpp"
+#include "os/fd.hpp"
 #include "os/signals.hpp"
 #include "os/spawn.hpp"
 
@@ -9,7 +10,10 @@
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <fcntl.h>
+#include <iostream>
 #include <poll.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -125,6 +129,11 @@ int child_main(const CheckBody& body, Context& context, int fd) {
   } catch (...) {
     verdict = {{"status", "fail"}, {"message", "the check threw a non-standard exception"}};
   }
+  // What the check printed itself reaches the parent before the verdict
+  // (Child::fork leaves with _exit, which flushes nothing).
+  std::cout.flush();
+  std::cerr.flush();
+  std::fflush(nullptr);
   write_all(fd, json::serialize(json::object{{"verdict", verdict}}) + "\n");
   return 0;
 }
@@ -188,9 +197,20 @@ CheckRecord run_isolated(const std::string& name, const CheckBody& body, Context
                          const LogSink& log) {
   CheckRecord rec{name, Status::unver, "", 0};
   auto started = std::chrono::steady_clock::now();
+  // The check's own stdout and stderr come back through a pipe and go to
+  // the log like its ctx.log lines, so they pass the redactor on the way
+  // (docs/architecture.md, "Leaks") instead of reaching ccci's terminal.
+  int out_pipe[2];
+  if (::pipe2(out_pipe, O_CLOEXEC) != 0) {
+    rec.message = fmt::format("cannot make a pipe for the check's output: {}", std::strerror(errno));
+    return rec;
+  }
+  Fd output(out_pipe[0]), output_w(out_pipe[1]);
   Child child;
   try {
     child = Child::fork([&](int channel) {
+      ::dup2(output_w.get(), STDOUT_FILENO);
+      ::dup2(output_w.get(), STDERR_FILENO);
       ChildContext forwarding(context, channel);
       return child_main(body, forwarding, channel);
     });
@@ -199,6 +219,25 @@ CheckRecord run_isolated(const std::string& name, const CheckBody& body, Context
     return rec;
   }
 
+  output_w.reset();
+  ::fcntl(output.get(), F_SETFL, ::fcntl(output.get(), F_GETFL) | O_NONBLOCK);
+  std::string printed;
+  bool output_open = true;
+  // Whole lines; one without an end is cut at 64 KiB, so memory stays bounded.
+  auto drain_output = [&](bool last) {
+    char chunk[8192];
+    ssize_t got = 0;
+    while ((got = ::read(output.get(), chunk, sizeof chunk)) > 0)
+      printed.append(chunk, static_cast<size_t>(got));
+    if (got == 0) output_open = false; // every writer is gone: stop polling it
+    for (auto nl = printed.find('\n');
+         nl != std::string::npos || printed.size() >= 64 * 1024 || (last && !printed.empty());
+         nl = printed.find('\n')) {
+      const auto end = nl != std::string::npos ? nl : printed.size();
+      log(fmt::format("(printed by {}) {}", rec.name, printed.substr(0, end)));
+      printed.erase(0, std::min(printed.size(), end + 1));
+    }
+  };
   std::string buffer;
   std::optional<json::object> verdict;
   bool timed_out = false, interrupted = false;
@@ -223,9 +262,11 @@ CheckRecord run_isolated(const std::string& name, const CheckBody& body, Context
       interrupted = true;
       break;
     }
-    pollfd p{child.channel().get(), POLLIN, 0};
-    int r = ::poll(&p, 1, 100);
+    pollfd p[2] = {{child.channel().get(), POLLIN, 0}, {output_open ? output.get() : -1, POLLIN, 0}};
+    int r = ::poll(p, 2, 100);
     if (r <= 0) continue;
+    if (p[1].revents) drain_output(false);
+    if (!p[0].revents) continue;
     ssize_t got = ::read(child.channel().get(), buf, sizeof buf);
     if (got < 0 && errno == EINTR) continue;
     if (got <= 0) break;
@@ -236,6 +277,7 @@ CheckRecord run_isolated(const std::string& name, const CheckBody& body, Context
     }
   }
   child.channel().reset();
+  drain_output(true);
   // The whole group: a hung check's `docker exec` or git goes with it, and
   // so does whatever a finished check left running.
   if (timed_out || interrupted) child.kill_group();

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "model/results.hpp"
+#include "swarm/secrets.hpp"
 
 #include <filesystem>
 #include <string_view>
@@ -36,6 +37,27 @@ public:
 private:
   std::vector<RunListener*> listeners_;
 };
+
+/// The one door every event of a run goes through on its way to the
+/// listeners that write (the terminal, ccci.log, results.json): each string
+/// of it (lines, check messages, tier reasons, evidence, the whole result
+/// set) passes `redactor` first, so no call site has to remember to.
+class RedactingListener final : public RunListener {
+public:
+  RedactingListener(const LeakMatcher& redactor, RunListener& next) : redactor_(redactor), next_(next) {}
+  void line(std::string_view text) override;
+  void progress(std::string_view tier, std::string_view text) override;
+  void check_done(const CheckRecord& check) override;
+  void tier_done(const TierResult& tier) override;
+  void run_finished(const RunResults& results, const std::filesystem::path& results_file) override;
+
+private:
+  const LeakMatcher& redactor_;
+  RunListener& next_;
+};
+
+/// `r` with every string field passed through `redactor`.
+RunResults redacted(const RunResults& r, const LeakMatcher& redactor);
 
 /// Writes results.json atomically when the run finishes.
 class ResultsJsonWriter final : public RunListener {

@@ -5,15 +5,13 @@
 
 namespace ccci::host {
 
-ConsoleReporter::ConsoleReporter(std::ostream& terminal, const Redactor& redactor)
-    : terminal_(terminal), redactor_(redactor) {}
+ConsoleReporter::ConsoleReporter(std::ostream& terminal) : terminal_(terminal) {}
 
 void ConsoleReporter::open_log(const std::filesystem::path& log_file) { log_.open(log_file, std::ios::app); }
 
 void ConsoleReporter::line(std::string_view text) {
-  auto clean = redactor_.redact(std::string(text));
-  terminal_ << clean << '\n' << std::flush;
-  if (log_) log_ << clean << '\n' << std::flush;
+  terminal_ << text << '\n' << std::flush;
+  if (log_) log_ << text << '\n' << std::flush;
 }
 
 void ConsoleReporter::progress(std::string_view tier, std::string_view text) {
@@ -54,6 +52,8 @@ void ConsoleReporter::run_finished(const RunResults& r, const std::filesystem::p
   line(fmt::format("  flags    clean_teardown={} no_secret_leak={}", r.clean_teardown, r.no_secret_leak));
   for (auto& l : r.teardown_leftovers)
     line(fmt::format("  left behind: {}", l));
+  for (auto& f : r.leak_findings)
+    line(fmt::format("  leak     {}", f));
   for (auto& e : r.evidence)
     line(fmt::format("  evidence {}", e));
   line(fmt::format("  results  {}", results_file.string()));

@@ -1,11 +1,10 @@
 // What a person watching a run sees, and the run's log: progress lines with
-// the elapsed time, and a summary at the end. Everything passes through the
-// redactor first.
+// the elapsed time, and a summary at the end. It is given events already
+// redacted (RedactingListener, report/listener.hpp).
 #pragma once
 
 #include "model/results.hpp"
 #include "report/listener.hpp"
-#include "swarm/secrets.hpp"
 
 #include <chrono>
 #include <filesystem>
@@ -16,7 +15,7 @@ namespace ccci::host {
 
 class ConsoleReporter final : public RunListener {
 public:
-  ConsoleReporter(std::ostream& terminal, const Redactor& redactor);
+  explicit ConsoleReporter(std::ostream& terminal);
   /// From now on every line also goes to `log_file`.
   void open_log(const std::filesystem::path& log_file);
   /// "[  12.3s] install  converging: app 0/1 (health: starting)"
@@ -30,7 +29,6 @@ public:
 private:
   std::ostream& terminal_;
   std::ofstream log_;
-  const Redactor& redactor_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 

@@ -34,6 +34,7 @@ public:
   Swarm& swarm;
   RunListener& events;
   Redactor& redactor;
+  std::string fingerprint_key; ///< "" when no parent asked for fingerprints
   RecipeMeta meta;
   std::optional<LoadedPlugin> plugin;
   RunResults results = empty_results();
@@ -52,6 +53,12 @@ public:
   /// "interrupted by SIGTERM", never a pass or a fail, and Interrupted is
   /// thrown after it is recorded.
   void record(TierResult& tier, CheckRecord rec);
+  /// Writes a file of the run dir (`relative` to it) atomically, through the
+  /// redactor: the one way anything but the listeners writes there.
+  void write_artifact(const std::filesystem::path& relative, std::string_view content);
+  /// Adds a new secret to the redactor before it is used anywhere, and to
+  /// the fingerprints a parent command reads (options.fingerprint_key).
+  void remember_secret(const GeneratedSecret& secret);
   /// Judges the tier from its checks (the teeth rule) and reports it.
   void finish_tier(TierResult& tier, Clock::time_point started);
   /// Sets a tier's status without checks (a skip that applies) and reports it.

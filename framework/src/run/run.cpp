@@ -13,6 +13,7 @@
 #include "os/process.hpp"
 #include "os/tools.hpp"
 #include "recipe/recipe.hpp"
+#include "report/leak_scan.hpp"
 #include "report/reporter.hpp"
 #include "run/context.hpp"
 #include "run/policy.hpp"
@@ -23,6 +24,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <ctime>
 
 namespace fs = std::filesystem;
@@ -43,9 +45,9 @@ std::string compact_utc_now() {
 class Run {
 public:
   Run(const RunOptions& o, std::ostream& terminal, Swarm& swarm, std::optional<LoadedPlugin> plugin)
-      : options_(o), console_(terminal, redactor_), ctx_(options_, swarm, events_, redactor_) {
-    events_.add(results_writer_);
-    events_.add(console_);
+      : options_(o), console_(terminal), ctx_(options_, swarm, events_, redactor_) {
+    outputs_.add(results_writer_);
+    outputs_.add(console_);
     ctx_.plugin = std::move(plugin);
   }
 
@@ -74,7 +76,8 @@ private:
   Redactor redactor_;
   ResultsJsonWriter results_writer_;
   ConsoleReporter console_;
-  Listeners events_;
+  Listeners outputs_; ///< what writes: only ever reached through events_
+  RedactingListener events_{redactor_, outputs_};
   RunContext ctx_;
   bool escalation_noted_ = false;
   /// Held for the whole run: `ccci gc` leaves the objects of a run whose
@@ -136,6 +139,14 @@ void Run::prepare() {
   ctx_.owner = this_process_owner(options_.run_id, options_.keep_running);
   set_process_run(options_.run_id, options_.keep_running);
   console_.open_log(ctx_.run_dir / "ccci.log");
+  ctx_.fingerprint_key = options_.fingerprint_key;
+  if (ctx_.fingerprint_key.empty())
+    if (const char* key = std::getenv(std::string(fingerprint_key_variable).c_str())) {
+      ctx_.fingerprint_key = key;
+      // Read once; the plugin's forked checks and the tools ccci runs need
+      // not see it.
+      ::unsetenv(std::string(fingerprint_key_variable).c_str());
+    }
 
   auto& r = ctx_.results;
   r.recipe = options_.recipe;
@@ -239,11 +250,11 @@ void Run::collect_evidence() {
   if (!deployed) return;
   auto& r = ctx_.results;
   fs::create_directories(ctx_.run_dir / "evidence");
-  write_file_atomically(ctx_.run_dir / "evidence" / "tasks.txt", redactor_.redact(ctx_.swarm.task_table(ctx_.stack)));
+  ctx_.write_artifact("evidence/tasks.txt", ctx_.swarm.task_table(ctx_.stack));
   r.evidence.push_back("evidence/tasks.txt");
   for (auto& s : deployed->compose.services) {
     auto file = fmt::format("evidence/{}.log", s.name);
-    write_file_atomically(ctx_.run_dir / file, redactor_.redact(ctx_.swarm.service_log(ctx_.stack, s.name, 100)));
+    ctx_.write_artifact(file, ctx_.swarm.service_log(ctx_.stack, s.name, 100));
     r.evidence.push_back(file);
   }
 }
@@ -276,15 +287,21 @@ void Run::finish() {
   auto& r = ctx_.results;
   r.level = compute_level(r.tiers);
   r.finished = now_iso8601();
-  auto leaks = find_secret_leaks(ctx_.run_dir, redactor_.secrets());
+  auto scan = scan_tree_for_leaks(ctx_.run_dir, redactor_);
+  // results.json as the writer will write it: redacted, its flag and exit
+  // code set (neither changes what could leak).
   r.no_secret_leak = true;
   r.exit_code = exit_code_for(r);
-  auto in_results = find_secret_leaks_in(to_json(r), "results.json", redactor_.secrets());
-  leaks.insert(leaks.end(), in_results.begin(), in_results.end());
-  if (!leaks.empty()) {
+  scan_text_for_leaks(to_json(redacted(r, redactor_)), "results.json", redactor_, scan);
+  for (auto& n : scan.notes)
+    events_.line(fmt::format("leak scan: {}", n));
+  r.leak_findings = scan.findings();
+  if (!scan.clean()) {
     r.no_secret_leak = false;
-    for (auto& l : leaks)
+    for (auto& l : scan.leaks)
       events_.line(fmt::format("SECRET LEAK: {}", l));
+    for (auto& u : scan.unreadable)
+      events_.line(fmt::format("LEAK SCAN INCOMPLETE (no_secret_leak is false until it can read it): {}", u));
   }
   r.exit_code = exit_code_for(r);
   events_.run_finished(r, ctx_.run_dir / "results.json");

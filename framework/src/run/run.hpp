@@ -31,6 +31,10 @@ struct RunOptions {
   EdgeSettings edge;
   std::optional<std::string> canonical; ///< the recipe's canonical version (an upgrade base)
   bool keep_running = false;            ///< leave a green install deployed (the sweep's promotion)
+  /// A parent command's key (jobs/child_leaks.hpp): when set, the run keeps
+  /// the fingerprints of its secrets in its run dir for the parent's leak
+  /// scan. run_recipe takes it from CCCI_LEAK_FINGERPRINT_KEY when empty.
+  std::string fingerprint_key;
 };
 
 class Swarm;

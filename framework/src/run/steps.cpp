@@ -68,6 +68,21 @@ void RunContext::record(TierResult& tier, CheckRecord rec) {
   if (cut_short) throw Interrupted{tier.checks.back().name};
 }
 
+void RunContext::write_artifact(const fs::path& relative, std::string_view content) {
+  auto path = run_dir / relative;
+  fs::create_directories(path.parent_path());
+  write_file_atomically(path, redactor.redact(std::string(content)));
+}
+
+void RunContext::remember_secret(const GeneratedSecret& secret) {
+  redactor.add(secret);
+  // Before the value goes anywhere: a run killed a moment later still leaves
+  // its parent what it needs to scan (docs/architecture.md, "Leaks").
+  if (!fingerprint_key.empty())
+    write_file_atomically(run_dir / fingerprints_file,
+                          fingerprints_to_json(fingerprints_of(redactor.secrets(), fingerprint_key)), 0600);
+}
+
 void RunContext::finish_tier(TierResult& tier, Clock::time_point started) {
   auto v = judge_tier(tier.checks);
   tier.status = v.status;
@@ -104,12 +119,12 @@ Release RunContext::render_release(const std::string& version, const std::string
   r.compose = load_compose(r.tree, app.compose_files, r.env);
   add_labels(r.compose, owner_labels(owner));
   r.rendered = run_dir / (target ? "compose.rendered.yml" : "compose." + label + ".rendered.yml");
-  write_file_atomically(r.rendered, render_compose(r.compose));
+  write_artifact(r.rendered.filename(), render_compose(r.compose));
   if (target) {
     std::string env_text;
     for (auto& [k, v] : r.env)
       env_text += fmt::format("{}={}\n", k, v);
-    write_file_atomically(run_dir / "app.env", env_text);
+    write_artifact("app.env", env_text);
   }
   return r;
 }
@@ -202,7 +217,7 @@ bool RunContext::provision(TierResult& tier, const Release& r, Clock::time_point
       auto value = make_secret(tier, r, s, how);
       if (!value) return false;
       g = GeneratedSecret{s.name, std::move(*value)};
-      redactor.add(g);
+      remember_secret(g);
       made.push_back(std::move(how));
     }
     if (!swarm.has_secret(g.name)) swarm.create_secret(g.name, g.value, stack, owner);

@@ -1,6 +1,7 @@
 #include "sweep/sweep.hpp"
 
 #include "gc/gc.hpp"
+#include "jobs/child_leaks.hpp"
 #include "jobs/child_runs.hpp"
 #include "model/errors.hpp"
 #include "model/naming.hpp"
@@ -145,8 +146,9 @@ std::optional<RunResults> read_results(const fs::path& file) {
 // A child `ccci run` (jobs/): one recipe's crash cannot take the sweep
 // down, and a stop request reaches it as SIGTERM, so it tears its stack
 // down before the sweep exits.
-std::pair<int, std::optional<RunResults>> ccci_run(const SweepOptions& o, std::vector<std::string> args,
-                                                   const std::string& run_id, std::ostream& out) {
+std::pair<int, std::optional<RunResults>> ccci_run(const SweepOptions& o, ChildLeakGuard& guard,
+                                                   std::vector<std::string> args, const std::string& run_id,
+                                                   std::ostream& out) {
   std::vector<ChildJob> jobs(1);
   auto& job = jobs.front();
   job.args = {"run"};
@@ -158,7 +160,9 @@ std::pair<int, std::optional<RunResults>> ccci_run(const SweepOptions& o, std::v
   ChildRunOptions ro;
   ro.stop_grace = o.stop_grace;
   ro.on_note = [&](const std::string& line) { out << "  " << line << "\n" << std::flush; };
+  ro.extra_env = {guard.child_env()};
   run_children(jobs, ro);
+  guard.child_finished(o.runs_dir / run_id);
   if (!job.started) throw InfraFailure(fmt::format("ccci run {} not started: the sweep was asked to stop", run_id));
   out << fmt::format("    ccci run {} -> exit {}{}{}\n", run_id, job.exit_code,
                      job.timed_out ? fmt::format(" (still running after {}h: stopped)",
@@ -170,9 +174,10 @@ std::pair<int, std::optional<RunResults>> ccci_run(const SweepOptions& o, std::v
   return {job.exit_code, read_results(o.runs_dir / run_id / "results.json")};
 }
 
-void promote(const SweepOptions& o, const fs::path& checkout, Entry& e, const RunResults& cold, std::ostream& out) {
+void promote(const SweepOptions& o, ChildLeakGuard& guard, const fs::path& checkout, Entry& e, const RunResults& cold,
+             std::ostream& out) {
   out << fmt::format("  {}: promoting {} (a faithful install kept running)\n", e.recipe, e.latest);
-  auto [code, res] = ccci_run(o,
+  auto [code, res] = ccci_run(o, guard,
                               {"--recipe-dir", checkout.string(), "--recipe", e.recipe, "--version", e.latest,
                                "--tiers", "install", "--keep-running"},
                               e.run_id + "-promote", out);
@@ -198,8 +203,8 @@ void promote(const SweepOptions& o, const fs::path& checkout, Entry& e, const Ru
   }
 }
 
-void sweep_one(const SweepOptions& o, const std::string& sweep_id, const RecipeMeta& meta, Entry& e,
-               std::ostream& out) {
+void sweep_one(const SweepOptions& o, ChildLeakGuard& guard, const std::string& sweep_id, const RecipeMeta& meta,
+               Entry& e, std::ostream& out) {
   auto checkout = o.state_dir / "checkouts" / e.recipe;
   auto upstream = meta.upstream.value_or(o.source.empty() ? "" : o.source + "/" + e.recipe);
   if (upstream.empty())
@@ -217,13 +222,14 @@ void sweep_one(const SweepOptions& o, const std::string& sweep_id, const RecipeM
   std::vector<std::string> args{"--recipe-dir", checkout.string(), "--recipe", e.recipe, "--version", e.latest};
   if (e.before) args.insert(args.end(), {"--canonical", e.before->version});
   out << fmt::format("  {}: cold run of {} through every tier\n", e.recipe, e.latest);
-  auto [code, res] = ccci_run(o, args, e.run_id, out);
+  auto [code, res] = ccci_run(o, guard, args, e.run_id, out);
   e.run_exit = code;
   if (res)
     if (auto note = warnings_note(*res); !note.empty()) e.notes.push_back(note);
   bool green = code == 0 && res.has_value();
   bool tagged = res && !res->version.empty() && res->version == e.latest;
-  if (should_promote(meta.enroll, green, /*cold=*/true, /*ref_run=*/false, tagged)) promote(o, checkout, e, *res, out);
+  if (should_promote(meta.enroll, green, /*cold=*/true, /*ref_run=*/false, tagged))
+    promote(o, guard, checkout, e, *res, out);
 }
 
 std::string summary_table(const std::vector<Entry>& entries) {
@@ -274,6 +280,10 @@ int run_sweep(const SweepOptions& o, std::ostream& out) {
                                  o.only.empty() ? "" : fmt::format(" among {}", fmt::join(o.only, ", "))));
 
   auto lock = lock_sweep(o.state_dir);
+  // What the sweep prints and writes passes its children's fingerprints
+  // (jobs/child_leaks.hpp): it never knows their secrets.
+  ChildLeakGuard guard;
+  RedactedOutput redacted_out(out, guard);
   fs::create_directories(o.runs_dir);
   auto sweep_id = fmt::format(
       "sweep-{}-{}",
@@ -305,7 +315,7 @@ int run_sweep(const SweepOptions& o, std::ostream& out) {
     e.recipe = name;
     bool broken_record = false;
     try {
-      sweep_one(o, sweep_id, meta, e, out);
+      sweep_one(o, guard, sweep_id, meta, e, out);
     } catch (const std::exception& ex) {
       // One recipe's trouble never stops the others. The URLs it may name
       // keep no credentials (docs/architecture.md, "Credentials in URLs").
@@ -337,9 +347,22 @@ int run_sweep(const SweepOptions& o, std::ostream& out) {
   }
   auto dir = o.state_dir / "sweeps" / sweep_id;
   fs::create_directories(dir);
-  auto table = summary_table(entries);
+  auto table = guard.redact(summary_table(entries));
+  // The sweep's own files: its summary (before it is written) and the logs
+  // of its child runs, which lie outside their run dirs.
+  std::vector<fs::path> logs;
+  for (auto& e : entries)
+    if (!e.run_id.empty())
+      for (auto& id : {e.run_id, e.run_id + "-promote"})
+        logs.push_back(o.runs_dir / (id + ".out"));
+  auto summary = json::serialize(summary_json(sweep_id, entries, code)) + "\n";
+  auto scan = guard.scan(logs, {{"summary.txt", table}, {"summary.json", summary}});
+  if (!scan.clean()) code = 1; // a leak is red, as in a run
+  summary = guard.redact(with_leak_flag(json::serialize(summary_json(sweep_id, entries, code)), scan));
+  table += fmt::format("no_secret_leak={}{}\n", scan.clean(),
+                       scan.clean() ? "" : ": " + fmt::format("{}", fmt::join(scan.findings(), "; ")));
   write_file_atomically(dir / "summary.txt", table);
-  write_file_atomically(dir / "summary.json", json::serialize(summary_json(sweep_id, entries, code)) + "\n");
+  write_file_atomically(dir / "summary.json", summary);
   out << "\n" << table << fmt::format("summary {}\n", (dir / "summary.json").string());
   return code;
 }

@@ -65,7 +65,7 @@ void run_lint(RunContext& run, TierResult& tier) {
                   tags ? &*tags : nullptr, tags_error};
   auto findings = lint_recipe(input);
   auto table = lint_table(findings);
-  write_file_atomically(run.run_dir / "lint.txt", table);
+  run.write_artifact("lint.txt", table);
   run.events.line(table);
   for (const auto& f : findings)
     run.record(tier, check_of(f));
