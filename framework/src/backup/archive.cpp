@@ -12,12 +12,14 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <fcntl.h>
 #include <functional>
 #include <map>
 #include <memory>
 #include <set>
 #include <stdexcept>
 #include <string_view>
+#include <sys/stat.h>
 #include <system_error>
 
 namespace fs = std::filesystem;
@@ -170,45 +172,95 @@ PassEnd stream_archive(const fs::path& file, const std::function<bool(archive*, 
   return end;
 }
 
-/// Opens an uncompressed tar held in memory (a `docker cp ... -` stream).
-ReadHandle open_tar_stream(std::string_view tar_stream, const std::string& what) {
-  if (tar_stream.empty())
-    throw InfraFailure(fmt::format("the tar stream for {} is empty; docker cp produced nothing — "
-                                   "check that the path exists in the container",
-                                   what));
+/// A ByteSource as libarchive's read callback: a block at a time.
+struct SourceReader {
+  ByteSource& source;
+  std::string block = std::string(io_block, '\0');
+  std::uint64_t total = 0;
+
+  static la_ssize_t read(archive*, void* data, const void** buffer) {
+    auto* self = static_cast<SourceReader*>(data);
+    const std::size_t n = self->source.read(self->block.data(), self->block.size());
+    self->total += n;
+    *buffer = self->block.data();
+    return static_cast<la_ssize_t>(n);
+  }
+};
+
+[[noreturn]] void throw_empty_stream(const std::string& what) {
+  throw InfraFailure(fmt::format("the tar stream for {} is empty; docker cp produced nothing — "
+                                 "check that the path exists in the container",
+                                 what));
+}
+
+/// Opens an uncompressed tar read from `reader` (a `docker cp ... -` stream).
+ReadHandle open_tar_stream(SourceReader& reader, const std::string& what) {
   ReadHandle in(archive_read_new());
   if (!in) throw std::bad_alloc();
   archive_read_support_format_tar(in.get());
-  if (archive_read_open_memory(in.get(), tar_stream.data(), tar_stream.size()) != ARCHIVE_OK)
+  if (archive_read_open(in.get(), &reader, nullptr, &SourceReader::read, nullptr) != ARCHIVE_OK) {
+    if (reader.total == 0) throw_empty_stream(what);
     throw InfraFailure(fmt::format("the tar stream for {} is not a tar archive: {}", what, error_of(in.get())));
+  }
   return in;
 }
 
-/// An uncompressed pax tar accumulated in a string.
-class MemoryTar {
+/// A tar held in memory, as a ByteSource.
+class MemorySource final : public ByteSource {
 public:
-  MemoryTar() : out_(archive_write_new()) {
+  explicit MemorySource(std::string_view data) : data_(data) {}
+  std::size_t read(char* buffer, std::size_t size) override {
+    const std::size_t n = std::min(size, data_.size());
+    std::copy_n(data_.data(), n, buffer);
+    data_.remove_prefix(n);
+    return n;
+  }
+
+private:
+  std::string_view data_;
+};
+
+/// An uncompressed pax tar written block by block to a ByteSink.
+class SinkTar {
+public:
+  explicit SinkTar(ByteSink& sink) : sink_(sink), out_(archive_write_new()) {
     if (!out_) throw std::bad_alloc();
     archive_write_set_format_pax_restricted(out_.get());
     // No padding to a 10 KiB block: the stream goes to docker cp, not a tape.
     archive_write_set_bytes_in_last_block(out_.get(), 1);
-    if (archive_write_open2(out_.get(), &data_, nullptr, &append, nullptr, nullptr) != ARCHIVE_OK)
-      throw InfraFailure(fmt::format("cannot start an in-memory tar: {}", error_of(out_.get())));
+    if (archive_write_open2(out_.get(), this, nullptr, &write, nullptr, nullptr) != ARCHIVE_OK)
+      throw InfraFailure(fmt::format("cannot start a tar stream: {}", error_of(out_.get())));
   }
   archive* get() const { return out_.get(); }
-  std::string finish(std::string_view what) {
+  std::uint64_t bytes() const { return bytes_; }
+  void finish(std::string_view what) {
     if (archive_write_close(out_.get()) != ARCHIVE_OK)
       throw InfraFailure(fmt::format("finishing {} failed: {}", what, error_of(out_.get())));
-    return std::move(data_);
   }
 
 private:
-  static la_ssize_t append(archive*, void* data, const void* buffer, std::size_t length) {
-    static_cast<std::string*>(data)->append(static_cast<const char*>(buffer), length);
+  static la_ssize_t write(archive* a, void* data, const void* buffer, std::size_t length) {
+    auto* self = static_cast<SinkTar*>(data);
+    if (!self->sink_.write(std::string_view(static_cast<const char*>(buffer), length))) {
+      archive_set_error(a, EPIPE, "the program reading the tar stream stopped taking it");
+      return -1;
+    }
+    self->bytes_ += length;
     return static_cast<la_ssize_t>(length);
   }
-  std::string data_; // declared before out_: the handle's close may still write into it
-  WriteHandle out_;
+  ByteSink& sink_;
+  std::uint64_t bytes_ = 0;
+  WriteHandle out_; // last: its close may still call write()
+};
+
+/// A ByteSink into a string.
+class StringSink final : public ByteSink {
+public:
+  bool write(std::string_view data) override {
+    text.append(data);
+    return true;
+  }
+  std::string text;
 };
 
 /// `path` relative to `root` ("" for root itself), or nullopt when outside it.
@@ -274,13 +326,20 @@ std::vector<std::string> unexpected_entries(const std::vector<std::string>& path
 // ---------------------------------------------------------------- ArchiveWriter
 
 ArchiveWriter::ArchiveWriter(const fs::path& path) {
+  // 0600 also when the file is there from an earlier attempt: O_CREAT's mode
+  // only applies to a new file.
+  file_.reset(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (!file_ || ::fchmod(file_.get(), 0600) != 0)
+    throw InfraFailure(fmt::format("cannot create the backup archive {}: {}; check that its directory "
+                                   "exists and is writable",
+                                   path.string(), std::strerror(errno)));
   WriteHandle out(archive_write_new());
   if (!out) throw std::bad_alloc();
   if (archive_write_add_filter_gzip(out.get()) != ARCHIVE_OK ||
       archive_write_set_format_pax_restricted(out.get()) != ARCHIVE_OK)
     throw InfraFailure(fmt::format("cannot set up the backup archive {}: {} (libarchive without gzip support?)",
                                    path.string(), error_of(out.get())));
-  if (archive_write_open_filename(out.get(), path.c_str()) != ARCHIVE_OK)
+  if (archive_write_open_fd(out.get(), file_.get()) != ARCHIVE_OK)
     throw InfraFailure(fmt::format("cannot create the backup archive {}: {}; check that its directory "
                                    "exists and is writable",
                                    path.string(), error_of(out.get())));
@@ -296,15 +355,24 @@ ArchiveWriter::~ArchiveWriter() {
 }
 
 void ArchiveWriter::add_tar_stream(std::string_view tar_stream, const std::string& dest_prefix) {
+  MemorySource source(tar_stream);
+  add_tar_stream(source, dest_prefix);
+}
+
+void ArchiveWriter::add_tar_stream(ByteSource& tar_stream, const std::string& dest_prefix) {
   const std::string prefix = normalize(dest_prefix);
   const std::string what = prefix.empty() ? std::string("the archive root") : prefix;
   if (!archive_) throw InfraFailure(fmt::format("cannot add {} to the backup archive: it is already closed", what));
-  ReadHandle in = open_tar_stream(tar_stream, what);
+  SourceReader reader{tar_stream};
+  ReadHandle in = open_tar_stream(reader, what);
   archive_entry* entry = nullptr;
   try {
     while (true) {
       const int r = archive_read_next_header(in.get(), &entry);
-      if (r == ARCHIVE_EOF) break;
+      if (r == ARCHIVE_EOF) {
+        if (reader.total == 0) throw_empty_stream(what);
+        break;
+      }
       if (r < ARCHIVE_WARN) throw ReadFailure(error_of(in.get()));
       const std::string relative = normalize(entry_path(entry));
       // "." is the copied directory itself; its entries carry the content.
@@ -328,6 +396,7 @@ void ArchiveWriter::close() {
   const std::string error = r == ARCHIVE_OK ? std::string{} : error_of(archive_);
   archive_write_free(archive_);
   archive_ = nullptr;
+  file_.reset();
   if (r != ARCHIVE_OK)
     throw InfraFailure(fmt::format("finishing the backup archive failed: {}; the archive is incomplete — "
                                    "check the free space where it is written",
@@ -438,12 +507,11 @@ std::string ArchiveReader::volume_path(std::string_view volume, std::string_view
 
 // ---------------------------------------------------------------- restore
 
-std::optional<std::string> volume_tar_for_restore(const fs::path& file, const std::string& stack,
-                                                  const std::string& volume) {
+VolumeTar write_volume_tar(const fs::path& file, const std::string& stack, const std::string& volume, ByteSink& sink) {
   const std::string root = archive_volume_root(stack, volume);
   const std::string what = fmt::format("the restore stream of volume {}", volume);
-  MemoryTar out;
-  std::size_t written = 0;
+  SinkTar out(sink);
+  VolumeTar written;
   const PassEnd end = stream_archive(file, [&](archive* in, archive_entry* e) {
     const auto relative = relative_to(normalize(entry_path(e)), root);
     // The root itself is the mount point: docker cp into TARGET recreates it.
@@ -459,14 +527,22 @@ std::optional<std::string> volume_tar_for_restore(const fs::path& file, const st
     }
     write_header(out.get(), e, what);
     copy_data(in, out.get(), what);
-    ++written;
+    ++written.entries;
     return true;
   });
   if (!end.ok)
     throw InfraFailure(fmt::format("cannot read the backup archive {} to restore volume {}: {}{}", file.string(),
                                    volume, end.error, end.truncated ? " (the archive is truncated)" : ""));
-  if (written == 0) return std::nullopt;
-  return out.finish(what);
+  out.finish(what);
+  written.bytes = out.bytes();
+  return written;
+}
+
+std::optional<std::string> volume_tar_for_restore(const fs::path& file, const std::string& stack,
+                                                  const std::string& volume) {
+  StringSink sink;
+  if (write_volume_tar(file, stack, volume, sink).entries == 0) return std::nullopt;
+  return std::move(sink.text);
 }
 
 } // namespace ccci::host

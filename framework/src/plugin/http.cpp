@@ -1,5 +1,7 @@
 #include "plugin/http.hpp"
 
+#include "model/text.hpp"
+
 #include <curl/curl.h>
 #include <fmt/format.h>
 
@@ -15,8 +17,21 @@ struct CurlGlobal {
   ~CurlGlobal() { curl_global_cleanup(); }
 };
 
+struct Body {
+  std::string& text;
+  std::size_t cap;
+  bool over = false;
+};
+
+// Returning less than given makes libcurl stop with CURLE_WRITE_ERROR: the
+// body over the cap is never held.
 size_t on_body(char* data, size_t size, size_t n, void* user) {
-  static_cast<std::string*>(user)->append(data, size * n);
+  auto* body = static_cast<Body*>(user);
+  if (body->text.size() + size * n > body->cap) {
+    body->over = true;
+    return 0;
+  }
+  body->text.append(data, size * n);
   return size * n;
 }
 
@@ -77,7 +92,8 @@ HttpResponse http_send(const HttpRequest& request) {
   curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, error);
   curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &response.body);
+  Body body{response.body, request.max_body};
+  curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &body);
   curl_easy_setopt(curl.get(), CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(curl.get(), CURLOPT_HEADERDATA, &response.headers);
   if (method == "HEAD")
@@ -85,6 +101,11 @@ HttpResponse http_send(const HttpRequest& request) {
   else if (method != "GET")
     curl_easy_setopt(curl.get(), CURLOPT_CUSTOMREQUEST, std::string(method).c_str());
   CURLcode rc = curl_easy_perform(curl.get());
+  if (body.over)
+    throw HttpBodyTooLarge(fmt::format("{} {}{}: the response body is over ccci's cap of {} (docs/plugin-guide.md, "
+                                       "\"What a check may and may not do\"); ask for a smaller resource",
+                                       method, url, host.empty() ? "" : " (Host:" + host + ")",
+                                       size_text(request.max_body)));
   if (rc != CURLE_OK)
     throw InfraError(fmt::format("{} {}{}: no answer: {}", method, url, host.empty() ? "" : " (Host:" + host + ")",
                                  error[0] ? error : curl_easy_strerror(rc)));

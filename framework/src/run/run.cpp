@@ -100,7 +100,8 @@ void Run::prepare() {
     throw InputError(fmt::format("{}: a run with this id already exists; pick another --run-id or leave it "
                                  "out to get a fresh one",
                                  ctx_.run_dir.string()));
-  fs::create_directories(ctx_.run_dir);
+  // 0700: a run directory holds the app's env, its logs and its backup.
+  create_private_directories(ctx_.run_dir);
   console_.open_log(ctx_.run_dir / "ccci.log");
 
   auto& r = ctx_.results;
@@ -178,7 +179,7 @@ void Run::collect_evidence() {
   const Release* deployed = ctx_.state.deployed_release();
   if (!deployed) return;
   auto& r = ctx_.results;
-  fs::create_directories(ctx_.run_dir / "evidence");
+  create_private_directories(ctx_.run_dir / "evidence");
   write_file_atomically(ctx_.run_dir / "evidence" / "tasks.txt", redactor_.redact(ctx_.swarm.task_table(ctx_.stack)));
   r.evidence.push_back("evidence/tasks.txt");
   for (auto& s : deployed->compose.services) {
