@@ -380,6 +380,13 @@ BOOST_FIXTURE_TEST_CASE(backup_runs_every_pre_hook_then_copies_every_volume_once
   // The archive holds both volumes where backupbot keeps them.
   const auto archive = run_dir / "backup" / (results.stack + ".tar.gz");
   BOOST_TEST(fs::exists(archive));
+  // The run's files hold the app's data: private to ccci's user.
+  BOOST_TEST(((fs::status(run_dir).permissions() & fs::perms::all) == fs::perms::owner_all));
+  BOOST_TEST(((fs::status(run_dir / "backup").permissions() & fs::perms::all) == fs::perms::owner_all));
+  BOOST_TEST(
+      ((fs::status(archive).permissions() & fs::perms::all) == (fs::perms::owner_read | fs::perms::owner_write)));
+  BOOST_TEST(((fs::status(run_dir / "compose.rendered.yml").permissions() & fs::perms::all) ==
+              (fs::perms::owner_read | fs::perms::owner_write)));
   BOOST_TEST(tier(Tier::backup).checks.back().message.find("complete: 2 entries") != std::string::npos,
              tier(Tier::backup).checks.back().message);
 }

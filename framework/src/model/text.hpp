@@ -1,6 +1,6 @@
 // Small text helpers shared across layers, and the bounded buffer that keeps
 // what ccci collects from programs and apps within fixed memory
-// (docs/architecture.md, "Bounded memory").
+// (docs/architecture.md, "Bounded memory and permissions").
 #pragma once
 
 #include <cstddef>
@@ -19,7 +19,7 @@ std::string tail_lines(const std::string& text, std::size_t n);
 std::string tail_lines(const std::string& text, std::size_t n, std::size_t max_line, std::size_t max_bytes);
 
 /// The caps of what ccci keeps of text an app or a program chooses
-/// (docs/architecture.md, "Bounded memory"): a backupbot hook's output tail
+/// (docs/architecture.md, "Bounded memory and permissions"): a backupbot hook's output tail
 /// in a check message, a service's log tail and the task table as evidence.
 constexpr std::size_t hook_tail_lines = 5, hook_tail_line_bytes = 500, hook_tail_bytes = 2048;
 constexpr std::size_t log_tail_line_bytes = 4096, log_tail_bytes = 256u << 10;

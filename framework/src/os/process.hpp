@@ -5,7 +5,7 @@
 // Captured output is bounded (head and tail kept, the middle counted), and a
 // program's stdin or stdout may instead be a stream handled chunk by chunk:
 // a volume's tar goes through ccci in fixed memory whatever its size
-// (docs/architecture.md, "Bounded memory").
+// (docs/architecture.md, "Bounded memory and permissions").
 #pragma once
 
 #include "os/signals.hpp"

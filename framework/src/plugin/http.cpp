@@ -35,8 +35,17 @@ size_t on_body(char* data, size_t size, size_t n, void* user) {
   return size * n;
 }
 
+struct Headers {
+  std::map<std::string, std::string>& fields;
+  std::size_t bytes = 0;
+};
+
+// Headers are bounded too: past max_http_headers libcurl is told to stop.
 size_t on_header(char* data, size_t size, size_t n, void* user) {
-  auto* headers = static_cast<std::map<std::string, std::string>*>(user);
+  auto* state = static_cast<Headers*>(user);
+  state->bytes += size * n;
+  if (state->bytes > max_http_headers) return 0;
+  auto* headers = &state->fields;
   std::string_view line(data, size * n);
   if (line.rfind("HTTP/", 0) == 0) headers->clear(); // a new response (after 100-continue)
   auto colon = line.find(':');
@@ -95,7 +104,8 @@ HttpResponse http_send(const HttpRequest& request) {
   Body body{response.body, request.max_body};
   curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &body);
   curl_easy_setopt(curl.get(), CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(curl.get(), CURLOPT_HEADERDATA, &response.headers);
+  Headers header_state{response.headers};
+  curl_easy_setopt(curl.get(), CURLOPT_HEADERDATA, &header_state);
   if (method == "HEAD")
     curl_easy_setopt(curl.get(), CURLOPT_NOBODY, 1L);
   else if (method != "GET")

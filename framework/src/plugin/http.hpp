@@ -23,6 +23,8 @@ struct HttpTarget {
 /// (HttpBodyTooLarge), never a truncated body a check would judge, nor an
 /// app's way to exhaust ccci's memory (docs/plugin-guide.md).
 constexpr std::size_t max_http_body = 16u << 20;
+/// The headers of one response, all together, at most (else: no answer).
+constexpr std::size_t max_http_headers = 1u << 20;
 
 /// The response body was over the cap: the request is named, and the cap.
 class HttpBodyTooLarge : public std::runtime_error {

@@ -104,8 +104,8 @@ void write_all(int fd, const std::string& s) {
 }
 
 // What a check's text may take in results.json and the run's log, and what
-// one line on its channel may take in ccci (docs/architecture.md, "Bounded
-// memory"). A line is one JSON object; escaping grows text at most 6-fold.
+// one line on its channel may take in ccci (docs/architecture.md,
+// "Bounded memory and permissions"). A line is one JSON object; escaping grows text at most 6-fold.
 constexpr std::size_t check_message_bytes = 64u << 10, check_log_line_bytes = 4u << 10;
 constexpr std::size_t channel_line_bytes = 1u << 20;
 

@@ -363,7 +363,7 @@ CheckRecord RunContext::backupbot_hook(const BackupHook& hook) {
             0};
   auto r = swarm.exec_shell(container, hook_script(hook.command));
   // The last lines the hook printed, bounded: they go into results.json
-  // (docs/architecture.md, "Bounded memory").
+  // (docs/architecture.md, "Bounded memory and permissions").
   auto out = tail_lines(r.out, hook_tail_lines, hook_tail_line_bytes, hook_tail_bytes);
   while (!out.empty() && std::isspace(static_cast<unsigned char>(out.back())))
     out.pop_back();

@@ -104,7 +104,7 @@ std::string DockerSwarm::service_log(const std::string& stack, const std::string
   o.merge_stderr = true;
   o.timeout = 20s;
   // Lines an app chooses may be of any length: the tail is bounded in bytes
-  // too (docs/architecture.md, "Bounded memory"), and so is what the process
+  // too (docs/architecture.md, "Bounded memory and permissions"), and so is what the process
   // layer keeps of docker's output on the way.
   o.max_output = 2 * log_tail_bytes;
   auto logs = docker(

@@ -48,7 +48,7 @@ bool copy_volumes(RunContext& run, const BackupPlan& plan, const fs::path& archi
         auto parent = fs::path(rel).parent_path().string();
         auto prefix = archive_volume_root(run.stack, vol.volume) + (rel == "." || parent.empty() ? "" : "/" + parent);
         // Streamed from docker cp into the archive: a volume never sits in
-        // memory whole (docs/architecture.md, "Bounded memory").
+        // memory whole (docs/architecture.md, "Bounded memory and permissions").
         auto copy = run.swarm.copy_from(container, src, [&](ByteSource& tar) { writer.add_tar_stream(tar, prefix); });
         if (!copy.ok()) {
           steps.push_back(

@@ -36,7 +36,7 @@ bool restore_volumes(RunContext& run, TierResult& tier, const BackupArtifact& ba
       return false;
     }
     // Streamed from the archive into docker cp, block by block
-    // (docs/architecture.md, "Bounded memory").
+    // (docs/architecture.md, "Bounded memory and permissions").
     VolumeTar tar;
     auto r = run.swarm.copy_into(container, vol.target(), [&](ByteSink& sink) {
       tar = write_volume_tar(backup.archive, run.stack, vol.volume, sink);
