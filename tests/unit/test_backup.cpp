@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <random>
 #include <string>
@@ -913,4 +914,58 @@ BOOST_AUTO_TEST_CASE(a_restore_stream_its_reader_stops_taking_is_an_infra_failur
   const auto written = write_volume_tar(path, stack, "data", all);
   BOOST_TEST(written.entries == 3u);
   BOOST_TEST(written.bytes == volume_tar_for_restore(path, stack, "data")->size());
+}
+
+namespace {
+// How many data blocks the sparse map of each regular file holds, by path,
+// over a tar (gzip or not) on disk or in memory.
+std::map<std::string, int> sparse_blocks(const std::string& tar_or_path, bool is_path) {
+  std::map<std::string, int> out;
+  std::unique_ptr<archive, ReadFree> a(archive_read_new());
+  archive_read_support_filter_gzip(a.get());
+  archive_read_support_format_tar(a.get());
+  const int opened = is_path ? archive_read_open_filename(a.get(), tar_or_path.c_str(), 65536)
+                             : archive_read_open_memory(a.get(), tar_or_path.data(), tar_or_path.size());
+  BOOST_TEST_REQUIRE(opened == ARCHIVE_OK);
+  archive_entry* e = nullptr;
+  while (archive_read_next_header(a.get(), &e) == ARCHIVE_OK)
+    if (archive_entry_filetype(e) == AE_IFREG) out[archive_entry_pathname(e)] = archive_entry_sparse_count(e);
+  return out;
+}
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_large_file_of_mostly_zeros_is_stored_sparse_and_restored_whole) {
+  Scratch tmp;
+  // As docker cp sends a sparse file: its holes as zeros, no map.
+  std::string holey(3 << 20, '\0');
+  std::fill_n(holey.begin() + (1 << 20), 70000, 'd');
+  const std::string all_holes(2 << 20, '\0');
+  const auto path = tmp / "sparse.tar.gz";
+  {
+    ArchiveWriter w(path);
+    w.add_tar_stream(
+        make_tar({dir("./"), file("./holey.bin", holey), file("./empty.img", all_holes), file("./small.txt", "small")}),
+        data_root);
+    w.close();
+  }
+  // Only the data is stored: far less than the 5 MiB of zeros would compress to.
+  BOOST_TEST(fs::file_size(path) < 20000u);
+  auto blocks = sparse_blocks(path.string(), true);
+  BOOST_TEST(blocks[data_root + "/holey.bin"] == 2); // the data, then the file's last byte
+  BOOST_TEST(blocks[data_root + "/empty.img"] == 1);
+  BOOST_TEST(blocks[data_root + "/small.txt"] == 0); // small files go straight through
+  // Listed with their sizes, and restored byte for byte, still sparse.
+  ArchiveReader reader(path, stack);
+  for (const auto& e : reader.entries())
+    if (e.path == data_root + "/holey.bin") BOOST_TEST(e.size == holey.size());
+  const auto tar = volume_tar_for_restore(path, stack, "data").value();
+  const auto restored = read_tar(tar);
+  BOOST_TEST_REQUIRE(restored.size() == 3u);
+  BOOST_TEST((restored[0].path == "holey.bin" && restored[0].data == holey));
+  BOOST_TEST((restored[1].path == "empty.img" && restored[1].data == all_holes));
+  BOOST_TEST(restored[2].data == "small");
+  BOOST_TEST(sparse_blocks(tar, false)["holey.bin"] == 2);
+  BOOST_TEST(tar.size() < 200000u); // the two 64 KiB blocks holding data, not 5 MiB
+  // The spool files are gone with their descriptors.
+  BOOST_TEST(std::distance(fs::directory_iterator(tmp.dir()), fs::directory_iterator{}) == 1);
 }

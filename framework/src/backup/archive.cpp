@@ -21,6 +21,8 @@
 #include <string_view>
 #include <sys/stat.h>
 #include <system_error>
+#include <unistd.h>
+#include <vector>
 
 namespace fs = std::filesystem;
 
@@ -269,6 +271,65 @@ std::optional<std::string> relative_to(const std::string& path, const std::strin
   return path.size() == root.size() ? std::string{} : path.substr(root.size() + 1);
 }
 
+// ---------------------------------------------------------------- holes
+
+// docker's tar has no sparse map: a sparse file's holes arrive as zeros.
+// A file this large is spooled to a sparse temp file first, its all-zero
+// blocks left as holes, so that its header can carry the map and the
+// archive stores only the data (libarchive's pax writer drops the holes'
+// bytes). Smaller files go straight through.
+constexpr la_int64_t spool_from = 1 << 20;
+
+bool all_zero(const char* p, std::size_t n) { return n == 0 || (p[0] == 0 && std::memcmp(p, p + 1, n - 1) == 0); }
+
+void copy_keeping_holes(archive* in, archive* out, archive_entry* e, const fs::path& spool_dir) {
+  const std::string output = "the backup archive";
+  std::string pattern = (spool_dir / ".ccci-spool-XXXXXX").string();
+  Fd spool(::mkstemp(pattern.data()));
+  if (!spool)
+    throw InfraFailure(fmt::format("cannot make a spool file in {} for {}: {}", spool_dir.string(), entry_path(e),
+                                   std::strerror(errno)));
+  ::unlink(pattern.c_str()); // it lives as long as its descriptor
+  std::string buffer(io_block, '\0');
+  std::vector<std::pair<la_int64_t, la_int64_t>> data; // offset, length
+  la_int64_t offset = 0;
+  while (true) {
+    const la_ssize_t n = archive_read_data(in, buffer.data(), buffer.size());
+    if (n < 0) throw ReadFailure(error_of(in));
+    if (n == 0) break;
+    if (!all_zero(buffer.data(), static_cast<std::size_t>(n))) {
+      if (::pwrite(spool.get(), buffer.data(), static_cast<std::size_t>(n), offset) != n)
+        throw InfraFailure(
+            fmt::format("cannot spool {} in {}: {}", entry_path(e), spool_dir.string(), std::strerror(errno)));
+      if (!data.empty() && data.back().first + data.back().second == offset)
+        data.back().second += n;
+      else
+        data.emplace_back(offset, n);
+    }
+    offset += n;
+  }
+  // A trailing hole still needs the file's last byte in the map: readers
+  // take the size from the last data block.
+  if (offset > 0 && (data.empty() || data.back().first + data.back().second < offset)) data.emplace_back(offset - 1, 1);
+  if (::ftruncate(spool.get(), offset) != 0)
+    throw InfraFailure(
+        fmt::format("cannot spool {} in {}: {}", entry_path(e), spool_dir.string(), std::strerror(errno)));
+  archive_entry_sparse_clear(e);
+  for (auto [at, length] : data)
+    archive_entry_sparse_add_entry(e, at, length);
+  write_header(out, e, output);
+  // Holes read back as zeros without touching a disk, 64 KiB at a time.
+  for (la_int64_t at = 0; at < offset;) {
+    const ssize_t n = ::pread(spool.get(), buffer.data(), buffer.size(), at);
+    if (n <= 0)
+      throw InfraFailure(fmt::format("cannot read back the spool of {}: {}", entry_path(e),
+                                     n < 0 ? std::strerror(errno) : "it ended early"));
+    if (archive_write_data(out, buffer.data(), static_cast<std::size_t>(n)) != n)
+      throw InfraFailure(fmt::format("writing {} failed: {}", output, error_of(out)));
+    at += n;
+  }
+}
+
 // ---------------------------------------------------------------- verification
 
 /// Normalized archive paths, sorted, for "is there anything at or under P".
@@ -344,6 +405,7 @@ ArchiveWriter::ArchiveWriter(const fs::path& path) {
                                    "exists and is writable",
                                    path.string(), error_of(out.get())));
   archive_ = out.release();
+  spool_dir_ = path.parent_path().empty() ? fs::path(".") : path.parent_path();
 }
 
 ArchiveWriter::~ArchiveWriter() {
@@ -380,8 +442,13 @@ void ArchiveWriter::add_tar_stream(ByteSource& tar_stream, const std::string& de
       set_entry_path(entry, join_path(prefix, relative));
       if (const auto link = entry_hardlink(entry); !link.empty())
         set_entry_hardlink(entry, join_path(prefix, normalize(link)));
-      write_header(archive_, entry, "the backup archive");
-      copy_data(in.get(), archive_, "the backup archive");
+      if (archive_entry_filetype(entry) == AE_IFREG && archive_entry_size(entry) >= spool_from &&
+          entry_hardlink(entry).empty()) {
+        copy_keeping_holes(in.get(), archive_, entry, spool_dir_);
+      } else {
+        write_header(archive_, entry, "the backup archive");
+        copy_data(in.get(), archive_, "the backup archive");
+      }
     }
   } catch (const ReadFailure& e) {
     throw InfraFailure(fmt::format("the tar stream for {} is malformed: {}; the copy out of the container "

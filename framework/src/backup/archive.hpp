@@ -47,7 +47,8 @@ public:
 
 private:
   struct archive* archive_ = nullptr;
-  Fd file_; ///< libarchive writes to it and leaves closing it to us
+  Fd file_;                         ///< libarchive writes to it and leaves closing it to us
+  std::filesystem::path spool_dir_; ///< where a large file's data waits for its sparse map
 };
 
 struct ArchiveVerdict {
