@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <sys/stat.h>
 
 namespace po = boost::program_options;
 using namespace ccci::host;
@@ -83,6 +84,10 @@ int cmd_help(const Args& args) {
 std::span<const Command> ccci::cli::commands() { return command_table; }
 
 int main(int argc, char** argv) {
+  // Whatever ccci (or a program it starts) creates is its own: run files may
+  // hold an app's data (docs/architecture.md, "Bounded memory and
+  // permissions"). The places that matter also set their modes explicitly.
+  ::umask(077);
   std::vector<std::string> args(argv + 1, argv + argc);
   try {
     if (args.empty() || args[0] == "--help" || args[0] == "-h") {

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <fstream>
 
 namespace ccci::test {
@@ -149,7 +150,37 @@ std::string one_file_tar(const std::string& name, const std::string& data) {
 
 } // namespace
 
-ProcessResult FakeSwarm::copy_from(const std::string& container, const std::string& path) {
+namespace {
+
+// A string handed out in small pieces, as a pipe would.
+class PieceSource final : public ByteSource {
+public:
+  explicit PieceSource(std::string data) : data_(std::move(data)) {}
+  std::size_t read(char* buffer, std::size_t size) override {
+    const std::size_t n = std::min({size, data_.size() - at_, std::size_t{700}});
+    std::copy_n(data_.data() + at_, n, buffer);
+    at_ += n;
+    return n;
+  }
+
+private:
+  std::string data_;
+  std::size_t at_ = 0;
+};
+
+class CountingSink final : public ByteSink {
+public:
+  bool write(std::string_view data) override {
+    bytes += data.size();
+    return true;
+  }
+  std::size_t bytes = 0;
+};
+
+} // namespace
+
+ProcessResult FakeSwarm::copy_from(const std::string& container, const std::string& path,
+                                   const std::function<void(ByteSource&)>& consume) {
   note(fmt::format("copy_from {}:{}", container, path));
   ProcessResult r;
   if (!volumes_hold_data) {
@@ -159,13 +190,18 @@ ProcessResult FakeSwarm::copy_from(const std::string& container, const std::stri
   }
   r.exit_code = 0;
   const bool directory = path.ends_with("/.");
-  r.out = one_file_tar(directory ? "./data.txt" : std::filesystem::path(path).filename().string(),
-                       "copied from " + path + "\n");
+  PieceSource source(one_file_tar(directory ? "./data.txt" : std::filesystem::path(path).filename().string(),
+                                  "copied from " + path + "\n"));
+  consume(source);
   return r;
 }
 
-ProcessResult FakeSwarm::copy_into(const std::string& container, const std::string& dir, const std::string&) {
+ProcessResult FakeSwarm::copy_into(const std::string& container, const std::string& dir,
+                                   const std::function<void(ByteSink&)>& produce) {
   note(fmt::format("copy_into {}:{}", container, dir));
+  CountingSink sink;
+  produce(sink);
+  copied_into.push_back(sink.bytes);
   ProcessResult r;
   r.exit_code = 0;
   return r;

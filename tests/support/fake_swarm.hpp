@@ -53,9 +53,13 @@ public:
   std::string container_of(const std::string& stack, const std::string& service) override;
   host::ProcessResult exec(const std::string& container, const std::vector<std::string>& argv) override;
   host::ProcessResult exec_shell(const std::string& container, const std::string& command) override;
-  host::ProcessResult copy_from(const std::string& container, const std::string& path) override;
+  host::ProcessResult copy_from(const std::string& container, const std::string& path,
+                                const std::function<void(host::ByteSource&)>& consume) override;
+  /// Reads the whole stream `produce` writes, as docker cp would, keeping
+  /// its size in `copied_into`.
   host::ProcessResult copy_into(const std::string& container, const std::string& dir,
-                                const std::string& tar_stream) override;
+                                const std::function<void(host::ByteSink&)>& produce) override;
+  std::vector<std::size_t> copied_into; ///< bytes of each copy_into's stream
   std::string task_table(const std::string& stack) override;
   std::string service_log(const std::string& stack, const std::string& service, int lines) override;
   host::TeardownReport remove_stack(const std::string& stack, bool throwaway) override;

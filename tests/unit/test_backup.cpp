@@ -12,9 +12,11 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <random>
 #include <string>
+#include <sys/stat.h>
 #include <vector>
 
 namespace fs = std::filesystem;
@@ -826,4 +828,144 @@ BOOST_AUTO_TEST_CASE(restore_from_a_truncated_archive_is_an_infra_failure) {
     BOOST_TEST(has(e.what(), path.filename().string()), e.what());
     BOOST_TEST(has(e.what(), "truncated"), e.what());
   }
+}
+
+// ------------------------------------------------------------------ streams, modes
+
+namespace {
+
+// A stream handed out a few bytes at a time, as a pipe may: entries and
+// their data straddle every read.
+class TrickleSource final : public ByteSource {
+public:
+  explicit TrickleSource(std::string data) : data_(std::move(data)) {}
+  std::size_t read(char* buffer, std::size_t size) override {
+    const std::size_t n = std::min({size, data_.size() - at_, std::size_t{333}});
+    std::copy_n(data_.data() + at_, n, buffer);
+    at_ += n;
+    return n;
+  }
+
+private:
+  std::string data_;
+  std::size_t at_ = 0;
+};
+
+// Takes `budget` bytes, then refuses, like a docker cp that died.
+class RefusingSink final : public ByteSink {
+public:
+  explicit RefusingSink(std::size_t budget) : budget_(budget) {}
+  bool write(std::string_view data) override {
+    if (data.size() > budget_) return false;
+    budget_ -= data.size();
+    return true;
+  }
+
+private:
+  std::size_t budget_;
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_tar_stream_read_in_small_pieces_lands_whole_in_the_archive) {
+  Scratch tmp;
+  const auto path = tmp / "trickled.tar.gz";
+  {
+    ArchiveWriter w(path);
+    TrickleSource data(data_stream());
+    w.add_tar_stream(data, data_root);
+    TrickleSource dump(make_tar({file("backup.sql", sql, 0600)}));
+    w.add_tar_stream(dump, db_root);
+    w.close();
+  }
+  BOOST_TEST(verify_archive(path, sample_plan()).ok(), verify_archive(path, sample_plan()).describe());
+  const auto restored = read_tar(volume_tar_for_restore(path, stack, "data").value());
+  BOOST_TEST_REQUIRE(restored.size() == 3u);
+  BOOST_TEST((restored[2].data == big));
+  TrickleSource empty("");
+  ArchiveWriter w(tmp / "empty.tar.gz");
+  BOOST_CHECK_EXCEPTION(w.add_tar_stream(empty, data_root), InfraFailure,
+                        [](const InfraFailure& e) { return has(e.what(), "docker cp produced nothing"); });
+}
+
+BOOST_AUTO_TEST_CASE(the_backup_archive_is_private_even_when_it_replaces_an_older_attempt) {
+  Scratch tmp;
+  const auto old_umask = ::umask(0);
+  ccci::test::write(tmp / "b.tar.gz", "an earlier attempt");
+  fs::permissions(tmp / "b.tar.gz", fs::perms::all);
+  {
+    ArchiveWriter w(tmp / "b.tar.gz");
+    w.add_tar_stream(data_stream(), data_root);
+    w.close();
+  }
+  ::umask(old_umask);
+  BOOST_TEST(((fs::status(tmp / "b.tar.gz").permissions() & fs::perms::all) ==
+              (fs::perms::owner_read | fs::perms::owner_write)));
+}
+
+BOOST_AUTO_TEST_CASE(a_restore_stream_its_reader_stops_taking_is_an_infra_failure) {
+  Scratch tmp;
+  const auto path = write_sample(tmp);
+  RefusingSink sink(4096);
+  BOOST_CHECK_EXCEPTION(write_volume_tar(path, stack, "data", sink), InfraFailure,
+                        [](const InfraFailure& e) { return has(e.what(), "stopped taking it"); });
+  // The whole stream, counted, when the reader takes it all.
+  RefusingSink all(64u << 20);
+  const auto written = write_volume_tar(path, stack, "data", all);
+  BOOST_TEST(written.entries == 3u);
+  BOOST_TEST(written.bytes == volume_tar_for_restore(path, stack, "data")->size());
+}
+
+namespace {
+// How many data blocks the sparse map of each regular file holds, by path,
+// over a tar (gzip or not) on disk or in memory.
+std::map<std::string, int> sparse_blocks(const std::string& tar_or_path, bool is_path) {
+  std::map<std::string, int> out;
+  std::unique_ptr<archive, ReadFree> a(archive_read_new());
+  archive_read_support_filter_gzip(a.get());
+  archive_read_support_format_tar(a.get());
+  const int opened = is_path ? archive_read_open_filename(a.get(), tar_or_path.c_str(), 65536)
+                             : archive_read_open_memory(a.get(), tar_or_path.data(), tar_or_path.size());
+  BOOST_TEST_REQUIRE(opened == ARCHIVE_OK);
+  archive_entry* e = nullptr;
+  while (archive_read_next_header(a.get(), &e) == ARCHIVE_OK)
+    if (archive_entry_filetype(e) == AE_IFREG) out[archive_entry_pathname(e)] = archive_entry_sparse_count(e);
+  return out;
+}
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_large_file_of_mostly_zeros_is_stored_sparse_and_restored_whole) {
+  Scratch tmp;
+  // As docker cp sends a sparse file: its holes as zeros, no map.
+  std::string holey(3 << 20, '\0');
+  std::fill_n(holey.begin() + (1 << 20), 70000, 'd');
+  const std::string all_holes(2 << 20, '\0');
+  const auto path = tmp / "sparse.tar.gz";
+  {
+    ArchiveWriter w(path);
+    w.add_tar_stream(
+        make_tar({dir("./"), file("./holey.bin", holey), file("./empty.img", all_holes), file("./small.txt", "small")}),
+        data_root);
+    w.close();
+  }
+  // Only the data is stored: far less than the 5 MiB of zeros would compress to.
+  BOOST_TEST(fs::file_size(path) < 20000u);
+  auto blocks = sparse_blocks(path.string(), true);
+  BOOST_TEST(blocks[data_root + "/holey.bin"] == 2); // the data, then the file's last byte
+  BOOST_TEST(blocks[data_root + "/empty.img"] == 1);
+  BOOST_TEST(blocks[data_root + "/small.txt"] == 0); // small files go straight through
+  // Listed with their sizes, and restored byte for byte, still sparse.
+  ArchiveReader reader(path, stack);
+  for (const auto& e : reader.entries())
+    if (e.path == data_root + "/holey.bin") BOOST_TEST(e.size == holey.size());
+  const auto tar = volume_tar_for_restore(path, stack, "data").value();
+  const auto restored = read_tar(tar);
+  BOOST_TEST_REQUIRE(restored.size() == 3u);
+  BOOST_TEST((restored[0].path == "holey.bin" && restored[0].data == holey));
+  BOOST_TEST((restored[1].path == "empty.img" && restored[1].data == all_holes));
+  BOOST_TEST(restored[2].data == "small");
+  BOOST_TEST(sparse_blocks(tar, false)["holey.bin"] == 2);
+  BOOST_TEST(tar.size() < 200000u); // the two 64 KiB blocks holding data, not 5 MiB
+  // The spool files are gone with their descriptors.
+  BOOST_TEST(std::distance(fs::directory_iterator(tmp.dir()), fs::directory_iterator{}) == 1);
 }

@@ -15,6 +15,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <thread>
 #include <type_traits>
@@ -363,4 +364,91 @@ BOOST_AUTO_TEST_CASE(a_failed_atomic_write_leaves_the_old_file_and_no_temp_file)
   BOOST_TEST(entries(d.path()) == 1u);
   BOOST_CHECK_EXCEPTION(write_file_atomically(d / "no-such-dir" / "f", "x"), InfraFailure,
                         [&](const InfraFailure& e) { return has(e.what(), (d / "no-such-dir").string()); });
+}
+
+// ------------------------------------------------------------- modes
+
+namespace {
+unsigned mode_of(const fs::path& p) {
+  struct stat st {};
+  if (::stat(p.c_str(), &st) != 0) throw std::runtime_error("cannot stat " + p.string());
+  return st.st_mode & 07777;
+}
+
+// The umask the test runs under must not decide the modes asserted below.
+struct WideUmask {
+  WideUmask() : before(::umask(0)) {}
+  ~WideUmask() { ::umask(before); }
+  mode_t before;
+};
+} // namespace
+
+BOOST_AUTO_TEST_CASE(an_atomically_written_new_file_is_private_and_a_rewrite_keeps_the_mode) {
+  WideUmask wide;
+  TempDir d("ccci-unit-fs-");
+  write_file_atomically(d / "results.json", "{}");
+  BOOST_TEST(mode_of(d / "results.json") == 0600u);
+  write_file_atomically(d / "shared.txt", "x", 0644);
+  BOOST_TEST(mode_of(d / "shared.txt") == 0644u);
+  // A file an operator made 0640 stays 0640 through a rewrite, and a private
+  // one does not become readable.
+  fs::permissions(d / "shared.txt", fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read);
+  write_file_atomically(d / "shared.txt", "y", 0644);
+  BOOST_TEST(mode_of(d / "shared.txt") == 0640u);
+  write_file_atomically(d / "results.json", "{\"again\": 1}", 0644);
+  BOOST_TEST(mode_of(d / "results.json") == 0600u);
+  BOOST_TEST(read_file(d / "results.json") == "{\"again\": 1}");
+}
+
+BOOST_AUTO_TEST_CASE(private_directories_are_0700_made_or_found) {
+  WideUmask wide;
+  TempDir d("ccci-unit-fs-");
+  create_private_directories(d / "runs" / "run-1" / "backup");
+  for (auto p : {d / "runs", d / "runs" / "run-1", d / "runs" / "run-1" / "backup"})
+    BOOST_TEST(mode_of(p) == 0700u, p.string());
+  fs::create_directories(d / "open");
+  fs::permissions(d / "open", fs::perms::all);
+  create_private_directories(d / "open");
+  BOOST_TEST(mode_of(d / "open") == 0700u);
+  put(d / "a-file", "x");
+  BOOST_CHECK_EXCEPTION(create_private_directories(d / "a-file" / "below"), InfraFailure,
+                        [&](const InfraFailure& e) { return has(e.what(), (d / "a-file").string()); });
+}
+
+BOOST_AUTO_TEST_CASE(two_processes_writing_one_file_never_share_a_temp_file) {
+  TempDir d("ccci-unit-fs-");
+  auto file = d / "registry.json";
+  const std::string a(256 << 10, 'a'), b(256 << 10, 'b');
+  // Each writer's temp name is unique per process and call: with a shared
+  // name one writer's rename would move the other's half-written file into
+  // place, or the other's open would fail.
+  auto writer = [&](const std::string& text) {
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      try {
+        for (int i = 0; i < 200; ++i)
+          write_file_atomically(file, text);
+      } catch (...) {
+        ::_exit(2);
+      }
+      ::_exit(0);
+    }
+    return pid;
+  };
+  pid_t one = writer(a), two = writer(b);
+  int torn = 0;
+  for (int i = 0; i < 200; ++i) {
+    std::error_code ec;
+    auto text = read_file(file, ec);
+    if (!ec && text != a && text != b) ++torn;
+  }
+  int s1 = 0, s2 = 0;
+  ::waitpid(one, &s1, 0);
+  ::waitpid(two, &s2, 0);
+  BOOST_TEST((WIFEXITED(s1) && WEXITSTATUS(s1) == 0));
+  BOOST_TEST((WIFEXITED(s2) && WEXITSTATUS(s2) == 0));
+  BOOST_TEST(torn == 0);
+  auto last = read_file(file);
+  BOOST_TEST((last == a || last == b));
+  BOOST_TEST(entries(d.path()) == 1u); // no temp file left by either
 }

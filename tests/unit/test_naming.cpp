@@ -1,6 +1,8 @@
 #define BOOST_TEST_MODULE naming
 #include <boost/test/unit_test.hpp>
 
+#include <set>
+
 #include "model/naming.hpp"
 #include "model/text.hpp"
 
@@ -32,6 +34,12 @@ BOOST_AUTO_TEST_CASE(run_ids_sort_by_time_and_are_unique) {
   BOOST_TEST(h1.size() == 6u);
   BOOST_TEST(h1.find_first_not_of("0123456789abcdef") == std::string::npos);
   BOOST_TEST(h1 != h2); // 1 in 16.7 million of a false alarm
+  // Odd lengths, and no value repeats: a source that failed would give one.
+  BOOST_TEST(random_hex(7).size() == 7u);
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i)
+    seen.insert(random_hex(12));
+  BOOST_TEST(seen.size() == 1000u);
 }
 
 BOOST_AUTO_TEST_CASE(a_stack_name_is_what_docker_accepts_and_never_empty) {

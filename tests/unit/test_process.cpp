@@ -737,3 +737,139 @@ BOOST_AUTO_TEST_CASE(teardown_refuses_a_name_that_is_no_stack_and_touches_nothin
   }
   ::setenv("PATH", old_path.c_str(), 1);
 }
+
+// ------------------------------------------------------------- bounded output, streams
+
+namespace {
+
+class CountingSource {
+public:
+  std::size_t bytes = 0, largest_read = 0;
+  void drain(ByteSource& source) {
+    char buf[65536];
+    for (std::size_t n; (n = source.read(buf, sizeof buf)) > 0;) {
+      bytes += n;
+      largest_read = std::max(largest_read, n);
+    }
+  }
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(run_process_keeps_the_head_and_tail_of_a_flood_and_counts_the_rest) {
+  ProcessOptions o;
+  o.max_output = 1 << 20;
+  // 64 MiB between two markers: only 1 MiB of it is ever held.
+  auto r = run_process({"sh", "-c",
+                        "echo START; head -c 67108864 /dev/zero | tr '\\0' x; echo; echo END; "
+                        "head -c 3000000 /dev/zero >&2"},
+                       o);
+  BOOST_TEST(r.ok(), r.describe());
+  BOOST_TEST(r.out.starts_with("START\nxxx"));
+  BOOST_TEST(r.out.ends_with("xxx\nEND\n"));
+  BOOST_TEST(r.out.find("[ccci: ") != std::string::npos);
+  BOOST_TEST(r.out.find("bytes dropped here; kept the first 512 KiB and the last 512 KiB]") != std::string::npos);
+  BOOST_TEST(r.dropped_out == 6u + 67108864u + 1u + 4u - (1u << 20));
+  BOOST_TEST(r.out.size() < (1u << 20) + 200u);
+  BOOST_TEST(r.dropped_err == 3000000u - (1u << 20));
+  // Under the cap nothing is touched.
+  auto small = run_process({"sh", "-c", "printf 'a\\nb\\n'"}, o);
+  BOOST_TEST(small.out == "a\nb\n");
+  BOOST_TEST(small.dropped_out == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_streamed_stdout_arrives_whole_in_chunks_and_stderr_is_still_collected) {
+  CountingSource counted;
+  auto r = run_process_reading_stdout({"sh", "-c", "head -c 100000000 /dev/zero; echo done >&2"}, {},
+                                      [&](ByteSource& s) { counted.drain(s); });
+  BOOST_TEST(r.ok(), r.describe());
+  BOOST_TEST(counted.bytes == 100000000u);
+  BOOST_TEST(counted.largest_read <= 65536u);
+  BOOST_TEST(r.out.empty());
+  BOOST_TEST(r.err == "done\n");
+}
+
+BOOST_AUTO_TEST_CASE(what_a_stream_reader_leaves_unread_is_discarded_not_cut_off) {
+  // The reader takes 10 bytes; the writer must still end well (no EPIPE).
+  auto r = run_process_reading_stdout({"sh", "-c", "head -c 5000000 /dev/zero"}, {}, [](ByteSource& s) {
+    char buf[10];
+    BOOST_TEST(s.read(buf, sizeof buf) > 0u);
+  });
+  BOOST_TEST(r.ok(), r.describe());
+}
+
+BOOST_AUTO_TEST_CASE(a_stream_reader_that_throws_gets_the_programs_own_failure_when_it_has_one) {
+  // The program failed by itself: its words explain the empty stream.
+  auto failed = run_process_reading_stdout({"sh", "-c", "echo 'no such container' >&2; exit 3"}, {}, [](ByteSource& s) {
+    char buf[16];
+    if (s.read(buf, sizeof buf) == 0) throw InfraFailure("empty stream");
+  });
+  BOOST_TEST(failed.exit_code == 3);
+  BOOST_TEST(failed.err == "no such container\n");
+  // The program was fine: the reader's own exception goes on.
+  BOOST_CHECK_EXCEPTION(run_process_reading_stdout({"sh", "-c", "head -c 5000000 /dev/zero"}, {},
+                                                   [](ByteSource&) { throw InfraFailure("malformed tar"); }),
+                        InfraFailure, [](const InfraFailure& e) { return std::string(e.what()) == "malformed tar"; });
+}
+
+BOOST_AUTO_TEST_CASE(a_streamed_stdin_is_written_in_chunks_and_read_whole) {
+  ::signal(SIGPIPE, SIG_IGN); // as ccci runs (os/signals): a closed pipe is EPIPE, not death
+  const std::string chunk(65536, 'z');
+  auto r = run_process_feeding_stdin({"wc", "-c"}, {}, [&](ByteSink& sink) {
+    for (int i = 0; i < 320; ++i) // 20 MiB
+      BOOST_REQUIRE(sink.write(chunk));
+  });
+  BOOST_TEST(r.ok(), r.describe());
+  BOOST_TEST(std::stoul(r.out) == 320u * 65536u);
+}
+
+BOOST_AUTO_TEST_CASE(a_program_that_stops_reading_its_stream_cuts_it_and_its_failure_is_the_result) {
+  ::signal(SIGPIPE, SIG_IGN);
+  const std::string chunk(65536, 'z');
+  int refused_at = -1;
+  auto r = run_process_feeding_stdin({"sh", "-c", "head -c 10 >/dev/null; echo 'disk full' >&2; exit 4"}, {},
+                                     [&](ByteSink& sink) {
+                                       for (int i = 0; i < 1000; ++i)
+                                         if (!sink.write(chunk)) {
+                                           refused_at = i;
+                                           BOOST_TEST(!sink.write("more"));
+                                           throw InfraFailure("the reader stopped taking the stream");
+                                         }
+                                     });
+  BOOST_TEST(refused_at >= 0);
+  BOOST_TEST(r.exit_code == 4);
+  BOOST_TEST(r.err == "disk full\n");
+  // Our side failing while the program still reads: the program is killed,
+  // the exception goes on.
+  BOOST_CHECK_THROW(run_process_feeding_stdin({"cat"}, {},
+                                              [](ByteSink& sink) {
+                                                sink.write("half a tar");
+                                                throw InfraFailure("the archive is truncated");
+                                              }),
+                    InfraFailure);
+}
+
+BOOST_AUTO_TEST_CASE(a_stream_past_its_timeout_is_cut_and_says_so) {
+  ProcessOptions o;
+  o.timeout = 1s;
+  CountingSource counted;
+  auto r = run_process_reading_stdout({"sh", "-c", "echo begun; exec sleep 30"}, o,
+                                      [&](ByteSource& s) { counted.drain(s); });
+  BOOST_TEST(r.timed_out);
+  BOOST_TEST(counted.bytes == 6u);
+}
+
+BOOST_AUTO_TEST_CASE(an_isolated_checks_message_and_log_lines_are_capped) {
+  std::vector<std::string> logged;
+  auto rec = isolated(
+      [](Context& ctx) {
+        ctx.log(std::string(100000, 'l'));
+        return ccci::pass(std::string(1 << 20, 'm'));
+      },
+      10s, &logged);
+  BOOST_TEST((rec.status == Status::pass));
+  BOOST_TEST(rec.message.size() < (64u << 10) + 100u);
+  BOOST_TEST(rec.message.ends_with(" [... 983040 bytes cut by ccci]"), rec.message.substr(rec.message.size() - 60));
+  BOOST_TEST_REQUIRE(logged.size() == 1u);
+  BOOST_TEST(logged[0].ends_with(" [... 95904 bytes cut by ccci]"));
+}

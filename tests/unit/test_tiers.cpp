@@ -12,6 +12,8 @@
 #include "support/files.hpp"
 #include "tiers/tier.hpp"
 
+#include <fmt/format.h>
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -378,6 +380,13 @@ BOOST_FIXTURE_TEST_CASE(backup_runs_every_pre_hook_then_copies_every_volume_once
   // The archive holds both volumes where backupbot keeps them.
   const auto archive = run_dir / "backup" / (results.stack + ".tar.gz");
   BOOST_TEST(fs::exists(archive));
+  // The run's files hold the app's data: private to ccci's user.
+  BOOST_TEST(((fs::status(run_dir).permissions() & fs::perms::all) == fs::perms::owner_all));
+  BOOST_TEST(((fs::status(run_dir / "backup").permissions() & fs::perms::all) == fs::perms::owner_all));
+  BOOST_TEST(
+      ((fs::status(archive).permissions() & fs::perms::all) == (fs::perms::owner_read | fs::perms::owner_write)));
+  BOOST_TEST(((fs::status(run_dir / "compose.rendered.yml").permissions() & fs::perms::all) ==
+              (fs::perms::owner_read | fs::perms::owner_write)));
   BOOST_TEST(tier(Tier::backup).checks.back().message.find("complete: 2 entries") != std::string::npos,
              tier(Tier::backup).checks.back().message);
 }
@@ -401,6 +410,18 @@ BOOST_FIXTURE_TEST_CASE(restore_deploys_afresh_then_every_restore_pre_hook_the_v
   BOOST_TEST(pre[0] < first(copies));
   BOOST_TEST(swarm.log[static_cast<std::size_t>(copies[0])].ends_with("_app.1:/srv/data"));
   BOOST_TEST(swarm.log[static_cast<std::size_t>(copies[1])].ends_with("_db.1:/var/lib/db"));
+  // Each volume's tar was streamed to the copy, and the check says how much.
+  BOOST_TEST_REQUIRE(swarm.copied_into.size() == 2u);
+  BOOST_TEST(swarm.copied_into[0] > 512u);
+  BOOST_TEST(swarm.copied_into[1] > 512u);
+  auto* copy = [&]() -> const CheckRecord* {
+    for (auto& c : tier(Tier::restore).checks)
+      if (c.name == "restore/copy:app/data") return &c;
+    return nullptr;
+  }();
+  BOOST_TEST_REQUIRE(copy);
+  BOOST_TEST(copy->message.starts_with(fmt::format("{} bytes of tar into volume data", swarm.copied_into[0])),
+             copy->message);
   BOOST_TEST(last(copies) < post_db[0]);
   BOOST_TEST(post_db[0] < post_worker[0]);
   // Then the data must come back: the verify hook runs after every restore hook.

@@ -12,13 +12,17 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <fcntl.h>
 #include <functional>
 #include <map>
 #include <memory>
 #include <set>
 #include <stdexcept>
 #include <string_view>
+#include <sys/stat.h>
 #include <system_error>
+#include <unistd.h>
+#include <vector>
 
 namespace fs = std::filesystem;
 
@@ -170,51 +174,160 @@ PassEnd stream_archive(const fs::path& file, const std::function<bool(archive*, 
   return end;
 }
 
-/// Opens an uncompressed tar held in memory (a `docker cp ... -` stream).
-ReadHandle open_tar_stream(std::string_view tar_stream, const std::string& what) {
-  if (tar_stream.empty())
-    throw InfraFailure(fmt::format("the tar stream for {} is empty; docker cp produced nothing — "
-                                   "check that the path exists in the container",
-                                   what));
+/// A ByteSource as libarchive's read callback: a block at a time.
+struct SourceReader {
+  ByteSource& source;
+  std::string block = std::string(io_block, '\0');
+  std::uint64_t total = 0;
+
+  static la_ssize_t read(archive*, void* data, const void** buffer) {
+    auto* self = static_cast<SourceReader*>(data);
+    const std::size_t n = self->source.read(self->block.data(), self->block.size());
+    self->total += n;
+    *buffer = self->block.data();
+    return static_cast<la_ssize_t>(n);
+  }
+};
+
+[[noreturn]] void throw_empty_stream(const std::string& what) {
+  throw InfraFailure(fmt::format("the tar stream for {} is empty; docker cp produced nothing — "
+                                 "check that the path exists in the container",
+                                 what));
+}
+
+/// Opens an uncompressed tar read from `reader` (a `docker cp ... -` stream).
+ReadHandle open_tar_stream(SourceReader& reader, const std::string& what) {
   ReadHandle in(archive_read_new());
   if (!in) throw std::bad_alloc();
   archive_read_support_format_tar(in.get());
-  if (archive_read_open_memory(in.get(), tar_stream.data(), tar_stream.size()) != ARCHIVE_OK)
+  if (archive_read_open(in.get(), &reader, nullptr, &SourceReader::read, nullptr) != ARCHIVE_OK) {
+    if (reader.total == 0) throw_empty_stream(what);
     throw InfraFailure(fmt::format("the tar stream for {} is not a tar archive: {}", what, error_of(in.get())));
+  }
   return in;
 }
 
-/// An uncompressed pax tar accumulated in a string.
-class MemoryTar {
+/// A tar held in memory, as a ByteSource.
+class MemorySource final : public ByteSource {
 public:
-  MemoryTar() : out_(archive_write_new()) {
+  explicit MemorySource(std::string_view data) : data_(data) {}
+  std::size_t read(char* buffer, std::size_t size) override {
+    const std::size_t n = std::min(size, data_.size());
+    std::copy_n(data_.data(), n, buffer);
+    data_.remove_prefix(n);
+    return n;
+  }
+
+private:
+  std::string_view data_;
+};
+
+/// An uncompressed pax tar written block by block to a ByteSink.
+class SinkTar {
+public:
+  explicit SinkTar(ByteSink& sink) : sink_(sink), out_(archive_write_new()) {
     if (!out_) throw std::bad_alloc();
     archive_write_set_format_pax_restricted(out_.get());
     // No padding to a 10 KiB block: the stream goes to docker cp, not a tape.
     archive_write_set_bytes_in_last_block(out_.get(), 1);
-    if (archive_write_open2(out_.get(), &data_, nullptr, &append, nullptr, nullptr) != ARCHIVE_OK)
-      throw InfraFailure(fmt::format("cannot start an in-memory tar: {}", error_of(out_.get())));
+    if (archive_write_open2(out_.get(), this, nullptr, &write, nullptr, nullptr) != ARCHIVE_OK)
+      throw InfraFailure(fmt::format("cannot start a tar stream: {}", error_of(out_.get())));
   }
   archive* get() const { return out_.get(); }
-  std::string finish(std::string_view what) {
+  std::uint64_t bytes() const { return bytes_; }
+  void finish(std::string_view what) {
     if (archive_write_close(out_.get()) != ARCHIVE_OK)
       throw InfraFailure(fmt::format("finishing {} failed: {}", what, error_of(out_.get())));
-    return std::move(data_);
   }
 
 private:
-  static la_ssize_t append(archive*, void* data, const void* buffer, std::size_t length) {
-    static_cast<std::string*>(data)->append(static_cast<const char*>(buffer), length);
+  static la_ssize_t write(archive* a, void* data, const void* buffer, std::size_t length) {
+    auto* self = static_cast<SinkTar*>(data);
+    if (!self->sink_.write(std::string_view(static_cast<const char*>(buffer), length))) {
+      archive_set_error(a, EPIPE, "the program reading the tar stream stopped taking it");
+      return -1;
+    }
+    self->bytes_ += length;
     return static_cast<la_ssize_t>(length);
   }
-  std::string data_; // declared before out_: the handle's close may still write into it
-  WriteHandle out_;
+  ByteSink& sink_;
+  std::uint64_t bytes_ = 0;
+  WriteHandle out_; // last: its close may still call write()
+};
+
+/// A ByteSink into a string.
+class StringSink final : public ByteSink {
+public:
+  bool write(std::string_view data) override {
+    text.append(data);
+    return true;
+  }
+  std::string text;
 };
 
 /// `path` relative to `root` ("" for root itself), or nullopt when outside it.
 std::optional<std::string> relative_to(const std::string& path, const std::string& root) {
   if (!within(path, root)) return std::nullopt;
   return path.size() == root.size() ? std::string{} : path.substr(root.size() + 1);
+}
+
+// ---------------------------------------------------------------- holes
+
+// docker's tar has no sparse map: a sparse file's holes arrive as zeros.
+// A file this large is spooled to a sparse temp file first, its all-zero
+// blocks left as holes, so that its header can carry the map and the
+// archive stores only the data (libarchive's pax writer drops the holes'
+// bytes). Smaller files go straight through.
+constexpr la_int64_t spool_from = 1 << 20;
+
+bool all_zero(const char* p, std::size_t n) { return n == 0 || (p[0] == 0 && std::memcmp(p, p + 1, n - 1) == 0); }
+
+void copy_keeping_holes(archive* in, archive* out, archive_entry* e, const fs::path& spool_dir) {
+  const std::string output = "the backup archive";
+  std::string pattern = (spool_dir / ".ccci-spool-XXXXXX").string();
+  Fd spool(::mkstemp(pattern.data()));
+  if (!spool)
+    throw InfraFailure(fmt::format("cannot make a spool file in {} for {}: {}", spool_dir.string(), entry_path(e),
+                                   std::strerror(errno)));
+  ::unlink(pattern.c_str()); // it lives as long as its descriptor
+  std::string buffer(io_block, '\0');
+  std::vector<std::pair<la_int64_t, la_int64_t>> data; // offset, length
+  la_int64_t offset = 0;
+  while (true) {
+    const la_ssize_t n = archive_read_data(in, buffer.data(), buffer.size());
+    if (n < 0) throw ReadFailure(error_of(in));
+    if (n == 0) break;
+    if (!all_zero(buffer.data(), static_cast<std::size_t>(n))) {
+      if (::pwrite(spool.get(), buffer.data(), static_cast<std::size_t>(n), offset) != n)
+        throw InfraFailure(
+            fmt::format("cannot spool {} in {}: {}", entry_path(e), spool_dir.string(), std::strerror(errno)));
+      if (!data.empty() && data.back().first + data.back().second == offset)
+        data.back().second += n;
+      else
+        data.emplace_back(offset, n);
+    }
+    offset += n;
+  }
+  // A trailing hole still needs the file's last byte in the map: readers
+  // take the size from the last data block.
+  if (offset > 0 && (data.empty() || data.back().first + data.back().second < offset)) data.emplace_back(offset - 1, 1);
+  if (::ftruncate(spool.get(), offset) != 0)
+    throw InfraFailure(
+        fmt::format("cannot spool {} in {}: {}", entry_path(e), spool_dir.string(), std::strerror(errno)));
+  archive_entry_sparse_clear(e);
+  for (auto [at, length] : data)
+    archive_entry_sparse_add_entry(e, at, length);
+  write_header(out, e, output);
+  // Holes read back as zeros without touching a disk, 64 KiB at a time.
+  for (la_int64_t at = 0; at < offset;) {
+    const ssize_t n = ::pread(spool.get(), buffer.data(), buffer.size(), at);
+    if (n <= 0)
+      throw InfraFailure(fmt::format("cannot read back the spool of {}: {}", entry_path(e),
+                                     n < 0 ? std::strerror(errno) : "it ended early"));
+    if (archive_write_data(out, buffer.data(), static_cast<std::size_t>(n)) != n)
+      throw InfraFailure(fmt::format("writing {} failed: {}", output, error_of(out)));
+    at += n;
+  }
 }
 
 // ---------------------------------------------------------------- verification
@@ -274,17 +387,25 @@ std::vector<std::string> unexpected_entries(const std::vector<std::string>& path
 // ---------------------------------------------------------------- ArchiveWriter
 
 ArchiveWriter::ArchiveWriter(const fs::path& path) {
+  // 0600 also when the file is there from an earlier attempt: O_CREAT's mode
+  // only applies to a new file.
+  file_.reset(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (!file_ || ::fchmod(file_.get(), 0600) != 0)
+    throw InfraFailure(fmt::format("cannot create the backup archive {}: {}; check that its directory "
+                                   "exists and is writable",
+                                   path.string(), std::strerror(errno)));
   WriteHandle out(archive_write_new());
   if (!out) throw std::bad_alloc();
   if (archive_write_add_filter_gzip(out.get()) != ARCHIVE_OK ||
       archive_write_set_format_pax_restricted(out.get()) != ARCHIVE_OK)
     throw InfraFailure(fmt::format("cannot set up the backup archive {}: {} (libarchive without gzip support?)",
                                    path.string(), error_of(out.get())));
-  if (archive_write_open_filename(out.get(), path.c_str()) != ARCHIVE_OK)
+  if (archive_write_open_fd(out.get(), file_.get()) != ARCHIVE_OK)
     throw InfraFailure(fmt::format("cannot create the backup archive {}: {}; check that its directory "
                                    "exists and is writable",
                                    path.string(), error_of(out.get())));
   archive_ = out.release();
+  spool_dir_ = path.parent_path().empty() ? fs::path(".") : path.parent_path();
 }
 
 ArchiveWriter::~ArchiveWriter() {
@@ -296,15 +417,24 @@ ArchiveWriter::~ArchiveWriter() {
 }
 
 void ArchiveWriter::add_tar_stream(std::string_view tar_stream, const std::string& dest_prefix) {
+  MemorySource source(tar_stream);
+  add_tar_stream(source, dest_prefix);
+}
+
+void ArchiveWriter::add_tar_stream(ByteSource& tar_stream, const std::string& dest_prefix) {
   const std::string prefix = normalize(dest_prefix);
   const std::string what = prefix.empty() ? std::string("the archive root") : prefix;
   if (!archive_) throw InfraFailure(fmt::format("cannot add {} to the backup archive: it is already closed", what));
-  ReadHandle in = open_tar_stream(tar_stream, what);
+  SourceReader reader{tar_stream};
+  ReadHandle in = open_tar_stream(reader, what);
   archive_entry* entry = nullptr;
   try {
     while (true) {
       const int r = archive_read_next_header(in.get(), &entry);
-      if (r == ARCHIVE_EOF) break;
+      if (r == ARCHIVE_EOF) {
+        if (reader.total == 0) throw_empty_stream(what);
+        break;
+      }
       if (r < ARCHIVE_WARN) throw ReadFailure(error_of(in.get()));
       const std::string relative = normalize(entry_path(entry));
       // "." is the copied directory itself; its entries carry the content.
@@ -312,8 +442,13 @@ void ArchiveWriter::add_tar_stream(std::string_view tar_stream, const std::strin
       set_entry_path(entry, join_path(prefix, relative));
       if (const auto link = entry_hardlink(entry); !link.empty())
         set_entry_hardlink(entry, join_path(prefix, normalize(link)));
-      write_header(archive_, entry, "the backup archive");
-      copy_data(in.get(), archive_, "the backup archive");
+      if (archive_entry_filetype(entry) == AE_IFREG && archive_entry_size(entry) >= spool_from &&
+          entry_hardlink(entry).empty()) {
+        copy_keeping_holes(in.get(), archive_, entry, spool_dir_);
+      } else {
+        write_header(archive_, entry, "the backup archive");
+        copy_data(in.get(), archive_, "the backup archive");
+      }
     }
   } catch (const ReadFailure& e) {
     throw InfraFailure(fmt::format("the tar stream for {} is malformed: {}; the copy out of the container "
@@ -328,6 +463,7 @@ void ArchiveWriter::close() {
   const std::string error = r == ARCHIVE_OK ? std::string{} : error_of(archive_);
   archive_write_free(archive_);
   archive_ = nullptr;
+  file_.reset();
   if (r != ARCHIVE_OK)
     throw InfraFailure(fmt::format("finishing the backup archive failed: {}; the archive is incomplete — "
                                    "check the free space where it is written",
@@ -460,12 +596,11 @@ std::string stream_archive_members(const fs::path& file, const std::function<voi
 
 // ---------------------------------------------------------------- restore
 
-std::optional<std::string> volume_tar_for_restore(const fs::path& file, const std::string& stack,
-                                                  const std::string& volume) {
+VolumeTar write_volume_tar(const fs::path& file, const std::string& stack, const std::string& volume, ByteSink& sink) {
   const std::string root = archive_volume_root(stack, volume);
   const std::string what = fmt::format("the restore stream of volume {}", volume);
-  MemoryTar out;
-  std::size_t written = 0;
+  SinkTar out(sink);
+  VolumeTar written;
   const PassEnd end = stream_archive(file, [&](archive* in, archive_entry* e) {
     const auto relative = relative_to(normalize(entry_path(e)), root);
     // The root itself is the mount point: docker cp into TARGET recreates it.
@@ -481,14 +616,22 @@ std::optional<std::string> volume_tar_for_restore(const fs::path& file, const st
     }
     write_header(out.get(), e, what);
     copy_data(in, out.get(), what);
-    ++written;
+    ++written.entries;
     return true;
   });
   if (!end.ok)
     throw InfraFailure(fmt::format("cannot read the backup archive {} to restore volume {}: {}{}", file.string(),
                                    volume, end.error, end.truncated ? " (the archive is truncated)" : ""));
-  if (written == 0) return std::nullopt;
-  return out.finish(what);
+  out.finish(what);
+  written.bytes = out.bytes();
+  return written;
+}
+
+std::optional<std::string> volume_tar_for_restore(const fs::path& file, const std::string& stack,
+                                                  const std::string& volume) {
+  StringSink sink;
+  if (write_volume_tar(file, stack, volume, sink).entries == 0) return std::nullopt;
+  return std::move(sink.text);
 }
 
 } // namespace ccci::host

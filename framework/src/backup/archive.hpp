@@ -5,6 +5,8 @@
 #pragma once
 
 #include "backup/plan.hpp"
+#include "os/fd.hpp"
+#include "os/process.hpp"
 
 #include <ccci/plugin.hpp>
 
@@ -21,10 +23,12 @@ struct archive;
 namespace ccci::host {
 
 /// Writes the backup archive (gzip-compressed pax tar) from tar streams as
-/// `docker cp CONTAINER:PATH -` produces them.
+/// `docker cp CONTAINER:PATH -` produces them, in fixed memory: each stream
+/// is read and each entry's data copied in 64 KiB blocks.
 class ArchiveWriter {
 public:
-  /// Throws InfraFailure when the file cannot be created.
+  /// Creates (or truncates) the file with mode 0600: it holds the app's
+  /// data. Throws InfraFailure when the file cannot be created.
   explicit ArchiveWriter(const std::filesystem::path& path);
   ~ArchiveWriter();
   ArchiveWriter(const ArchiveWriter&) = delete;
@@ -36,12 +40,16 @@ public:
   /// "." itself is dropped. Modes, sizes and mtimes are kept. Throws
   /// InfraFailure on a malformed stream. Pass archive_volume_root(...) (plus
   /// the parent of a selected path, if it is nested) as the prefix.
+  void add_tar_stream(ByteSource& tar_stream, const std::string& dest_prefix);
+  /// The same from a tar held in memory (small streams, tests).
   void add_tar_stream(std::string_view tar_stream, const std::string& dest_prefix);
   /// Finishes the archive (flushes gzip). Called by the destructor if not before.
   void close();
 
 private:
   struct archive* archive_ = nullptr;
+  Fd file_;                         ///< libarchive writes to it and leaves closing it to us
+  std::filesystem::path spool_dir_; ///< where a large file's data waits for its sparse map
 };
 
 struct ArchiveVerdict {
@@ -83,9 +91,21 @@ std::string stream_archive_members(const std::filesystem::path& file,
                                    const std::function<void(const std::string& member)>& on_member,
                                    const std::function<void(std::string_view bytes)>& on_data);
 
-/// An uncompressed tar of the archive's content of `volume`, paths relative
-/// to the volume root, for `docker cp - CONTAINER:TARGET`. Empty optional
-/// when the archive holds nothing of that volume.
+/// What write_volume_tar wrote.
+struct VolumeTar {
+  std::size_t entries = 0;
+  std::uint64_t bytes = 0; ///< of tar
+};
+
+/// Writes to `out`, block by block, an uncompressed tar of the archive's
+/// content of `volume`, paths relative to the volume root, for `docker cp -
+/// CONTAINER:TARGET`. Throws InfraFailure when the archive cannot be read
+/// or `out` stops taking the stream.
+VolumeTar write_volume_tar(const std::filesystem::path& archive, const std::string& stack, const std::string& volume,
+                           ByteSink& out);
+
+/// The same tar held in memory (tests); empty optional when the archive
+/// holds nothing of that volume.
 std::optional<std::string> volume_tar_for_restore(const std::filesystem::path& archive, const std::string& stack,
                                                   const std::string& volume);
 

@@ -46,7 +46,7 @@ struct Running {
 Child start(const ChildRunOptions& options, const fs::path& argv0, const ChildJob& job) {
   std::vector<std::string> argv{argv0.string()};
   argv.insert(argv.end(), job.args.begin(), job.args.end());
-  Fd log(::open(job.log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  Fd log(::open(job.log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
   if (!log) throw InfraFailure(fmt::format("{}: cannot create the log: {}", job.log.string(), std::strerror(errno)));
   SpawnOptions spawn;
   // /proc/self/exe, not its target's path: a rebuild that replaced the

@@ -1,7 +1,11 @@
 #include "model/naming.hpp"
 
+#include "model/errors.hpp"
+
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 
 namespace ccci::host {
@@ -48,13 +52,21 @@ bool is_stack_name(std::string_view name) {
 }
 
 std::string random_hex(std::size_t n) {
+  // The kernel's source, never a PRNG seeded by the clock: two runs started
+  // in the same second must not share a run id, a domain or a stack.
   std::ifstream urandom("/dev/urandom", std::ios::binary);
-  std::string out;
+  std::string bytes((n + 1) / 2, '\0');
+  if (!urandom || !urandom.read(bytes.data(), static_cast<std::streamsize>(bytes.size())))
+    throw InfraFailure(fmt::format("cannot read {} random bytes from /dev/urandom: {}; ccci needs the kernel's "
+                                   "random source for run ids and names (is /dev mounted?)",
+                                   bytes.size(), std::strerror(errno)));
   static constexpr char digits[] = "0123456789abcdef";
-  while (out.size() < n) {
-    unsigned char b = static_cast<unsigned char>(urandom.get());
+  std::string out;
+  for (unsigned char b : bytes) {
+    out.push_back(digits[b >> 4]);
     out.push_back(digits[b & 0xf]);
   }
+  out.resize(n);
   return out;
 }
 

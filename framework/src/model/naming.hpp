@@ -23,7 +23,8 @@ std::string stack_name_for(std::string_view domain);
 /// stack, and removing those would take secrets from under other runs.
 bool is_stack_name(std::string_view name);
 
-/// `n` random lower-case hex characters from the OS's random source.
+/// `n` random lower-case hex characters from /dev/urandom. Throws
+/// InfraFailure naming it when it cannot be read.
 std::string random_hex(std::size_t n);
 
 } // namespace ccci::host

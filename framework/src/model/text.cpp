@@ -4,6 +4,8 @@
 
 #include <cctype>
 #include <charconv>
+#include <algorithm>
+#include <deque>
 #include <sstream>
 #include <vector>
 
@@ -71,6 +73,81 @@ std::string strip_url_credentials(std::string_view text) {
   }
   out.append(text.substr(pos));
   return out;
+}
+
+std::string tail_lines(const std::string& text, std::size_t n, std::size_t max_line, std::size_t max_bytes) {
+  if (text.empty()) return "";
+  // From the end backwards, so a huge text costs only the lines kept.
+  std::deque<std::string> kept;
+  std::size_t bytes = 0, total_lines = 0;
+  std::string_view rest(text);
+  if (rest.back() == '\n') rest.remove_suffix(1);
+  bool full = false;
+  while (true) {
+    const auto nl = rest.rfind('\n');
+    const auto whole = nl == std::string_view::npos ? rest : rest.substr(nl + 1);
+    ++total_lines;
+    if (!full) {
+      std::string line(whole.substr(0, max_line));
+      if (whole.size() > max_line) line += fmt::format(" [... {} bytes cut]", whole.size() - max_line);
+      line += '\n';
+      full = kept.size() == n || bytes + line.size() > max_bytes;
+      if (!full) {
+        bytes += line.size();
+        kept.push_front(std::move(line));
+      }
+    }
+    if (nl == std::string_view::npos) break;
+    rest = rest.substr(0, nl);
+  }
+  std::string out;
+  if (total_lines > kept.size()) out = fmt::format("[... {} earlier lines dropped]\n", total_lines - kept.size());
+  for (auto& l : kept)
+    out += l;
+  return out;
+}
+
+BoundedText::BoundedText(std::size_t head, std::size_t tail) : head_cap_(head), tail_cap_(tail) {}
+
+void BoundedText::append(std::string_view data) {
+  const std::size_t to_head = std::min(data.size(), head_cap_ - head_.size());
+  head_.append(data.substr(0, to_head));
+  data.remove_prefix(to_head);
+  if (data.empty()) return;
+  if (tail_cap_ == 0) {
+    dropped_ += data.size();
+    return;
+  }
+  // Only the last tail_cap_ bytes of this chunk can survive it.
+  if (data.size() > tail_cap_) {
+    dropped_ += data.size() - tail_cap_;
+    data.remove_prefix(data.size() - tail_cap_);
+  }
+  const std::size_t room = tail_cap_ - ring_.size();
+  const std::size_t fill = std::min(room, data.size());
+  ring_.append(data.substr(0, fill));
+  data.remove_prefix(fill);
+  // The ring is full: each further byte overwrites the oldest.
+  while (!data.empty()) {
+    const std::size_t n = std::min(data.size(), tail_cap_ - start_);
+    ring_.replace(start_, n, data.substr(0, n));
+    start_ = (start_ + n) % tail_cap_;
+    dropped_ += n;
+    data.remove_prefix(n);
+  }
+}
+
+std::string BoundedText::str() const {
+  std::string tail = ring_.substr(start_) + ring_.substr(0, start_);
+  if (dropped_ == 0) return head_ + tail;
+  return fmt::format("{}\n[ccci: {} bytes dropped here; kept the first {} and the last {}]\n{}", head_, dropped_,
+                     size_text(head_cap_), size_text(tail_cap_), tail);
+}
+
+std::string size_text(std::size_t bytes) {
+  if (bytes >= (1u << 20) && bytes % (1u << 20) == 0) return fmt::format("{} MiB", bytes >> 20);
+  if (bytes >= (1u << 10) && bytes % (1u << 10) == 0) return fmt::format("{} KiB", bytes >> 10);
+  return fmt::format("{} bytes", bytes);
 }
 
 } // namespace ccci::host

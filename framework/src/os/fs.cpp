@@ -4,11 +4,13 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <utility>
 
@@ -181,12 +183,23 @@ std::string read_file(const fs::path& path) {
   return text;
 }
 
-void write_file_atomically(const fs::path& path, std::string_view content, unsigned mode) {
+void write_file_atomically(const fs::path& path, std::string_view content, unsigned new_file_mode) {
+  static std::atomic<unsigned long> calls{0};
   auto tmp = path;
-  tmp += fmt::format(".tmp.{}", ::getpid());
-  int fd = retry_on_eintr(
-      [&] { return ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, static_cast<mode_t>(mode)); });
+  tmp += fmt::format(".tmp.{}.{}", ::getpid(), calls++);
+  struct stat before {};
+  const mode_t mode =
+      ::stat(path.c_str(), &before) == 0 ? (before.st_mode & 07777) : static_cast<mode_t>(new_file_mode);
+  // O_EXCL: a temp name left by a writer that died is never written through.
+  int fd = retry_on_eintr([&] { return ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600); });
   if (fd < 0) throw InfraFailure(fmt::format("cannot write {}: {}", tmp.string(), errno_text(errno)));
+  // Explicitly: the umask must not widen or narrow what the file had.
+  if (::fchmod(fd, mode) != 0) {
+    int e = errno;
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    throw InfraFailure(fmt::format("cannot set the mode of {}: {}", tmp.string(), errno_text(e)));
+  }
   try {
     write_all(fd, content, tmp);
     // Without the fsync a crash after the rename can leave the new name on
@@ -213,6 +226,19 @@ void write_file_atomically(const fs::path& path, std::string_view content, unsig
     ::fsync(dfd);
     ::close(dfd);
   }
+}
+
+void create_private_directories(const fs::path& dir) {
+  std::error_code ec;
+  fs::path so_far;
+  for (const auto& part : dir) {
+    so_far /= part;
+    if (so_far == so_far.root_path()) continue;
+    if (::mkdir(so_far.c_str(), 0700) != 0 && errno != EEXIST)
+      throw InfraFailure(fmt::format("cannot create the directory {}: {}", so_far.string(), errno_text(errno)));
+  }
+  if (::chmod(dir.c_str(), 0700) != 0)
+    throw InfraFailure(fmt::format("cannot make {} private (mode 0700): {}", dir.string(), errno_text(errno)));
 }
 
 } // namespace ccci::host

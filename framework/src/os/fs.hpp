@@ -77,8 +77,15 @@ std::string read_file(const std::filesystem::path& path, std::error_code& ec);
 
 /// Writes `content` to `path` so a reader sees the old file or the new one,
 /// never a torn one: temp file in the same directory, fsync, rename, fsync dir.
-/// `mode` is the new file's (0600 for what only its owner may read). Throws
-/// InfraFailure naming the file.
-void write_file_atomically(const std::filesystem::path& path, std::string_view content, unsigned mode = 0644);
+/// The file keeps the mode it had; a new one gets `new_file_mode` (0600:
+/// what ccci writes may hold an app's data). The temp file's name is unique
+/// per process and call, so two writers of one file never share it, and it
+/// is removed when the write fails. Throws InfraFailure naming the file.
+void write_file_atomically(const std::filesystem::path& path, std::string_view content, unsigned new_file_mode = 0600);
+
+/// Creates `dir` and its missing parents with mode 0700, and makes `dir`
+/// itself 0700 if it was there: a run directory, the state directory, the
+/// registry. Throws InfraFailure naming the directory.
+void create_private_directories(const std::filesystem::path& dir);
 
 } // namespace ccci::host

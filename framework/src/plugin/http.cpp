@@ -1,6 +1,7 @@
 #include "plugin/http.hpp"
 
 #include "os/signals.hpp"
+#include "model/text.hpp"
 
 #include <curl/curl.h>
 #include <fmt/format.h>
@@ -17,13 +18,35 @@ struct CurlGlobal {
   ~CurlGlobal() { curl_global_cleanup(); }
 };
 
+struct Body {
+  std::string& text;
+  std::size_t cap;
+  bool over = false;
+};
+
+// Returning less than given makes libcurl stop with CURLE_WRITE_ERROR: the
+// body over the cap is never held.
 size_t on_body(char* data, size_t size, size_t n, void* user) {
-  static_cast<std::string*>(user)->append(data, size * n);
+  auto* body = static_cast<Body*>(user);
+  if (body->text.size() + size * n > body->cap) {
+    body->over = true;
+    return 0;
+  }
+  body->text.append(data, size * n);
   return size * n;
 }
 
+struct Headers {
+  std::map<std::string, std::string>& fields;
+  std::size_t bytes = 0;
+};
+
+// Headers are bounded too: past max_http_headers libcurl is told to stop.
 size_t on_header(char* data, size_t size, size_t n, void* user) {
-  auto* headers = static_cast<std::map<std::string, std::string>*>(user);
+  auto* state = static_cast<Headers*>(user);
+  state->bytes += size * n;
+  if (state->bytes > max_http_headers) return 0;
+  auto* headers = &state->fields;
   std::string_view line(data, size * n);
   if (line.rfind("HTTP/", 0) == 0) headers->clear(); // a new response (after 100-continue)
   auto colon = line.find(':');
@@ -85,14 +108,21 @@ HttpResponse http_send(const HttpRequest& request) {
   curl_easy_setopt(curl.get(), CURLOPT_NOPROGRESS, 0L);
   curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, error);
   curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &response.body);
+  Body body{response.body, request.max_body};
+  curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &body);
   curl_easy_setopt(curl.get(), CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(curl.get(), CURLOPT_HEADERDATA, &response.headers);
+  Headers header_state{response.headers};
+  curl_easy_setopt(curl.get(), CURLOPT_HEADERDATA, &header_state);
   if (method == "HEAD")
     curl_easy_setopt(curl.get(), CURLOPT_NOBODY, 1L);
   else if (method != "GET")
     curl_easy_setopt(curl.get(), CURLOPT_CUSTOMREQUEST, std::string(method).c_str());
   CURLcode rc = curl_easy_perform(curl.get());
+  if (body.over)
+    throw HttpBodyTooLarge(fmt::format("{} {}{}: the response body is over ccci's cap of {} (docs/plugin-guide.md, "
+                                       "\"What a check may and may not do\"); ask for a smaller resource",
+                                       method, url, host.empty() ? "" : " (Host:" + host + ")",
+                                       size_text(request.max_body)));
   if (rc != CURLE_OK)
     throw InfraError(fmt::format("{} {}{}: no answer: {}", method, url, host.empty() ? "" : " (Host:" + host + ")",
                                  error[0] ? error : curl_easy_strerror(rc)));

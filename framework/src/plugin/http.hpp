@@ -4,6 +4,8 @@
 #include <ccci/plugin.hpp>
 
 #include <chrono>
+#include <cstddef>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -17,8 +19,22 @@ struct HttpTarget {
   std::string host;
 };
 
+/// What ccci keeps of a response body at most. A body over it is an error
+/// (HttpBodyTooLarge), never a truncated body a check would judge, nor an
+/// app's way to exhaust ccci's memory (docs/plugin-guide.md).
+constexpr std::size_t max_http_body = 16u << 20;
+/// The headers of one response, all together, at most (else: no answer).
+constexpr std::size_t max_http_headers = 1u << 20;
+
+/// The response body was over the cap: the request is named, and the cap.
+class HttpBodyTooLarge : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
 /// One request, redirects not followed. Throws ccci::InfraError when no
-/// answer came at all (connection refused, DNS, timeout).
+/// answer came at all (connection refused, DNS, timeout), HttpBodyTooLarge
+/// when the body is over max_http_body.
 HttpResponse http_request(const HttpTarget& target, std::string_view method, std::string_view path,
                           std::chrono::seconds timeout = std::chrono::seconds(30));
 
@@ -31,9 +47,11 @@ struct HttpRequest {
   std::string body;
   std::string proxy; ///< "" = none
   std::chrono::seconds timeout{30};
+  std::size_t max_body = max_http_body; ///< bytes of body kept at most
 };
 
-/// Sends `request`; throws ccci::InfraError when no answer came at all.
+/// Sends `request`; throws ccci::InfraError when no answer came at all,
+/// HttpBodyTooLarge when the body is over `request.max_body`.
 HttpResponse http_send(const HttpRequest& request);
 
 } // namespace ccci::host

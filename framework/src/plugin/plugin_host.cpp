@@ -112,6 +112,17 @@ void write_all(int fd, const std::string& s) {
   }
 }
 
+// What a check's text may take in results.json and the run's log, and what
+// one line on its channel may take in ccci (docs/architecture.md,
+// "Bounded memory and permissions"). A line is one JSON object; escaping grows text at most 6-fold.
+constexpr std::size_t check_message_bytes = 64u << 10, check_log_line_bytes = 4u << 10;
+constexpr std::size_t channel_line_bytes = 1u << 20;
+
+std::string capped(std::string_view text, std::size_t max) {
+  if (text.size() <= max) return std::string(text);
+  return fmt::format("{} [... {} bytes cut by ccci]", text.substr(0, max), text.size() - max);
+}
+
 // The child's side: run the check, send log lines and one verdict as JSON
 // lines. Child::fork leaves with _exit, so none of the parent's atexit
 // handlers run.
@@ -121,7 +132,7 @@ int child_main(const CheckBody& body, Context& context, int fd) {
   json::object verdict;
   try {
     CheckResult r = body(context);
-    verdict = {{"status", r.passed ? "pass" : "fail"}, {"message", r.message}};
+    verdict = {{"status", r.passed ? "pass" : "fail"}, {"message", capped(r.message, check_message_bytes)}};
   } catch (const InfraError& e) {
     verdict = {{"status", "unver"}, {"message", fmt::format("infrastructure error: {}", e.what())}};
   } catch (const std::exception& e) {
@@ -159,7 +170,9 @@ public:
     return inner_.lfs_fetch(r, f, h);
   }
   std::string sha256_hex(std::string_view b) override { return inner_.sha256_hex(b); }
-  void log(std::string_view line) override { write_all(fd_, json::serialize(json::object{{"log", line}}) + "\n"); }
+  void log(std::string_view line) override {
+    write_all(fd_, json::serialize(json::object{{"log", capped(line, check_log_line_bytes)}}) + "\n");
+  }
 
 private:
   Context& inner_;
@@ -172,7 +185,15 @@ MadeSecret make_secret_isolated(const std::string& name, const SecretSpec& spec,
                                 std::chrono::seconds timeout, const LogSink& log) {
   // The value travels back as the message of a passing verdict, and is
   // taken out of the record before anyone sees it.
-  auto body = [make = spec.make](Context& c) { return pass(make(c)); };
+  auto body = [make = spec.make, key = spec.key](Context& c) {
+    auto value = make(c);
+    // The value travels as a message, which is capped: a longer one would
+    // arrive cut, and a cut secret is a wrong one.
+    if (value.size() > check_message_bytes)
+      return fail(fmt::format("CCCI_SECRET(\"{}\") returned {} bytes; ccci takes at most {}", key, value.size(),
+                              check_message_bytes));
+    return pass(std::move(value));
+  };
   MadeSecret out{std::nullopt, run_isolated(name, body, context, timeout, log)};
   if (out.record.status != Status::pass) return out;
   std::string value = std::move(out.record.message);
@@ -239,6 +260,7 @@ CheckRecord run_isolated(const std::string& name, const CheckBody& body, Context
     }
   };
   std::string buffer;
+  bool dropping = false; ///< inside a line over channel_line_bytes
   std::optional<json::object> verdict;
   bool timed_out = false, interrupted = false;
   auto deadline = started + timeout;
@@ -272,8 +294,16 @@ CheckRecord run_isolated(const std::string& name, const CheckBody& body, Context
     if (got <= 0) break;
     buffer.append(buf, static_cast<size_t>(got));
     for (auto nl = buffer.find('\n'); nl != std::string::npos; nl = buffer.find('\n')) {
-      handle_line(buffer.substr(0, nl));
+      if (!dropping) handle_line(buffer.substr(0, nl));
+      dropping = false;
       buffer.erase(0, nl + 1);
+    }
+    // The child caps what it sends; a line longer than that is not ours to
+    // hold (a check writing to the channel itself).
+    if (buffer.size() > channel_line_bytes) {
+      if (!dropping) log(fmt::format("(a line from check {} over {} bytes was dropped)", rec.name, channel_line_bytes));
+      dropping = true;
+      buffer.clear();
     }
   }
   child.channel().reset();

@@ -126,12 +126,14 @@ void Run::prepare() {
     throw InputError(fmt::format("{}: a run with this id already exists; pick another --run-id or leave it "
                                  "out to get a fresh one",
                                  ctx_.run_dir.string()));
-  std::error_code ec;
-  fs::create_directories(ctx_.run_dir, ec);
-  if (ec)
+  // 0700: a run directory holds the app's env, its logs and its backup.
+  try {
+    create_private_directories(ctx_.run_dir);
+  } catch (const std::exception& e) {
     throw InputError(fmt::format("{}: cannot create the run directory ({}); give --runs-dir (or $CCCI_RUNS_DIR, "
                                  "or $CCCI_STATE_DIR for <state>/runs) a directory ccci may write",
-                                 ctx_.run_dir.string(), ec.message()));
+                                 ctx_.run_dir.string(), e.what()));
+  }
   lease_.emplace(ctx_.run_dir / lease_file_name);
   if (!lease_->try_lock())
     throw InputError(
@@ -249,7 +251,7 @@ void Run::collect_evidence() {
   const Release* deployed = ctx_.state.deployed_release();
   if (!deployed) return;
   auto& r = ctx_.results;
-  fs::create_directories(ctx_.run_dir / "evidence");
+  create_private_directories(ctx_.run_dir / "evidence");
   ctx_.write_artifact("evidence/tasks.txt", ctx_.swarm.task_table(ctx_.stack));
   r.evidence.push_back("evidence/tasks.txt");
   for (auto& s : deployed->compose.services) {

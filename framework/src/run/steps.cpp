@@ -414,7 +414,9 @@ CheckRecord RunContext::backupbot_hook(const BackupHook& hook) {
     return {name, Status::fail, fmt::format("no running container of service {} to run its {} in", hook.service, label),
             0};
   auto r = swarm.exec_shell(container, hook_script(hook.command));
-  auto out = tail_lines(r.out, 5);
+  // The last lines the hook printed, bounded: they go into results.json
+  // (docs/architecture.md, "Bounded memory and permissions").
+  auto out = tail_lines(r.out, hook_tail_lines, hook_tail_line_bytes, hook_tail_bytes);
   while (!out.empty() && std::isspace(static_cast<unsigned char>(out.back())))
     out.pop_back();
   const auto what = fmt::format("{} of service {} (`{}`)", label, hook.service, hook.command);

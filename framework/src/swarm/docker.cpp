@@ -73,7 +73,10 @@ std::vector<std::string> docker_cli_environment(const std::vector<std::string>& 
   return out;
 }
 
-ProcessResult docker(const std::vector<std::string>& args, ProcessOptions options) {
+namespace {
+
+// `docker ARGS...` with the CLI's environment only (docker_cli_environment).
+std::vector<std::string> docker_argv(const std::vector<std::string>& args, ProcessOptions& options) {
   std::vector<std::string> inherited;
   for (char** e = environ; *e; ++e)
     inherited.emplace_back(*e);
@@ -83,6 +86,13 @@ ProcessResult docker(const std::vector<std::string>& args, ProcessOptions option
   options.inherit_env = false;
   std::vector<std::string> argv{"docker"};
   argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+
+} // namespace
+
+ProcessResult docker(const std::vector<std::string>& args, ProcessOptions options) {
+  auto argv = docker_argv(args, options);
   return run_process(argv, options);
 }
 
@@ -313,17 +323,20 @@ std::vector<ServiceState> stack_services(const std::string& stack) {
   return out;
 }
 
-ProcessResult copy_from_container(const std::string& container, const std::string& path) {
+ProcessResult copy_from_container(const std::string& container, const std::string& path,
+                                  const std::function<void(ByteSource&)>& consume) {
   ProcessOptions o;
   o.timeout = std::chrono::minutes(30);
-  return docker({"cp", container + ":" + path, "-"}, o);
+  auto argv = docker_argv({"cp", container + ":" + path, "-"}, o);
+  return run_process_reading_stdout(argv, o, consume);
 }
 
-ProcessResult copy_into_container(const std::string& container, const std::string& dir, const std::string& tar_stream) {
+ProcessResult copy_into_container(const std::string& container, const std::string& dir,
+                                  const std::function<void(ByteSink&)>& produce) {
   ProcessOptions o;
   o.timeout = std::chrono::minutes(30);
-  o.input = tar_stream;
-  return docker({"cp", "-a", "-", container + ":" + dir}, o);
+  auto argv = docker_argv({"cp", "-a", "-", container + ":" + dir}, o);
+  return run_process_feeding_stdin(argv, o, produce);
 }
 
 ProcessResult exec_shell(const std::string& container, const std::string& script, std::chrono::seconds timeout) {

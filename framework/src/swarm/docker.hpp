@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -56,12 +57,15 @@ std::vector<std::string> remove_labelled_objects(const std::vector<OwnedObject>&
 
 std::vector<ServiceState> stack_services(const std::string& stack);
 
-/// `docker cp CONTAINER:PATH -`: the path as an uncompressed tar stream.
-ProcessResult copy_from_container(const std::string& container, const std::string& path);
+/// `docker cp CONTAINER:PATH -`: the path as an uncompressed tar stream,
+/// handed to `consume` chunk by chunk (run_process_reading_stdout).
+ProcessResult copy_from_container(const std::string& container, const std::string& path,
+                                  const std::function<void(ByteSource&)>& consume);
 
-/// `docker cp -a - CONTAINER:DIR`: unpacks `tar_stream` into DIR, keeping
-/// the owners recorded in it.
-ProcessResult copy_into_container(const std::string& container, const std::string& dir, const std::string& tar_stream);
+/// `docker cp -a - CONTAINER:DIR`: unpacks the tar `produce` writes into
+/// DIR, keeping the owners recorded in it (run_process_feeding_stdin).
+ProcessResult copy_into_container(const std::string& container, const std::string& dir,
+                                  const std::function<void(ByteSink&)>& produce);
 
 /// Runs `bash -c SCRIPT` in the container, with its environment.
 ProcessResult exec_shell(const std::string& container, const std::string& script,

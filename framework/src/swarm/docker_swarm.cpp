@@ -80,18 +80,22 @@ ProcessResult DockerSwarm::exec_shell(const std::string& container, const std::s
   return host::exec_shell(container, script);
 }
 
-ProcessResult DockerSwarm::copy_from(const std::string& container, const std::string& path) {
-  return copy_from_container(container, path);
+ProcessResult DockerSwarm::copy_from(const std::string& container, const std::string& path,
+                                     const std::function<void(ByteSource&)>& consume) {
+  return copy_from_container(container, path, consume);
 }
 
 ProcessResult DockerSwarm::copy_into(const std::string& container, const std::string& dir,
-                                     const std::string& tar_stream) {
-  return copy_into_container(container, dir, tar_stream);
+                                     const std::function<void(ByteSink&)>& produce) {
+  return copy_into_container(container, dir, produce);
 }
 
 std::string DockerSwarm::task_table(const std::string& stack) {
+  ProcessOptions o;
+  o.max_output = task_table_bytes;
   auto ps = docker({"stack", "ps", "--no-trunc", "--format",
-                    "{{.Name}}\t{{.Image}}\t{{.DesiredState}}\t{{.CurrentState}}\t{{.Error}}", stack});
+                    "{{.Name}}\t{{.Image}}\t{{.DesiredState}}\t{{.CurrentState}}\t{{.Error}}", stack},
+                   o);
   return "NAME\tIMAGE\tDESIRED\tCURRENT\tERROR\n" + ps.out + ps.err;
 }
 
@@ -99,10 +103,14 @@ std::string DockerSwarm::service_log(const std::string& stack, const std::string
   ProcessOptions o;
   o.merge_stderr = true;
   o.timeout = 20s;
+  // Lines an app chooses may be of any length: the tail is bounded in bytes
+  // too (docs/architecture.md, "Bounded memory and permissions"), and so is what the process
+  // layer keeps of docker's output on the way.
+  o.max_output = 2 * log_tail_bytes;
   auto logs = docker(
       {"service", "logs", "--no-trunc", "--timestamps", "--tail", std::to_string(lines), stack + "_" + service}, o);
   return logs.out.empty() ? fmt::format("(service {} logged nothing; {})\n", service, logs.describe())
-                          : tail_lines(logs.out, static_cast<std::size_t>(lines));
+                          : tail_lines(logs.out, static_cast<std::size_t>(lines), log_tail_line_bytes, log_tail_bytes);
 }
 
 TeardownReport DockerSwarm::remove_stack(const std::string& stack, bool throwaway) {

@@ -22,8 +22,10 @@ public:
   std::string container_of(const std::string& stack, const std::string& service) override;
   ProcessResult exec(const std::string& container, const std::vector<std::string>& argv) override;
   ProcessResult exec_shell(const std::string& container, const std::string& script) override;
-  ProcessResult copy_from(const std::string& container, const std::string& path) override;
-  ProcessResult copy_into(const std::string& container, const std::string& dir, const std::string& tar_stream) override;
+  ProcessResult copy_from(const std::string& container, const std::string& path,
+                          const std::function<void(ByteSource&)>& consume) override;
+  ProcessResult copy_into(const std::string& container, const std::string& dir,
+                          const std::function<void(ByteSink&)>& produce) override;
   std::string task_table(const std::string& stack) override;
   std::string service_log(const std::string& stack, const std::string& service, int lines) override;
   TeardownReport remove_stack(const std::string& stack, bool throwaway) override;

@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -85,11 +86,14 @@ public:
   /// `bash -c SCRIPT` with the container's environment: a backupbot hook as
   /// backupbot runs it, SCRIPT being hook_script(hook) (backup/plan.hpp).
   virtual ProcessResult exec_shell(const std::string& container, const std::string& script) = 0;
-  /// The path as an uncompressed tar stream.
-  virtual ProcessResult copy_from(const std::string& container, const std::string& path) = 0;
-  /// Unpacks `tar_stream` into DIR, keeping the owners recorded in it.
+  /// The path as an uncompressed tar stream, handed to `consume` chunk by
+  /// chunk: a volume never sits in memory whole (run_process_reading_stdout).
+  virtual ProcessResult copy_from(const std::string& container, const std::string& path,
+                                  const std::function<void(ByteSource&)>& consume) = 0;
+  /// Unpacks the tar `produce` writes, chunk by chunk, into DIR, keeping the
+  /// owners recorded in it (run_process_feeding_stdin).
   virtual ProcessResult copy_into(const std::string& container, const std::string& dir,
-                                  const std::string& tar_stream) = 0;
+                                  const std::function<void(ByteSink&)>& produce) = 0;
 
   /// Evidence: the stack's tasks as a tab-separated table, and the last
   /// `lines` of a service's log (or a sentence saying why there is none).

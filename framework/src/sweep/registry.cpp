@@ -51,7 +51,8 @@ std::optional<Canonical> read_canonical(const fs::path& state_dir, const std::st
 
 void write_canonical(const fs::path& state_dir, const Canonical& c) {
   auto file = registry_file(state_dir, c.recipe);
-  fs::create_directories(file.parent_path());
+  // The registry says which stacks are warm canonicals: ccci's alone (0700, 0600).
+  create_private_directories(file.parent_path());
   json::object o{{"recipe", c.recipe}, {"version", c.version},         {"commit", c.commit}, {"tag", c.tag},
                  {"run_id", c.run_id}, {"promoted_at", c.promoted_at}, {"stack", c.stack},   {"domain", c.domain}};
   write_file_atomically(file, json::serialize(o) + "\n");

@@ -2,6 +2,7 @@
 // stack's volumes between the pre- and post-hooks, verified, then handed
 // read-only to the plugin's archive checks.
 #include "backup/archive.hpp"
+#include "os/fs.hpp"
 #include "tiers/tier.hpp"
 
 #include <fmt/format.h>
@@ -44,7 +45,11 @@ bool copy_volumes(RunContext& run, const BackupPlan& plan, const fs::path& archi
       const std::vector<std::string> paths = vol.paths.empty() ? std::vector<std::string>{"."} : vol.paths;
       for (const auto& rel : paths) {
         auto src = rel == "." ? vol.target() + "/." : vol.target() + "/" + rel;
-        auto copy = run.swarm.copy_from(container, src);
+        auto parent = fs::path(rel).parent_path().string();
+        auto prefix = archive_volume_root(run.stack, vol.volume) + (rel == "." || parent.empty() ? "" : "/" + parent);
+        // Streamed from docker cp into the archive: a volume never sits in
+        // memory whole (docs/architecture.md, "Bounded memory and permissions").
+        auto copy = run.swarm.copy_from(container, src, [&](ByteSource& tar) { writer.add_tar_stream(tar, prefix); });
         if (!copy.ok()) {
           steps.push_back(
               {name, Status::fail,
@@ -53,9 +58,6 @@ bool copy_volumes(RunContext& run, const BackupPlan& plan, const fs::path& archi
           ok = false;
           continue;
         }
-        auto parent = fs::path(rel).parent_path().string();
-        auto prefix = archive_volume_root(run.stack, vol.volume) + (rel == "." || parent.empty() ? "" : "/" + parent);
-        writer.add_tar_stream(copy.out, prefix);
       }
     }
     writer.close();
@@ -74,7 +76,7 @@ bool take_backup(RunContext& run, TierResult& tier, BackupArtifact& artifact) {
   for (int attempt = 1; attempt <= 3; ++attempt) {
     run.check_stop();
     auto started = Clock::now();
-    fs::create_directories(run.run_dir / "backup");
+    create_private_directories(run.run_dir / "backup");
     artifact.archive = run.run_dir / "backup" / fmt::format("{}.tar.gz", run.stack);
     std::vector<CheckRecord> steps;
     bool ok = copy_volumes(run, artifact.plan, artifact.archive, steps, started);

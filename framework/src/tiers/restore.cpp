@@ -27,11 +27,6 @@ bool restore_volumes(RunContext& run, TierResult& tier, const BackupArtifact& ba
   for (const auto& vol : plan.volumes) {
     run.check_stop();
     auto name = fmt::format("restore/copy:{}/{}", vol.service(), vol.volume);
-    auto tar = volume_tar_for_restore(backup.archive, run.stack, vol.volume);
-    if (!tar) {
-      run.record(tier, {name, Status::fail, fmt::format("the archive holds nothing of volume {}", vol.volume), 0});
-      return false;
-    }
     auto container = run.swarm.container_of(run.stack, vol.service());
     if (container.empty()) {
       run.record(tier, {name, Status::fail,
@@ -40,9 +35,18 @@ bool restore_volumes(RunContext& run, TierResult& tier, const BackupArtifact& ba
                         0});
       return false;
     }
-    auto r = run.swarm.copy_into(container, vol.target(), *tar);
+    // Streamed from the archive into docker cp, block by block
+    // (docs/architecture.md, "Bounded memory and permissions").
+    VolumeTar tar;
+    auto r = run.swarm.copy_into(container, vol.target(), [&](ByteSink& sink) {
+      tar = write_volume_tar(backup.archive, run.stack, vol.volume, sink);
+    });
+    if (r.ok() && tar.entries == 0) {
+      run.record(tier, {name, Status::fail, fmt::format("the archive holds nothing of volume {}", vol.volume), 0});
+      return false;
+    }
     run.record(tier, {name, r.ok() ? Status::pass : Status::fail,
-                      r.ok() ? fmt::format("{} bytes of tar into volume {} ({}:{})", tar->size(), vol.volume,
+                      r.ok() ? fmt::format("{} bytes of tar into volume {} ({}:{})", tar.bytes, vol.volume,
                                            vol.service(), vol.target())
                              : fmt::format("docker cp into {}:{} failed ({}): {}", vol.service(), vol.target(),
                                            r.describe(), r.err),
