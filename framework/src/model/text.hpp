@@ -3,8 +3,8 @@
 // (docs/architecture.md, "Bounded memory and permissions").
 #pragma once
 
-#include <optional>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 

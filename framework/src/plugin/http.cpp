@@ -1,7 +1,7 @@
 #include "plugin/http.hpp"
 
-#include "os/signals.hpp"
 #include "model/text.hpp"
+#include "os/signals.hpp"
 
 #include <curl/curl.h>
 #include <fmt/format.h>
