@@ -85,6 +85,8 @@ public:
     return std::nullopt;
   }
 
+  fs::path run_dir(const std::string& run_id) const { return runs_ / run_id; }
+
 private:
   fs::path runs_, out_;
   Child child_;
@@ -116,6 +118,12 @@ void stop_mid_run(int sig) {
   BOOST_TEST(r->clean_teardown);
   BOOST_TEST(r->no_secret_leak);
   BOOST_TEST(r->exit_code == 3);
+  // The evidence of why the run was cut short is still read after the stop:
+  // the stack's tasks, each named by the stack's service.
+  auto dir = fs::path(r->run_id.empty() ? "" : run.run_dir(r->run_id));
+  BOOST_TEST_REQUIRE(fs::exists(dir / "evidence" / "tasks.txt"), run.output());
+  BOOST_TEST(read(dir / "evidence" / "tasks.txt").find(r->stack + "_app") != std::string::npos,
+             read(dir / "evidence" / "tasks.txt"));
   auto left = leftovers_of(r->stack);
   BOOST_TEST(left.empty(), "left behind: " << (left.empty() ? "" : left.front()));
 }

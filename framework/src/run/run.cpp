@@ -255,6 +255,10 @@ void Run::collect_evidence() {
   ctx_.write_artifact("evidence/tasks.txt", ctx_.swarm.task_table(ctx_.stack));
   r.evidence.push_back("evidence/tasks.txt");
   for (auto& s : deployed->compose.services) {
+    if (stop_escalated()) {
+      note_escalation("skipping the rest of the evidence; tearing down now");
+      return;
+    }
     auto file = fmt::format("evidence/{}.log", s.name);
     ctx_.write_artifact(file, ctx_.swarm.service_log(ctx_.stack, s.name, 100));
     r.evidence.push_back(file);

@@ -90,8 +90,13 @@ ProcessResult DockerSwarm::copy_into(const std::string& container, const std::st
   return copy_into_container(container, dir, produce);
 }
 
+// Evidence is read after a stop too: it is what tells why a run was cut
+// short, so these reads ignore the first stop signal and are bounded in time
+// instead (the run skips them on a second; docs/architecture.md, "Stopping").
 std::string DockerSwarm::task_table(const std::string& stack) {
   ProcessOptions o;
+  o.ignore_stop = true;
+  o.timeout = 20s;
   o.max_output = task_table_bytes;
   auto ps = docker({"stack", "ps", "--no-trunc", "--format",
                     "{{.Name}}\t{{.Image}}\t{{.DesiredState}}\t{{.CurrentState}}\t{{.Error}}", stack},
@@ -101,6 +106,7 @@ std::string DockerSwarm::task_table(const std::string& stack) {
 
 std::string DockerSwarm::service_log(const std::string& stack, const std::string& service, int lines) {
   ProcessOptions o;
+  o.ignore_stop = true;
   o.merge_stderr = true;
   o.timeout = 20s;
   // Lines an app chooses may be of any length: the tail is bounded in bytes
