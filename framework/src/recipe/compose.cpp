@@ -44,17 +44,8 @@ bool has(const YAML::Node& map, const std::string& key) {
   return map.IsDefined() && map.IsMap() && map[key].IsDefined();
 }
 
-// A read-only lookup: yaml-cpp hands back an invalid node for a missing key,
-// and most accessors throw on those, so missing becomes null here.
-YAML::Node child(const YAML::Node& map, const std::string& key) {
-  if (!map.IsDefined() || !map.IsMap()) return YAML::Node(YAML::NodeType::Null);
-  YAML::Node c = map[key];
-  return c.IsDefined() ? c : YAML::Node(YAML::NodeType::Null);
-}
-
-std::string scalar_or(const YAML::Node& n, std::string fallback = {}) {
-  return n.IsDefined() && n.IsScalar() ? n.Scalar() : fallback;
-}
+using yaml::child;
+using yaml::scalar_or;
 
 std::string_view type_name(const YAML::Node& n) {
   switch (n.Type()) {
@@ -447,15 +438,7 @@ private:
     for (std::size_t i = 0; volumes.IsSequence() && i < volumes.size(); ++i)
       volume(s, volumes[i], path);
 
-    YAML::Node networks = child(def, "networks");
-    std::vector<std::string> keys;
-    if (networks.IsSequence())
-      for (const auto& n : networks)
-        keys.push_back(scalar_or(n));
-    else if (networks.IsMap())
-      for (const auto& kv : networks)
-        keys.push_back(kv.first.Scalar());
-    for (const auto& key : keys) {
+    for (const auto& key : yaml::names_listed(child(def, "networks"))) {
       // `default` exists without being declared, as in docker.
       if (key != "default" && !c_.networks.count(key))
         undeclared(s.name, "network", "networks", key, path + "/networks/" + key);

@@ -1,5 +1,7 @@
 #include "recipe/host_access.hpp"
 
+#include "recipe/yaml_load.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -14,15 +16,8 @@ namespace fs = std::filesystem;
 namespace ccci::host {
 namespace {
 
-YAML::Node child(const YAML::Node& map, const std::string& key) {
-  if (!map.IsDefined() || !map.IsMap()) return YAML::Node(YAML::NodeType::Null);
-  YAML::Node c = map[key];
-  return c.IsDefined() ? c : YAML::Node(YAML::NodeType::Null);
-}
-
-std::string scalar_or(const YAML::Node& n, std::string fallback = {}) {
-  return n.IsDefined() && n.IsScalar() ? n.Scalar() : fallback;
-}
+using yaml::child;
+using yaml::scalar_or;
 
 std::string lower(std::string s) {
   for (auto& ch : s)
@@ -199,15 +194,7 @@ private:
 
   template <class Add>
   void networks(const YAML::Node& def, const std::string& path, Add& add) {
-    const YAML::Node networks = child(def, "networks");
-    std::vector<std::string> keys;
-    if (networks.IsSequence())
-      for (const auto& n : networks)
-        keys.push_back(scalar_or(n));
-    else if (networks.IsMap())
-      for (const auto& kv : networks)
-        keys.push_back(kv.first.Scalar());
-    for (const auto& key : keys)
+    for (const auto& key : yaml::names_listed(child(def, "networks")))
       if (host_networks_.count(key))
         add("network:host", fmt::format("joins the swarm's host network (network {}): the host's network stack", key),
             path + "/networks/" + key);

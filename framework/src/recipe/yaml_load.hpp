@@ -6,7 +6,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstddef>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace ccci::host {
 
@@ -31,5 +33,35 @@ public:
 /// Throws YAML::ParserException for invalid YAML and YamlAliasBomb past
 /// `max_nodes`.
 YAML::Node load_yaml(std::string_view text, std::size_t max_nodes = max_yaml_nodes);
+
+namespace yaml {
+
+/// A read-only lookup: yaml-cpp hands back an invalid node for a missing key,
+/// and most accessors throw on those, so missing becomes null here.
+inline YAML::Node child(const YAML::Node& map, const std::string& key) {
+  if (!map.IsDefined() || !map.IsMap()) return YAML::Node(YAML::NodeType::Null);
+  YAML::Node c = map[key];
+  return c.IsDefined() ? c : YAML::Node(YAML::NodeType::Null);
+}
+
+/// The scalar's text, or `fallback` when `n` is missing or not a scalar.
+inline std::string scalar_or(const YAML::Node& n, std::string fallback = {}) {
+  return n.IsDefined() && n.IsScalar() ? n.Scalar() : fallback;
+}
+
+/// The names a compose list-or-map field gives (`networks: [a, b]` or
+/// `networks: {a: …, b: …}`), in order; none for anything else.
+inline std::vector<std::string> names_listed(const YAML::Node& n) {
+  std::vector<std::string> names;
+  if (n.IsSequence())
+    for (const auto& item : n)
+      names.push_back(scalar_or(item));
+  else if (n.IsMap())
+    for (const auto& kv : n)
+      names.push_back(kv.first.Scalar());
+  return names;
+}
+
+} // namespace yaml
 
 } // namespace ccci::host
