@@ -55,7 +55,10 @@ fs::path make_recipe(const std::string& name, const std::string& compose_text,
 // The install only: each case is refused (or passes) there, in seconds.
 Outcome run_install(const std::string& name, const fs::path& repo, const fs::path& meta_dir = {}) {
   std::vector<std::string> args{"run", "--recipe-dir", repo.string(), "--recipe", name, "--tiers", "install"};
-  args.insert(args.end(), {"--recipes-dir", (meta_dir.empty() ? work / "hostile" / "no-meta" : meta_dir).string()});
+  // An empty recipes dir: the recipe has no meta, so no grant applies.
+  const auto no_meta = work / "hostile" / "no-meta";
+  fs::create_directories(no_meta);
+  args.insert(args.end(), {"--recipes-dir", (meta_dir.empty() ? no_meta : meta_dir).string()});
   return run_ccci({.binary = CCCI_BIN, .args = args, .runs_dir = fresh_dir(work / "runs", name)});
 }
 
