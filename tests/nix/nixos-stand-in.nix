@@ -4,7 +4,8 @@
 # scripts/check-nix evaluates the module with lib.evalModules against these
 # declarations, written from NixOS 24.05's documented option types
 # (systemd.services.<name>.*, systemd.timers.<name>.*, users.users.<name>.*,
-# users.groups, systemd.tmpfiles.rules, virtualisation.docker.*), so that a
+# users.groups, systemd.tmpfiles.rules, virtualisation.docker.*,
+# services.nginx.{enable,virtualHosts}), so that a
 # misspelt option, a wrong type or a bad unit name fails as it would on a
 # host. docs/architecture.md, "The NixOS module", says what this stands in for.
 #
@@ -105,6 +106,29 @@ let
     };
   });
 
+  # services.nginx.virtualHosts.<name> (nixos/modules/services/web-servers/
+  # nginx/vhost-options.nix and location-options.nix): the options the
+  # dashboard sets, and those a static-only check reads (proxyPass, alias).
+  locationType = types.submodule {
+    options = {
+      proxyPass = mkOption { type = types.nullOr types.str; default = null; };
+      index = mkOption { type = types.nullOr types.str; default = null; };
+      tryFiles = mkOption { type = types.nullOr types.str; default = null; };
+      root = mkOption { type = types.nullOr types.path; default = null; };
+      alias = mkOption { type = types.nullOr types.path; default = null; };
+      extraConfig = mkOption { type = types.lines; default = ""; };
+      priority = mkOption { type = types.int; default = 1000; };
+    };
+  };
+  vhostType = types.submodule {
+    options = {
+      serverName = mkOption { type = types.nullOr types.str; default = null; };
+      root = mkOption { type = types.nullOr types.path; default = null; };
+      extraConfig = mkOption { type = types.lines; default = ""; };
+      locations = mkOption { type = types.attrsOf locationType; default = { }; };
+    };
+  };
+
   # NixOS's rendering (nixos/lib/systemd-lib.nix): keys in attribute order,
   # a list as one line per element, booleans as true/false.
   toValue = x: if x == true then "true" else if x == false then "false" else toString x;
@@ -147,6 +171,9 @@ in
     systemd.timers = mkOption { type = types.attrsOf timerType; default = { }; };
     systemd.tmpfiles.rules = mkOption { type = types.listOf types.str; default = [ ]; };
     virtualisation.docker.enable = mkOption { type = types.bool; default = false; };
+    services.nginx.enable = mkOption { type = types.bool; default = false; };
+    # NixOS's default: one `localhost` vhost until any is defined.
+    services.nginx.virtualHosts = mkOption { type = types.attrsOf vhostType; default = { localhost = { }; }; };
     virtualisation.docker.liveRestore = mkOption { type = types.bool; default = true; };
     # What the VM test's node sets besides services.ccci.
     virtualisation.memorySize = mkOption { type = types.ints.positive; default = 1024; };
