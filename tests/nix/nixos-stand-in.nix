@@ -157,6 +157,26 @@ let
     + lib.concatMapStrings (n: lib.optionalString (env.${n} != null) "Environment=${builtins.toJSON "${n}=${env.${n}}"}\n")
       (lib.attrNames env)
     + toSection s.serviceConfig;
+  # A virtual host's server block as NixOS's nginx module writes it
+  # (nixos/modules/services/web-servers/nginx/default.nix: server_name, root,
+  # the locations by priority, each proxy_pass/index/try_files/root/alias then
+  # its extraConfig, then the vhost's extraConfig), without the listen lines
+  # (NixOS's are 0.0.0.0:80 and [::0]:80; scripts/check-nix adds its own).
+  locationText = name: l:
+    "location ${name} {\n"
+    + lib.optionalString (l.proxyPass != null) "proxy_pass ${l.proxyPass};\n"
+    + lib.optionalString (l.index != null) "index ${l.index};\n"
+    + lib.optionalString (l.tryFiles != null) "try_files ${l.tryFiles};\n"
+    + lib.optionalString (l.root != null) "root ${l.root};\n"
+    + lib.optionalString (l.alias != null) "alias ${l.alias};\n"
+    + l.extraConfig + "}\n";
+  serverText = name: v:
+    let byPriority = lib.sort (a: c: a.value.priority < c.value.priority) (lib.mapAttrsToList lib.nameValuePair v.locations); in
+    "server {\n"
+    + "server_name ${if v.serverName != null then v.serverName else name} ;\n"
+    + lib.optionalString (v.root != null) "root ${v.root};\n"
+    + lib.concatMapStrings (l: locationText l.name l.value) byPriority
+    + v.extraConfig + "}\n";
   timerText = t:
     "[Unit]\n" + toSection (unitSection t { }) + "\n[Timer]\n" + toSection t.timerConfig;
 in
@@ -181,6 +201,8 @@ in
 
     # Not NixOS: the unit files as NixOS would write them, by file name.
     standIn.units = mkOption { type = types.attrsOf types.str; readOnly = true; };
+    # Not NixOS: each enabled nginx virtual host's server block, by name.
+    standIn.nginxServers = mkOption { type = types.attrsOf types.str; readOnly = true; };
   };
 
   config = {
@@ -211,6 +233,9 @@ in
         (lib.filterAttrs (_: s: s.enable) config.systemd.services)
       // lib.mapAttrs' (n: t: lib.nameValuePair "${n}.timer" (timerText t))
         (lib.filterAttrs (_: t: t.enable) config.systemd.timers);
+
+    standIn.nginxServers = lib.optionalAttrs config.services.nginx.enable
+      (lib.mapAttrs serverText config.services.nginx.virtualHosts);
 
     # NixOS's own module argument; escapeSystemdExecArgs as nixos/lib/utils.nix
     # documents it: each argument a JSON string (a subset of systemd's
