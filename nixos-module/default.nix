@@ -2,7 +2,9 @@
 # (last green tested release) current. See DESIGN.md, "Canonicals and the sweep"
 # and "Runtime environment parity".
 #
-# The service runs the same wrapped binary as `nix run .#ccci`. That wrapper
+# The service runs the same wrapped binary as `nix run .#ccci` (re-made with
+# extraRuntimePackages, or with the dashboard's CCCI_REPORT_DIR default, and
+# then also put on the system PATH). That wrapper
 # *sets* PATH from nixos-module/runtime-inputs.nix (derived from
 # runtime-tools.nix), so the service's PATH is the manual run's PATH by
 # construction, not by keeping two lists in step.
@@ -40,7 +42,7 @@ let
   within = base: dir: dir == base || lib.hasPrefix "${base}/" dir;
   # Where the site can live. ccci makes stateDir and runsDir 0700 on every run
   # (docs/architecture.md, "The NixOS module"), so nothing else could reach a
-  # site inside them; and a site containing them would serve their parent.
+  # site inside them; and a site containing them would publish them.
   # ProtectHome hides /home, /root and /run/user from both the sweep and
   # NixOS's nginx, and each has its own PrivateTmp.
   dashboardDirProblem =
