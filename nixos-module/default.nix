@@ -40,15 +40,16 @@ let
 
   # dir is base or inside it.
   within = base: dir: dir == base || lib.hasPrefix "${base}/" dir;
-  # Where the site can live. ccci makes stateDir and runsDir 0700 on every run
-  # (docs/architecture.md, "The NixOS module"), so nothing else could reach a
-  # site inside them; and a site containing them would publish them.
+  # Where the site can live. stateDir and runsDir are 0750 ccci:ccci (below)
+  # and ccci makes its run and registry directories in them 0700
+  # (docs/architecture.md, "The NixOS module"): no web server could reach a
+  # site inside them, and a site containing them would publish them.
   # ProtectHome hides /home, /root and /run/user from both the sweep and
   # NixOS's nginx, and each has its own PrivateTmp.
   dashboardDirProblem =
     let d = dash.directory; overlaps = base: within base d || within d base; in
-    if overlaps cfg.stateDir then "overlaps stateDir (${cfg.stateDir}), which ccci keeps 0700"
-    else if overlaps cfg.runsDir then "overlaps runsDir (${cfg.runsDir}), which ccci keeps 0700"
+    if overlaps cfg.stateDir then "overlaps stateDir (${cfg.stateDir}), which only ccci may enter"
+    else if overlaps cfg.runsDir then "overlaps runsDir (${cfg.runsDir}), which only ccci may enter"
     else if lib.any (p: within p d) [ "/home" "/root" "/run/user" ] then
       "is under /home, /root or /run/user, which ProtectHome hides from the sweep and from nginx"
     else if lib.any (p: within p d) [ "/tmp" "/var/tmp" ] then
@@ -275,8 +276,8 @@ in
           also resets the mode of an existing directory): the site is written
           world-readable (dirs 0755, files 0644) on purpose, it is meant to be
           published. It must lie outside {option}`stateDir` and
-          {option}`runsDir`, which ccci keeps 0700 (a web server could not
-          read a site inside them), and outside /home, /root, /run/user, /tmp
+          {option}`runsDir`, which only ccci may enter (0750 ccci:ccci, the
+          run directories in them 0700), and outside /home, /root, /run/user, /tmp
           and /var/tmp, which the sandboxed sweep and nginx cannot share.
         '';
       };
@@ -360,8 +361,8 @@ in
   (mkIf (cfg.enable && dash.enable && dash.nginx.enable && vhostOk) {
     services.nginx.enable = true;
     # nginx (user nginx) reads the site through its modes (0755/0644), not
-    # through group ccci: that group is the sweep's own, and its 0750
-    # directories (runsDir outside /var/lib) are no business of a web server.
+    # through group ccci: that group is the sweep's own, and its 0750 state
+    # and runs directories are no business of a web server.
     services.nginx.virtualHosts.${vhost} = {
       root = dash.directory;
       locations."/" = {
