@@ -51,6 +51,8 @@ po::options_description run_options() {
       ("canonical", po::value<std::string>()->value_name("TAG"),
        "the recipe's canonical release, a candidate upgrade base (the sweep passes it)")                 //
       ("keep-running", "leave the app deployed when every selected tier passed (the sweep's promotion)") //
+      ("sequential", "one stack: the install chain (install, custom), then the upgrade chain (upgrade, backup, "
+                     "restore), never at once (default: both at once on two stacks when they can coexist)") //
       ("help,h", "show these options");
   return d;
 }
@@ -101,6 +103,7 @@ int cmd_run(const Args& args) {
                                    *o.canonical));
   }
   o.keep_running = vm.count("keep-running") > 0;
+  o.sequential = vm.count("sequential") > 0;
   install_stop_handlers();
   try {
     return run_recipe(o, std::cout);

@@ -162,10 +162,14 @@ Child Child::spawn(const std::vector<std::string>& argv, const SpawnOptions& opt
   return child; // the child's ends close here, so its exit is seen as EOF
 }
 
-Child Child::fork(const std::function<int(int channel)>& body) {
-  const std::string subject = "a forked child process";
+Child Child::fork(const std::function<int(int channel)>& body) { return fork_child(body, false); }
+
+Child Child::fork_run_part(const std::function<int(int channel)>& body) { return fork_child(body, true); }
+
+Child Child::fork_child(const std::function<int(int channel)>& body, bool run_part) {
+  const std::string subject = run_part ? "the upgrade chain's process" : "a forked child process";
   Pipe channel = make_pipe(subject);
-  const bool own_group = !inside_forked_child;
+  const bool own_group = run_part || !inside_forked_child;
   // A child that flushes stdio would otherwise write our pending output a
   // second time.
   std::fflush(nullptr);
@@ -173,7 +177,7 @@ Child Child::fork(const std::function<int(int channel)>& body) {
   if (pid < 0) throw SpawnError("fork", errno, subject);
   if (pid == 0) {
     enter_child(own_group);
-    inside_forked_child = true;
+    inside_forked_child = !run_part;
     ::close(channel.read.get());
     int code = 70;
     try {

@@ -78,6 +78,11 @@ public:
   /// _exit, so none of the parent's atexit handlers or destructors run
   /// twice. Stdio is inherited. Throws SpawnError.
   static Child fork(const std::function<int(int channel)>& body);
+  /// fork(), for a process that goes on as a part of a run (the upgrade
+  /// chain, docs/architecture.md "Chains"): it leads its own group and, like
+  /// the run, starts checks that lead theirs. The stop handlers are reset to
+  /// the default, as in any child: `body` installs its own.
+  static Child fork_run_part(const std::function<int(int channel)>& body);
 
   Child() = default;
   /// A child not yet reaped is killed with its group and reaped: an
@@ -116,6 +121,7 @@ public:
   void kill_group();
 
 private:
+  static Child fork_child(const std::function<int(int channel)>& body, bool run_part);
   void reset() noexcept;
 
   pid_t pid_ = -1;

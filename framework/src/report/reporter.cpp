@@ -9,9 +9,28 @@ ConsoleReporter::ConsoleReporter(std::ostream& terminal) : terminal_(terminal) {
 
 void ConsoleReporter::open_log(const std::filesystem::path& log_file) { log_.open(log_file, std::ios::app); }
 
+// One insertion and one flush per line, the log opened for appending: with
+// two processes writing (the chains), each line arrives whole in the
+// terminal and in ccci.log.
 void ConsoleReporter::line(std::string_view text) {
-  terminal_ << text << '\n' << std::flush;
-  if (log_) log_ << text << '\n' << std::flush;
+  std::string out;
+  out.reserve(text.size() + prefix_.size() + 1);
+  std::size_t start = 0;
+  while (true) {
+    auto end = text.find('\n', start);
+    out += prefix_;
+    out += text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+    out += '\n';
+    if (end == std::string_view::npos) break;
+    start = end + 1;
+  }
+  terminal_ << out << std::flush;
+  if (log_) log_ << out << std::flush;
+}
+
+void ConsoleReporter::flush() {
+  terminal_.flush();
+  if (log_) log_.flush();
 }
 
 void ConsoleReporter::progress(std::string_view tier, std::string_view text) {

@@ -31,6 +31,9 @@ struct RunOptions {
   EdgeSettings edge;
   std::optional<std::string> canonical; ///< the recipe's canonical version (an upgrade base)
   bool keep_running = false;            ///< leave a green install deployed (the sweep's promotion)
+  /// One stack, the install chain then the upgrade chain, never at once
+  /// (--sequential; docs/architecture.md, "Chains").
+  bool sequential = false;
   /// A parent command's key (jobs/child_leaks.hpp): when set, the run keeps
   /// the fingerprints of its secrets in its run dir for the parent's leak
   /// scan. run_recipe takes it from CCCI_LEAK_FINGERPRINT_KEY when empty.
