@@ -115,7 +115,8 @@ BOOST_AUTO_TEST_CASE(sigterm_mid_run_tears_down_both_stacks) {
   auto until = std::chrono::steady_clock::now() + 180s;
   auto both_converging = [&] {
     auto text = output();
-    return text.find("[install chain] ") != std::string::npos && text.find("install  converging:") != std::string::npos &&
+    return text.find("[install chain] ") != std::string::npos &&
+           text.find("install  converging:") != std::string::npos &&
            text.find("upgrade  converging:") != std::string::npos;
   };
   while (!both_converging() && !child.poll() && std::chrono::steady_clock::now() < until)

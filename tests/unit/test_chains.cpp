@@ -99,14 +99,19 @@ BOOST_AUTO_TEST_CASE(the_option_the_meta_and_a_chain_without_a_deployment_each_s
 
 BOOST_AUTO_TEST_CASE(the_chains_results_take_the_upgrade_chains_tiers_and_nothing_else) {
   auto run = empty_results();
-  run.tier(Tier::install) = {Tier::install, Status::pass, "1 check passed", false, 1, {{"install/x", Status::pass, "", 0}}};
+  run.tier(Tier::install) = {
+      Tier::install, Status::pass, "1 check passed", false, 1, {{"install/x", Status::pass, "", 0}}};
   run.tier(Tier::custom).status = Status::pass;
   run.tier(Tier::lint).status = Status::pass;
   run.evidence = {"evidence/tasks.txt"};
   auto chain = empty_results();
   chain.tier(Tier::install).status = Status::fail; // the chain's own copy: never taken
   chain.tier(Tier::custom).status = Status::fail;
-  chain.tier(Tier::upgrade) = {Tier::upgrade, Status::fail, "base did not converge", false, 2,
+  chain.tier(Tier::upgrade) = {Tier::upgrade,
+                               Status::fail,
+                               "base did not converge",
+                               false,
+                               2,
                                {{"upgrade/base_converged", Status::fail, "", 0}}};
   chain.tier(Tier::backup).reason = "upgrade did not pass (fail)";
   chain.tier(Tier::restore).reason = "upgrade did not pass (fail)";

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -178,6 +179,10 @@ Child Child::fork_child(const std::function<int(int channel)>& body, bool run_pa
   if (pid == 0) {
     enter_child(own_group);
     inside_forked_child = !run_part;
+    if (run_part) {
+      ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+      if (::getppid() == 1) ::raise(SIGTERM); // the run died before the line above
+    }
     ::close(channel.read.get());
     int code = 70;
     try {
@@ -197,6 +202,29 @@ Child Child::fork_child(const std::function<int(int channel)>& body, bool run_pa
 }
 
 Child::~Child() { reset(); }
+
+bool write_all(int fd, std::string_view data) {
+  std::size_t off = 0;
+  while (off < data.size()) {
+    ssize_t w = ::write(fd, data.data() + off, data.size() - off);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return false;
+    off += static_cast<std::size_t>(w);
+  }
+  return true;
+}
+
+std::string Child::read_channel_to_end() {
+  std::string received;
+  char buf[65536];
+  while (channel_) {
+    ssize_t got = ::read(channel_.get(), buf, sizeof buf);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;
+    received.append(buf, static_cast<std::size_t>(got));
+  }
+  return received;
+}
 
 Child::Child(Child&& other) noexcept
     : pid_(std::exchange(other.pid_, -1)), leads_group_(other.leads_group_),

@@ -35,16 +35,16 @@ std::vector<std::string> coexistence_clashes(const Compose& compose, const std::
       for (const auto& p : ports) {
         auto port = published_port(p);
         if (!port.empty())
-          out.push_back(fmt::format("service {} publishes host port {} (its `ports:`)", svc.first.as<std::string>(),
-                                    port));
+          out.push_back(
+              fmt::format("service {} publishes host port {} (its `ports:`)", svc.first.as<std::string>(), port));
       }
     }
   // What the host-access policy found outside the stack is one object of
   // the host for both stacks (docs/architecture.md, "Host access").
   for (const auto& a : compose.host_access)
     if (a.access.starts_with("external:") || a.access.starts_with("bind:") || a.access.starts_with("network:"))
-      out.push_back(fmt::format("{} {} {} ({}), the same for both stacks", to_string(a.owner_kind), a.owner, a.what,
-                                a.where));
+      out.push_back(
+          fmt::format("{} {} {} ({}), the same for both stacks", to_string(a.owner_kind), a.owner, a.what, a.where));
   (void)stack; // scoped names (<stack>_...) differ between the stacks by construction
   return out;
 }
@@ -53,10 +53,11 @@ ChainDecision decide_chains(const ChainFacts& facts, const Compose& compose, con
   if (!facts.upgrade_deploys) return {false, ""};
   if (facts.sequential_option) return {false, "--sequential"};
   if (facts.meta_sequential)
-    return {false, fmt::format("the recipe meta asks for it ({}: sequential: {})", facts.meta_file,
-                               *facts.meta_sequential)};
-  if (!facts.swarm_shared) return {false, "the swarm backend holds its state in this process, so a forked chain "
-                                          "could not share it"};
+    return {false,
+            fmt::format("the recipe meta asks for it ({}: sequential: {})", facts.meta_file, *facts.meta_sequential)};
+  if (!facts.swarm_shared)
+    return {false, "the swarm backend holds its state in this process, so a forked chain "
+                   "could not share it"};
   auto clashes = coexistence_clashes(compose, stack);
   if (!clashes.empty())
     return {false, fmt::format("two stacks of the recipe cannot exist at once: {}", fmt::join(clashes, "; "))};

@@ -27,11 +27,8 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdlib>
 #include <ctime>
-#include <poll.h>
-#include <unistd.h>
 
 namespace fs = std::filesystem;
 namespace json = boost::json;
@@ -58,16 +55,6 @@ std::vector<Tier> run_order() {
     for (auto& info : tier_table)
       if (info.chain == chain) out.push_back(info.tier);
   return out;
-}
-
-void write_all(int fd, const std::string& s) {
-  std::size_t off = 0;
-  while (off < s.size()) {
-    ssize_t w = ::write(fd, s.data() + off, s.size() - off);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return;
-    off += static_cast<std::size_t>(w);
-  }
 }
 
 constexpr std::string_view install_prefix = "[install chain] ", upgrade_prefix = "[upgrade chain] ";
@@ -417,19 +404,9 @@ void Run::cancel_chain() {
 
 void Run::join_chain() {
   if (!chain_) return;
-  std::string received;
-  char buf[65536];
-  Fd& fd = chain_->channel();
-  while (true) {
-    pollfd p{fd.get(), POLLIN, 0};
-    int n = ::poll(&p, 1, 250);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) continue;
-    ssize_t got = ::read(fd.get(), buf, sizeof buf);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) break;
-    received.append(buf, static_cast<std::size_t>(got));
-  }
+  // Blocking reads: EINTR (a stop signal, passed on by the handler) only
+  // retries, and EOF comes when the chain's process exits.
+  const std::string received = chain_->read_channel_to_end();
   auto status = chain_->wait();
   forward_stop_signals_to(0);
   console_.set_prefix("");
