@@ -261,6 +261,30 @@ BOOST_FIXTURE_TEST_CASE(a_failed_upgrade_chain_leaves_custom_its_verdict_at_once
   BOOST_TEST(std::count(results.evidence.begin(), results.evidence.end(), "evidence/upgrade-chain/tasks.txt") == 1);
 }
 
+// A failed install leaves the upgrade chain no prerequisite: its process is
+// cancelled, whatever it had got to, and its tiers are `na` as on one stack.
+BOOST_FIXTURE_TEST_CASE(a_failed_install_cancels_the_chain_beside_it_and_its_tiers_are_na, Fixture) {
+  options.recipe_dir = make_repo(root / "repo", two_releases);
+  swarm.chains_may_fork = true;
+  swarm.refuse_deploy["compose.rendered.yml"] = "service app: refused on purpose";
+  swarm.never_converges.insert("compose.base.rendered.yml"); // still converging when cancelled
+  run();
+  BOOST_TEST(results.chains.parallel);
+  BOOST_TEST((tier(Tier::install).status == Status::fail));
+  for (auto t : {Tier::upgrade, Tier::backup, Tier::restore, Tier::custom}) {
+    BOOST_TEST((tier(t).status == Status::na), ccci::to_string(t));
+    BOOST_TEST(tier(t).reason == "install did not pass (fail)", ccci::to_string(t) << ": " << tier(t).reason);
+    BOOST_TEST(tier(t).checks.empty(), ccci::to_string(t));
+  }
+  BOOST_TEST(terminal.str().find("install did not pass: cancelling the upgrade chain") != std::string::npos,
+             terminal.str());
+  BOOST_TEST(results.clean_teardown);
+  BOOST_TEST(exit_code == 1);
+  // Cancelled, it gathered no evidence (its tiers are not verdicts); left
+  // to time out, its failed upgrade would have.
+  BOOST_TEST(!fs::exists(run_dir / "evidence" / "upgrade-chain"));
+}
+
 BOOST_FIXTURE_TEST_CASE(one_release_only_skips_the_upgrade_and_deploys_no_base, Fixture) {
   options.recipe_dir = make_repo(root / "repo", {{"1.0.0+1.0", compose("1.0.0+1.0", {"app"})}});
   run();

@@ -34,6 +34,17 @@ void install_cancel_handler() {
   ::sigaction(cancel_signal, &sa, nullptr);
 }
 
+sigset_t block_stop_signals() {
+  sigset_t block, old;
+  sigemptyset(&block);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, cancel_signal})
+    sigaddset(&block, sig);
+  ::sigprocmask(SIG_BLOCK, &block, &old);
+  return old;
+}
+
+void restore_signal_mask(const sigset_t& mask) { ::sigprocmask(SIG_SETMASK, &mask, nullptr); }
+
 bool cancelled() { return stop_requested == cancel_signal; }
 
 void install_stop_handlers() {

@@ -27,6 +27,12 @@ void install_stop_handlers();
 /// only stores the pid.
 void forward_stop_signals_to(pid_t pid);
 
+/// Blocks SIGINT, SIGTERM, SIGHUP and cancel_signal, returning the mask
+/// before: across a fork, so that the child, whose handlers are not yet
+/// installed, cannot die of one (it is pending until restore_signal_mask).
+sigset_t block_stop_signals();
+void restore_signal_mask(const sigset_t& mask);
+
 /// The signal a run sends its upgrade chain when install did not pass: a
 /// stop request like SIGTERM (waits cut short, teardown), whose reason says
 /// it was cancelled, not interrupted.

@@ -89,7 +89,7 @@ private:
   void start_chain();
   /// In the chain's process: the upgrade chain on its own stack, its
   /// teardown, its results to the run over `channel`. Returns the exit code.
-  int chain_main(int channel);
+  int chain_main(int channel, const sigset_t& mask);
   /// install did not pass: the chain has no prerequisite; it is stopped and
   /// torn down, and its tiers are what a sequential run makes them.
   void cancel_chain();
@@ -332,18 +332,20 @@ void Run::start_chain() {
   // process: the child runs the plugin's code after a fork without exec
   // (docs/architecture.md, "Chains").
   console_.flush();
-  const auto signals_before = stop_signals;
-  chain_.emplace(Child::fork_run_part([this](int channel) { return chain_main(channel); }));
+  // The stop signals wait, blocked, until the chain's process has its
+  // handlers and this one knows where to pass them on: none is lost, none
+  // kills the chain before it can tear down.
+  const sigset_t mask = block_stop_signals();
+  chain_.emplace(Child::fork_run_part([this, &mask](int channel) { return chain_main(channel, mask); }));
   forward_stop_signals_to(chain_->pid());
-  // A stop that came between the fork and the line above reached only us.
-  for (auto missed = stop_signals - signals_before; missed > 0; --missed)
-    chain_->signal(static_cast<int>(last_stop_signal));
+  restore_signal_mask(mask);
   console_.set_prefix(std::string(install_prefix));
 }
 
-int Run::chain_main(int channel) {
+int Run::chain_main(int channel, const sigset_t& mask) {
   install_stop_handlers();
   install_cancel_handler();
+  restore_signal_mask(mask);
   console_.set_prefix(std::string(upgrade_prefix));
   ctx_.stack = chain_stack_;
   ctx_.domain = chain_domain_;
@@ -443,12 +445,15 @@ void Run::join_chain() {
     for (auto& l : ctx_.swarm.route_leftovers(chain_stack_))
       chain_results_.teardown_leftovers.push_back(l);
     chain_results_.clean_teardown = chain_results_.teardown_leftovers.empty();
-    if (install_passed)
-      for (auto& t : ctx_.results.tiers)
-        if (tier_info(t.tier).chain == Chain::upgrade && t.status == Status::na && options_.tiers.count(t.tier)) {
-          t.status = Status::unver;
-          t.reason = fmt::format("the upgrade chain's process ended ({}) before it reported", status.describe());
-        }
+    for (auto& t : ctx_.results.tiers) {
+      if (tier_info(t.tier).chain != Chain::upgrade) continue;
+      if (!install_passed) {
+        apply_gate(t, gate_for(t.tier, ctx_.results));
+      } else if (t.status == Status::na && options_.tiers.count(t.tier)) {
+        t.status = Status::unver;
+        t.reason = fmt::format("the upgrade chain's process ended ({}) before it reported", status.describe());
+      }
+    }
     return;
   }
   chain_results_ = *chain;
