@@ -160,7 +160,13 @@ RunResults results_from_json(std::string_view text, std::string_view origin) {
   Reader rd{origin};
   json::value doc;
   try {
-    doc = json::parse(text);
+    // A check's message is whatever a plugin or an app said, and the writer
+    // passes its bytes through as they are: a file that holds bytes that are
+    // not UTF-8 is still this run's results, and reads back byte for byte
+    // (the JUnit and HTML reports replace such bytes as they write markup).
+    json::parse_options options;
+    options.allow_invalid_utf8 = true;
+    doc = json::parse(text, {}, options);
   } catch (const std::exception& e) {
     rd.bad(e.what());
   }
