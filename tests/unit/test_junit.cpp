@@ -113,8 +113,8 @@ BOOST_AUTO_TEST_CASE(one_suite_per_tier_in_order_then_the_ccci_suite) {
   const auto xml = junit_xml(sample());
   BOOST_TEST(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"ccci\""));
   std::vector<std::size_t> at;
-  for (auto name : {"tiny.install", "tiny.upgrade", "tiny.backup", "tiny.restore", "tiny.custom", "tiny.lint",
-                    "tiny.ccci"})
+  for (auto name :
+       {"tiny.install", "tiny.upgrade", "tiny.backup", "tiny.restore", "tiny.custom", "tiny.lint", "tiny.ccci"})
     at.push_back(xml.find(std::string("<testsuite name=\"") + name + "\""));
   for (std::size_t i = 0; i < at.size(); ++i) {
     BOOST_TEST(at[i] != std::string::npos, "suite " << i);
@@ -199,9 +199,10 @@ BOOST_AUTO_TEST_CASE(skip_na_and_unver_are_skipped_and_tell_which_they_are) {
                  std::string::npos,
              restore);
   auto custom = testcase(xml, "custom");
-  BOOST_TEST(custom.find(R"(<skipped message="unverified: the plugin&#39;s tool(s) git-lfs not on PATH" type="unver">)") !=
-                 std::string::npos,
-             custom);
+  BOOST_TEST(
+      custom.find(R"(<skipped message="unverified: the plugin&#39;s tool(s) git-lfs not on PATH" type="unver">)") !=
+          std::string::npos,
+      custom);
   // Nothing but an unverified testcase says "unverified": a CI system that
   // shows only the message still tells an unver from a skip.
   BOOST_TEST(count(xml, "message=\"unverified: ") == 1u);
@@ -247,12 +248,12 @@ BOOST_AUTO_TEST_CASE(a_tier_whose_verdict_no_check_carries_gets_its_own_testcase
 
 BOOST_AUTO_TEST_CASE(the_run_is_in_every_suites_properties) {
   const auto xml = junit_xml(sample());
-  for (auto p : {R"(<property name="recipe" value="tiny"/>)", R"(<property name="version" value="1.1.0+1.22.1"/>)",
-                 R"(<property name="commit" value="0123456789abcdef0123456789abcdef01234567"/>)",
-                 R"(<property name="run_id" value="tiny-20261201T203732Z-1a2b3c"/>)",
-                 R"(<property name="level" value="1"/>)", R"(<property name="level_cap.rung" value="upgrade"/>)",
-                 R"(<property name="clean_teardown" value="true"/>)", R"(<property name="no_secret_leak" value="true"/>)",
-                 R"(<property name="exit_code" value="1"/>)"})
+  for (auto p :
+       {R"(<property name="recipe" value="tiny"/>)", R"(<property name="version" value="1.1.0+1.22.1"/>)",
+        R"(<property name="commit" value="0123456789abcdef0123456789abcdef01234567"/>)",
+        R"(<property name="run_id" value="tiny-20261201T203732Z-1a2b3c"/>)", R"(<property name="level" value="1"/>)",
+        R"(<property name="level_cap.rung" value="upgrade"/>)", R"(<property name="clean_teardown" value="true"/>)",
+        R"(<property name="no_secret_leak" value="true"/>)", R"(<property name="exit_code" value="1"/>)"})
     BOOST_TEST(count(xml, p) == 7u, p);
   BOOST_TEST(count(xml, R"(<property name="level_cap.reason" value="upgrade failed: upgrade/data_kept failed: the )"
                         R"(row is gone"/>)") == 7u);
@@ -351,8 +352,9 @@ BOOST_AUTO_TEST_CASE(bytes_that_are_not_utf8_are_replaced_one_per_maximal_subpar
 
 BOOST_AUTO_TEST_CASE(any_message_gives_a_document_of_xml_characters_only) {
   auto r = sample();
-  const std::string nasty = std::string("<tag attr=\"v\" x='y'>&amp; \x01\x02\x1b\x7f \xff\xfe \xc0\xaf \xed\xa0\x80 ") +
-                            std::string(1, '\0') + " ]]> \r\n\t end";
+  const std::string nasty =
+      std::string("<tag attr=\"v\" x='y'>&amp; \x01\x02\x1b\x7f \xff\xfe \xc0\xaf \xed\xa0\x80 ") +
+      std::string(1, '\0') + " ]]> \r\n\t end";
   r.recipe = "we<i>rd&\"";
   r.tier(Tier::install).checks.at(0).message = nasty;
   r.tier(Tier::upgrade).checks.at(1).message = nasty;

@@ -147,13 +147,13 @@ Suite flags_suite(const RunResults& r) {
   s.properties = run_properties(r);
   Outcome teardown{Status::pass, "no service, container, network, volume, secret or config of the stack remains"};
   if (r.kept_running) {
-    teardown = {Status::skip, fmt::format("kept running on purpose (--keep-running): stack {} is the warm canonical",
-                                          r.stack)};
+    teardown = {Status::skip,
+                fmt::format("kept running on purpose (--keep-running): stack {} is the warm canonical", r.stack)};
   } else if (!r.clean_teardown) {
-    std::string text = r.teardown_leftovers.empty()
-                           ? std::string("the teardown was not verified clean; ccci.log in the run directory says why")
-                           : fmt::format("the teardown left {} object(s) behind; `ccci gc` removes them",
-                                         r.teardown_leftovers.size());
+    std::string text =
+        r.teardown_leftovers.empty()
+            ? std::string("the teardown was not verified clean; ccci.log in the run directory says why")
+            : fmt::format("the teardown left {} object(s) behind; `ccci gc` removes them", r.teardown_leftovers.size());
     for (auto& l : r.teardown_leftovers)
       text += "\n" + l;
     teardown = {Status::fail, std::move(text)};
