@@ -39,7 +39,7 @@ int report_junit(const Args& args) {
                  "per tier, one <testcase> per check, a <recipe>.ccci suite for clean_teardown and\n"
                  "no_secret_leak (docs/junit.md; schema docs/junit.xsd). The same bytes `ccci run\n"
                  "--junit FILE` writes as the run finishes.\n\n"
-              << d << "\nExample:\n  ccci report junit /var/lib/ccci/runs/custom-html-tiny-20261201T203732Z-3f2a1c\n";
+              << d << "\nExample:\n  ccci report junit /var/lib/ccci/runs/20261201T203732Z-custom-html-tiny-3f2a1c\n";
     return 0;
   }
   if (!vm.count("run-dir"))

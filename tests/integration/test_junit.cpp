@@ -2,7 +2,8 @@
 // swarm, green, red and unverified; the file valid against docs/junit.xsd by
 // xmllint, one testcase per check of results.json (plus the tiers without
 // one and the two flags, counted here from results.json), the failing check
-// named, mode 0644; and `ccci report junit RUN_DIR` printing the same bytes.
+// named, mode 0644, no secret value in it; and `ccci report junit RUN_DIR`
+// printing the same bytes.
 // One case needs no swarm: hostile text in a results.json still gives a
 // valid document.
 #define BOOST_TEST_MODULE integration_junit
@@ -119,7 +120,8 @@ void expect_junit_of_run(const fs::path& junit, const Outcome& o) {
 Outcome run_with_junit(const std::string& name, const fs::path& junit, std::vector<std::string> args,
                        std::vector<std::string> env = {}) {
   args.insert(args.end(), {"--junit", junit.string()});
-  return run_ccci({.binary = CCCI_BIN, .args = std::move(args), .runs_dir = fresh_dir(work / "runs", name), .env = env});
+  return run_ccci(
+      {.binary = CCCI_BIN, .args = std::move(args), .runs_dir = fresh_dir(work / "runs", name), .env = env});
 }
 
 } // namespace
@@ -176,10 +178,10 @@ BOOST_AUTO_TEST_CASE(a_red_run_writes_a_failure_naming_the_failing_check) {
 BOOST_AUTO_TEST_CASE(an_unverified_run_writes_it_too_and_tells_unver_from_skip) {
   const auto out = fresh_dir(work / "junit", "unver");
   const auto junit = out / "ccci-junit.xml";
-  auto o = run_with_junit("unver", junit,
-                          {"run", "--recipe-dir", (repos / "custom-html-tiny").string(), "--recipe", "custom-html-tiny",
-                           "--plugin", std::string(CCCI_TEST_PLUGIN_DIR) + "/needs_tool.so", "--tiers",
-                           "install,custom"});
+  auto o =
+      run_with_junit("unver", junit,
+                     {"run", "--recipe-dir", (repos / "custom-html-tiny").string(), "--recipe", "custom-html-tiny",
+                      "--plugin", std::string(CCCI_TEST_PLUGIN_DIR) + "/needs_tool.so", "--tiers", "install,custom"});
   BOOST_TEST(o.exit_code == 3, o.output);
   BOOST_TEST_REQUIRE(o.results.has_value());
   BOOST_TEST_REQUIRE(o.tier(Tier::custom).status == Status::unver);
@@ -194,6 +196,30 @@ BOOST_AUTO_TEST_CASE(an_unverified_run_writes_it_too_and_tells_unver_from_skip) 
   BOOST_TEST(xpath(junit, "count(//failure)") == "0");
   auto left = leftovers_of(o.results->stack);
   BOOST_TEST(left.empty(), "left behind: " << (left.empty() ? "" : left.front()));
+}
+
+// The file is written behind the redactor: a check that prints the stack's
+// generated secret leaves it out of the JUnit file (tests/plugins/leaky_check.cpp).
+BOOST_AUTO_TEST_CASE(a_check_that_prints_its_secret_leaves_it_out_of_the_junit_file) {
+  const auto out = fresh_dir(work / "junit", "leak");
+  const auto junit = out / "ccci-junit.xml";
+  const auto value_file = out / "site_token";
+  auto o =
+      run_with_junit("leak", junit,
+                     {"run", "--recipe-dir", (repos / "custom-html-tiny").string(), "--recipe", "custom-html-tiny",
+                      "--plugin", std::string(CCCI_TEST_PLUGIN_DIR) + "/leaky_check.so", "--tiers", "install,custom"},
+                     {"CCCI_TEST_LEAK_OUT=" + value_file.string()});
+  BOOST_TEST(o.exit_code == 0, o.output);
+  BOOST_TEST_REQUIRE(o.results.has_value());
+  expect_junit_of_run(junit, o);
+  const std::string value = fs::exists(value_file) ? read(value_file) : "";
+  BOOST_TEST_REQUIRE(value.size() >= 23u); // a six-word passphrase: the plugin really saw it
+  const auto text = read(junit);
+  BOOST_TEST(text.find(value) == std::string::npos, "the secret's value is in the JUnit file");
+  const auto said = xpath(junit, "string(//testcase[@name='custom/prints_its_secret']/system-out)");
+  const auto name = o.results->stack + "_site_token_v1";
+  BOOST_TEST(said.find("[redacted:" + name + "]") != std::string::npos, said);
+  BOOST_TEST(said.find("[redacted:" + name + ":base64]") != std::string::npos, said);
 }
 
 // Whatever a check's message holds, the document is well-formed and valid:
@@ -230,8 +256,8 @@ BOOST_AUTO_TEST_CASE(hostile_text_in_results_gives_a_valid_document) {
   // The parser reads back what was meant: markup as text, the forbidden
   // characters as U+FFFD, the CR and tab of an attribute kept.
   const std::string fffd = "\xEF\xBF\xBD";
-  const std::string seen = "<b a=\"1\" b='2'>&amp; ]]> " + fffd + fffd + fffd + "[31m" + fffd + " \r\n\ttab \xc3\xa9 " +
-                           fffd + " end";
+  const std::string seen =
+      "<b a=\"1\" b='2'>&amp; ]]> " + fffd + fffd + fffd + "[31m" + fffd + " \r\n\ttab \xc3\xa9 " + fffd + " end";
   BOOST_TEST(xpath(junit, "string(//testsuite[1]/properties/property[@name='version']/@value)") == seen);
   BOOST_TEST(xpath(junit, "string(//testsuite[1]/@name)") == "we<i>rd&\"'.install");
   // Its three checks; the failed one carries the tier's verdict.

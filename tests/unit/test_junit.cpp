@@ -7,8 +7,11 @@
 #include "model/results.hpp"
 #include "report/junit.hpp"
 #include "report/markup.hpp"
+#include "support/files.hpp"
 
+#include <filesystem>
 #include <limits>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -414,4 +417,26 @@ BOOST_AUTO_TEST_CASE(the_same_results_read_back_from_results_json_give_the_same_
   auto back = results_from_json(to_json(r), "results.json");
   BOOST_TEST(back.tier(Tier::install).checks.at(0).message == r.tier(Tier::install).checks.at(0).message);
   BOOST_TEST(junit_xml(back) == junit_xml(r));
+}
+
+BOOST_AUTO_TEST_CASE(the_writer_makes_the_file_0644_and_says_so_when_it_cannot) {
+  ccci::test::TempTree tree("junit");
+  const auto file = tree / "ccci-junit.xml";
+  // An older file of another mode: the new one is for others to read all the same.
+  tree.write("ccci-junit.xml", "old");
+  std::filesystem::permissions(file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  std::ostringstream terminal;
+  JUnitWriter(file, terminal).run_finished(sample(), tree / "results.json");
+  BOOST_TEST(terminal.str().empty(), terminal.str());
+  BOOST_TEST(ccci::test::read(file) == junit_xml(sample()));
+  const auto mode = static_cast<unsigned>(std::filesystem::status(file).permissions() & std::filesystem::perms::all);
+  BOOST_TEST(mode == 0644u);
+
+  // Its directory gone by the time the run finishes: said, not thrown (the
+  // verdict and results.json stand).
+  const auto gone = tree / "gone" / "ccci-junit.xml";
+  JUnitWriter(gone, terminal).run_finished(sample(), tree / "results.json");
+  BOOST_TEST(terminal.str().find("the JUnit file was not written: ") != std::string::npos, terminal.str());
+  BOOST_TEST(terminal.str().find((tree / "gone").string()) != std::string::npos, terminal.str());
+  BOOST_TEST(!std::filesystem::exists(gone));
 }
