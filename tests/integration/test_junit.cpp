@@ -260,6 +260,19 @@ BOOST_AUTO_TEST_CASE(hostile_text_in_results_gives_a_valid_document) {
       "<b a=\"1\" b='2'>&amp; ]]> " + fffd + fffd + fffd + "[31m" + fffd + " \r\n\ttab \xc3\xa9 " + fffd + " end";
   BOOST_TEST(xpath(junit, "string(//testsuite[1]/properties/property[@name='version']/@value)") == seen);
   BOOST_TEST(xpath(junit, "string(//testsuite[1]/@name)") == "we<i>rd&\"'.install");
+  // The schema has teeth: what ccci does not emit is refused.
+  const auto doc = read(junit);
+  for (auto [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"<testsuites name=\"ccci\"", "<testsuites skipped=\"0\" name=\"ccci\""}, // not in the Jenkins schema
+           {"type=\"unver\"", "type=\"error\""},
+           {"type=\"fail\"", ""},
+           {"time=\"1.000\"", "time=\"1e0\""}}) {
+    auto at = doc.find(from);
+    BOOST_TEST_REQUIRE(at != std::string::npos, from);
+    const auto broken = dir / "broken.xml";
+    write(broken, std::string(doc).replace(at, from.size(), to));
+    BOOST_TEST(!xmllint({"--noout", "--schema", schema.string(), broken.string()}).ok(), "accepted: " << to);
+  }
   // Its three checks; the failed one carries the tier's verdict.
   BOOST_TEST(xpath(junit, "count(//testsuite[1]/testcase)") == "3");
 }
