@@ -121,9 +121,8 @@ BOOST_AUTO_TEST_CASE(a_sweep_and_a_report_render_in_chromium_with_broken_runs_sh
   World w;
   w.recipe("dash-green", "");
   // One release and a broken mime map: red at custom, no upgrade tier to run.
-  w.recipe("dash-red",
-           "--tags 1.0.0+1.22.1 --variant '" +
-               (source_dir / "recipes/custom-html-tiny/variants/txt-octet-stream.patch").string() + "'");
+  w.recipe("dash-red", "--tags 1.0.0+1.22.1 --variant '" +
+                           (source_dir / "recipes/custom-html-tiny/variants/txt-octet-stream.patch").string() + "'");
 
   auto site = w.root / "site";
   ProcessOptions so;
@@ -158,10 +157,10 @@ BOOST_AUTO_TEST_CASE(a_sweep_and_a_report_render_in_chromium_with_broken_runs_sh
   write(w.root / "runs/dash-died/lease", "");
   write(w.root / "runs/dash-truncated/results.json", R"({"schema": 1, "recipe": "dash-green", "tiers": {"inst)");
 
-  auto report = run_process({CCCI_BIN, "report", "--state-dir", (w.root / "state").string(), "--runs-dir",
-                             (w.root / "runs").string(), "--recipes-dir", (w.root / "recipes").string(), "--out",
-                             site.string()},
-                            so);
+  auto report =
+      run_process({CCCI_BIN, "report", "--state-dir", (w.root / "state").string(), "--runs-dir",
+                   (w.root / "runs").string(), "--recipes-dir", (w.root / "recipes").string(), "--out", site.string()},
+                  so);
   BOOST_TEST_MESSAGE(report.out);
   BOOST_TEST_REQUIRE(report.exit_code == 0, report.out);
   BOOST_TEST(has(report.out, "index " + site.string() + "/index.html"), report.out);
@@ -195,7 +194,7 @@ BOOST_AUTO_TEST_CASE(a_sweep_and_a_report_render_in_chromium_with_broken_runs_sh
   BOOST_TEST(has(run_page, "compose.rendered.yml"));
   BOOST_TEST(has(run_page, "no_secret_leak"));
   // The custom check's row says fail in words.
-  auto row = run_page.substr(run_page.find("custom/content_type_html_and_txt"));
+  auto row = run_page.substr(run_page.find("<code>custom/content_type_html_and_txt</code>"));
   BOOST_TEST(has(row.substr(0, row.find("</tr>")), ">fail</abbr>"), row.substr(0, 400));
   screenshot(w, site / "runs" / (red_run + ".html"), "run-red.png");
 

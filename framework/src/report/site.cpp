@@ -72,14 +72,15 @@ std::vector<RunArtifact> artifacts_of(const fs::path& dir, const std::optional<R
   std::set<std::string> seen;
   for (auto& n : names) {
     if (!seen.insert(n).second) continue;
-    bool listed = results && std::find(results->evidence.begin(), results->evidence.end(), n) !=
-                                 results->evidence.end();
+    bool listed =
+        results && std::find(results->evidence.begin(), results->evidence.end(), n) != results->evidence.end();
     RunArtifact a{n, 0, inside_without_links(dir, n)};
     // ccci.log and lint.txt are looked for; only evidence is promised.
     if (!listed && a.skipped == "listed, but not in the run directory") continue;
     if (a.skipped.empty()) {
       a.size = fs::file_size(dir / n, ec);
-      if (ec) a.skipped = fmt::format("cannot be read: {}", ec.message());
+      if (ec)
+        a.skipped = fmt::format("cannot be read: {}", ec.message());
       else if (a.size > max_copied_file)
         a.skipped = fmt::format("{} bytes, over the site's 1 MiB per file: read it in the run directory", a.size);
     }

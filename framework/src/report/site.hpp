@@ -24,10 +24,10 @@ struct SiteOptions {
 
 struct SiteReport {
   std::filesystem::path index;
-  std::size_t pages = 0;            ///< HTML pages and badges written
-  std::size_t files_copied = 0;     ///< run files copied beside their run pages
-  std::size_t removed = 0;          ///< stale files of an earlier site removed
-  std::vector<std::string> notes;   ///< what was left out, and why (also on the index)
+  std::size_t pages = 0;          ///< HTML pages and badges written
+  std::size_t files_copied = 0;   ///< run files copied beside their run pages
+  std::size_t removed = 0;        ///< stale files of an earlier site removed
+  std::vector<std::string> notes; ///< what was left out, and why (also on the index)
 };
 
 /// The inputs read into a model. Never throws for what it reads: a file

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <regex>
 
 namespace json = boost::json;
 
@@ -105,9 +106,7 @@ RunEntry run_entry(std::string id, const std::optional<std::string>& results_tex
   if (!results_text) {
     e.state = RunState::missing;
     switch (lease) {
-    case LeaseState::held:
-      e.problem = "no results.json yet: the run is still going (its lease is held)";
-      break;
+    case LeaseState::held: e.problem = "no results.json yet: the run is still going (its lease is held)"; break;
     case LeaseState::free:
       e.problem = "no results.json: the run ended without writing one (it died, was killed, or its machine went "
                   "down); its ccci.log, if any, says how far it got";
@@ -132,7 +131,8 @@ RunEntry run_entry(std::string id, const std::optional<std::string>& results_tex
   } catch (const std::exception& ex) {
     e.state = RunState::malformed;
     e.results.reset();
-    e.problem = ex.what();
+    // The JSON parser's own source location helps nobody reading the page.
+    e.problem = std::regex_replace(std::string(ex.what()), std::regex(R"( \[boost\.json:[^\]]*\])"), "");
   }
   return e;
 }
@@ -159,9 +159,8 @@ void finish_model(SiteModel& m) {
   for (auto& run : m.runs)
     if (run.recipe.empty())
       if (auto it = recipe_of_run.find(run.id); it != recipe_of_run.end()) run.recipe = it->second;
-  std::stable_sort(m.runs.begin(), m.runs.end(), [](auto& a, auto& b) {
-    return a.when != b.when ? a.when > b.when : a.id > b.id;
-  });
+  std::stable_sort(m.runs.begin(), m.runs.end(),
+                   [](auto& a, auto& b) { return a.when != b.when ? a.when > b.when : a.id > b.id; });
   auto known = [&](const std::string& name) {
     return std::any_of(m.recipes.begin(), m.recipes.end(), [&](auto& r) { return r.name == name; });
   };
@@ -181,9 +180,8 @@ void finish_model(SiteModel& m) {
     return !r.enrolled && !r.canonical && r.canonical_problem.empty() && r.meta_problem.empty() &&
            std::none_of(m.runs.begin(), m.runs.end(), [&](auto& run) { return run.recipe == r.name; });
   });
-  std::sort(m.recipes.begin(), m.recipes.end(), [](auto& a, auto& b) {
-    return a.enrolled != b.enrolled ? a.enrolled : a.name < b.name;
-  });
+  std::sort(m.recipes.begin(), m.recipes.end(),
+            [](auto& a, auto& b) { return a.enrolled != b.enrolled ? a.enrolled : a.name < b.name; });
 }
 
 std::optional<RunEntry> latest_run(const SiteModel& m, std::string_view recipe) {

@@ -48,7 +48,7 @@ std::string_view to_string(RunState s);
 
 /// A file of the run directory the site may copy and link to.
 struct RunArtifact {
-  std::string path;    ///< relative to the run directory, e.g. evidence/tasks.txt
+  std::string path; ///< relative to the run directory, e.g. evidence/tasks.txt
   std::uintmax_t size = 0;
   std::string skipped; ///< why it is not copied ("" = copied, unless the run's files are withheld)
 };
@@ -74,18 +74,18 @@ RunEntry run_entry(std::string id, const std::optional<std::string>& results_tex
 struct RecipeInfo {
   std::string name{};
   bool enrolled = false;
-  bool has_meta = false;                ///< a ccci.yml in the recipes dir
-  std::string meta_problem{};           ///< the meta could not be read
+  bool has_meta = false;      ///< a ccci.yml in the recipes dir
+  std::string meta_problem{}; ///< the meta could not be read
   std::optional<Canonical> canonical{};
-  std::string canonical_problem{};      ///< the registry record could not be read
+  std::string canonical_problem{}; ///< the registry record could not be read
 };
 
 struct SiteModel {
-  std::string generated;             ///< ISO 8601 UTC; every age on the pages is relative to it
-  std::vector<RecipeInfo> recipes;   ///< by name: enrolled, then any with runs or a record
-  std::vector<SweepRecord> sweeps;   ///< oldest first
-  std::vector<RunEntry> runs;        ///< newest first
-  std::vector<std::string> notes;    ///< what was seen and left out, and why
+  std::string generated;           ///< ISO 8601 UTC; every age on the pages is relative to it
+  std::vector<RecipeInfo> recipes; ///< by name: enrolled, then any with runs or a record
+  std::vector<SweepRecord> sweeps; ///< oldest first
+  std::vector<RunEntry> runs;      ///< newest first
+  std::vector<std::string> notes;  ///< what was seen and left out, and why
 };
 
 /// Completes a model whose parts were read: a run without results takes its

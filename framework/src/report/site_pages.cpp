@@ -55,15 +55,16 @@ StatusLook look(Status s) {
 // A status is a symbol and a word beside its colour, never the colour alone.
 std::string status_badge(Status s, bool declared = false) {
   auto l = look(s);
-  return fmt::format(R"(<span class="st st-{}"><span class="sym" aria-hidden="true">{}</span> <abbr title="{}">{}</abbr>{}</span>)",
-                     l.css, l.symbol, l.meaning, l.word, declared ? " (declared)" : "");
+  return fmt::format(
+      R"(<span class="st st-{}"><span class="sym" aria-hidden="true">{}</span> <abbr title="{}">{}</abbr>{}</span>)",
+      l.css, l.symbol, l.meaning, l.word, declared ? R"( <small class="decl">declared</small>)" : "");
 }
 
 std::string status_cell(const TierResult& t, bool with_duration) {
   return fmt::format(R"(<td class="cell-{}">{}{}</td>)", look(t.status).css, status_badge(t.status, t.declared_skip),
-                     with_duration && t.duration > 0 ? fmt::format(R"( <small class="dur">{}</small>)",
-                                                                   esc(duration_text(t.duration)))
-                                                     : "");
+                     with_duration && t.duration > 0
+                         ? fmt::format(R"( <small class="dur">{}</small>)", esc(duration_text(t.duration)))
+                         : "");
 }
 
 struct Verdict {
@@ -106,8 +107,8 @@ std::string label_css(std::string_view label) {
 std::string label_span(std::string_view label) {
   auto css = label_css(label);
   std::string_view sym = css == "green" ? "\u2714" : css == "red" ? "\u2718" : css == "skip" ? "\u2212" : "?";
-  return fmt::format(R"(<span class="verdict v-{}"><span class="sym" aria-hidden="true">{}</span> {}</span>)", css,
-                     sym, esc(label.empty() ? "(no label)" : label));
+  return fmt::format(R"(<span class="verdict v-{}"><span class="sym" aria-hidden="true">{}</span> {}</span>)", css, sym,
+                     esc(label.empty() ? "(no label)" : label));
 }
 
 std::string time_and_age(std::string_view when, std::string_view now) {
@@ -138,10 +139,15 @@ std::string run_duration(const RunResults& r) {
 }
 
 std::string level_text(const RunResults& r) {
-  std::string cap = r.level.rung.empty()
-                        ? "every rung passed or was a declared skip"
-                        : fmt::format("capped at {}: {}", r.level.rung, r.level.reason);
+  std::string cap = r.level.rung.empty() ? "every rung passed or was a declared skip"
+                                         : fmt::format("capped at {}: {}", r.level.rung, r.level.reason);
   return fmt::format(R"(<strong>L{}</strong> <small>{}</small>)", r.level.level, esc(cap));
+}
+
+// The index's narrow form: the rung that capped it, its reason on the run page.
+std::string level_short(const RunResults& r) {
+  if (r.level.rung.empty()) return fmt::format("<strong>L{}</strong>", r.level.level);
+  return fmt::format(R"(<strong>L{}</strong> <small>capped at {}</small>)", r.level.level, esc(r.level.rung));
 }
 
 std::string problem_word(RunState s) {
@@ -151,12 +157,13 @@ std::string problem_word(RunState s) {
 std::string chart(const SiteModel& m, const RecipeInfo& recipe) {
   std::vector<const RunEntry*> runs;
   for (auto& run : m.runs)
-    if (run.recipe == recipe.name && run.state == RunState::complete) runs.push_back(&run);
+    if (run.recipe == recipe.name && run.state == RunState::complete && !run.results->kept_running)
+      runs.push_back(&run);
   std::reverse(runs.begin(), runs.end()); // oldest first, left to right
   constexpr std::size_t max_points = 40;
   if (runs.size() > max_points) runs.erase(runs.begin(), runs.end() - max_points);
   if (runs.empty()) return "<p>No complete run yet: nothing to chart.</p>\n";
-  const int left = 44, step = 44, top = 24, row = 24;
+  const int left = 44, step = 56, top = 24, row = 30;
   const int width = left + step * static_cast<int>(runs.size()) + 16, height = top + row * 5 + 44;
   auto y = [&](int level) { return top + row * (5 - level); };
   std::string svg = fmt::format(
@@ -177,11 +184,12 @@ std::string chart(const SiteModel& m, const RecipeInfo& recipe) {
     if (!points.empty()) points += ' ';
     points += fmt::format("{},{}", x, y(r.level.level));
     std::string_view sym = v.css == "green" ? "\u2714" : v.css == "red" ? "\u2718" : "?";
-    svg += fmt::format(R"(<a href="../runs/{id}.html"><circle class="pt v-{css}" cx="{x}" cy="{y}" r="6"><title>{id}: {text}, {when}</title></circle></a><text class="pl" x="{x}" y="{ly}" text-anchor="middle">L{lvl}{sym}</text>
+    svg += fmt::format(
+        R"(<a href="../runs/{id}.html"><circle class="pt v-{css}" cx="{x}" cy="{y}" r="6"><title>{id}: {text}, {when}</title></circle></a><text class="pl" x="{x}" y="{ly}" text-anchor="middle">L{lvl}{sym}</text>
 )",
-                       fmt::arg("id", esc(runs[i]->id)), fmt::arg("css", v.css), fmt::arg("x", x),
-                       fmt::arg("y", y(r.level.level)), fmt::arg("text", esc(v.text)), fmt::arg("when", esc(r.started)),
-                       fmt::arg("ly", y(r.level.level) - 10), fmt::arg("lvl", r.level.level), fmt::arg("sym", sym));
+        fmt::arg("id", esc(runs[i]->id)), fmt::arg("css", v.css), fmt::arg("x", x), fmt::arg("y", y(r.level.level)),
+        fmt::arg("text", esc(v.text)), fmt::arg("when", esc(r.started)), fmt::arg("ly", y(r.level.level) - 10),
+        fmt::arg("lvl", r.level.level), fmt::arg("sym", sym));
     svg += fmt::format(R"(<text class="axis" x="{}" y="{}" text-anchor="middle">{}</text>
 )",
                        x, height - 8, i + 1);
@@ -204,10 +212,11 @@ std::string recipe_runs_table(const SiteModel& m, const RecipeInfo& recipe) {
       for (auto& r : s.rows)
         if (r.run_id == run.id) label = label_span(r.label);
     if (run.state != RunState::complete) {
-      rows += fmt::format(R"(<tr><th scope="row">{}</th><td>{}</td><td colspan="{}" class="problem"><strong>{}</strong>: {}</td><td>{}</td></tr>
+      rows += fmt::format(
+          R"(<tr><th scope="row">{}</th><td>{}</td><td colspan="{}" class="problem"><strong>{}</strong>: {}</td><td>{}</td></tr>
 )",
-                          run_link("../", run), time_and_age(run.when, m.generated), tier_table.size() + 3,
-                          problem_word(run.state), esc(run.problem), label);
+          run_link("../", run), time_and_age(run.when, m.generated), tier_table.size() + 3, problem_word(run.state),
+          esc(run.problem), label);
       continue;
     }
     auto& r = *run.results;
@@ -245,10 +254,11 @@ std::string recipe_sweeps_table(const SiteModel& m, const RecipeInfo& recipe) {
       std::string notes;
       for (auto& n : r.notes)
         notes += fmt::format("<li>{}</li>", esc(n));
-      rows += fmt::format(R"(<tr><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>
+      rows += fmt::format(
+          R"(<tr><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>
 )",
-                          esc(it->id), time_and_age(it->finished, m.generated), esc(r.latest.empty() ? "—" : r.latest),
-                          esc(r.decision), label_span(r.label), run, notes.empty() ? "" : "<ul>" + notes + "</ul>");
+          esc(it->id), time_and_age(it->finished, m.generated), esc(r.latest.empty() ? "—" : r.latest), esc(r.decision),
+          label_span(r.label), run, notes.empty() ? "" : "<ul>" + notes + "</ul>");
     }
   if (rows.empty()) return "<p>No sweep has looked at this recipe.</p>\n";
   return fmt::format(R"(<div class="scroll"><table>
@@ -297,6 +307,7 @@ std::string age_text(std::string_view then, std::string_view now) {
 }
 
 std::string duration_text(double seconds) {
+  if (seconds < 0.05) return "< 0.1 s";
   if (seconds < 10) return fmt::format("{:.1f} s", seconds);
   auto s = static_cast<long long>(std::llround(seconds));
   if (s < 60) return fmt::format("{} s", s);
@@ -366,9 +377,11 @@ std::string render_index(const SiteModel& m) {
     std::string run_cells;
     if (latest) {
       auto& r = *latest->results;
-      run_cells = fmt::format("<td>{}<br><small>{} · {}</small></td><td>{}<br>{}</td>", run_link("", *latest),
-                              esc(r.version.empty() ? r.ref : r.version), time_and_age(latest->when, m.generated),
-                              verdict_span(r), level_text(r));
+      // The run's id is long; its version names it here, the id is its page's title.
+      run_cells =
+          fmt::format(R"(<td><a href="runs/{}.html" title="run {}">{}</a><br><small>{}</small></td><td>{}<br>{}</td>)",
+                      esc(latest->id), esc(latest->id), esc(r.version.empty() ? r.ref : r.version),
+                      time_and_age(latest->when, m.generated), verdict_span(r), level_short(r));
       for (auto& t : r.tiers)
         run_cells += status_cell(t, true);
       run_cells += fmt::format("<td>{}</td>", esc(run_duration(r)));
@@ -399,11 +412,11 @@ std::string render_index(const SiteModel& m) {
   std::string broken;
   for (auto& run : m.runs)
     if (run.state != RunState::complete)
-      broken += fmt::format(R"(<tr><th scope="row">{}</th><td>{}</td><td class="problem"><strong>{}</strong></td><td>{}</td><td>{}</td></tr>
+      broken += fmt::format(
+          R"(<tr><th scope="row">{}</th><td>{}</td><td class="problem"><strong>{}</strong></td><td>{}</td><td>{}</td></tr>
 )",
-                            run_link("", run), run.recipe.empty() ? "<span class=\"muted\">unknown</span>"
-                                                                  : recipe_link("", run.recipe),
-                            problem_word(run.state), esc(run.problem), time_and_age(run.when, m.generated));
+          run_link("", run), run.recipe.empty() ? "<span class=\"muted\">unknown</span>" : recipe_link("", run.recipe),
+          problem_word(run.state), esc(run.problem), time_and_age(run.when, m.generated));
   body += "<h2 id=\"unreadable\">Runs without a readable results.json</h2>\n";
   body += broken.empty() ? "<p>Every run directory holds a readable results.json.</p>\n"
                          : fmt::format(R"(<div class="scroll"><table>
@@ -420,20 +433,16 @@ std::string render_index(const SiteModel& m) {
     std::string labels;
     for (auto& r : it->rows)
       labels += fmt::format("<li>{}: {}</li>", recipe_link("", r.recipe), label_span(r.label));
-    std::string leak = !it->no_secret_leak ? "<span class=\"muted\">not recorded</span>"
-                       : *it->no_secret_leak
-                           ? status_badge(Status::pass)
-                           : fmt::format("{} {}", status_badge(Status::fail), esc(fmt::format("{}", fmt::join(
-                                                                                                    it->leak_findings,
-                                                                                                    "; "))));
-    sweeps += fmt::format(R"(<tr><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}{}</td><td>{}</td></tr>
+    std::string leak = !it->no_secret_leak   ? "<span class=\"muted\">not recorded</span>"
+                       : *it->no_secret_leak ? status_badge(Status::pass)
+                                             : fmt::format("{} {}", status_badge(Status::fail),
+                                                           esc(fmt::format("{}", fmt::join(it->leak_findings, "; "))));
+    sweeps += fmt::format(
+        R"(<tr><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}{}</td><td>{}</td></tr>
 )",
-                          esc(it->id), time_and_age(it->finished, m.generated),
-                          it->exit_code ? std::to_string(*it->exit_code) : "?",
-                          labels.empty() ? "" : "<ul>" + labels + "</ul>",
-                          it->problem.empty() ? ""
-                                              : fmt::format(R"(<p class="problem">{}</p>)", esc(it->problem)),
-                          leak);
+        esc(it->id), time_and_age(it->finished, m.generated), it->exit_code ? std::to_string(*it->exit_code) : "?",
+        labels.empty() ? "" : "<ul>" + labels + "</ul>",
+        it->problem.empty() ? "" : fmt::format(R"(<p class="problem">{}</p>)", esc(it->problem)), leak);
   }
   body += "<h2 id=\"sweeps\">Sweeps</h2>\n";
   body += sweeps.empty() ? "<p>No sweep summary in the state directory.</p>\n"
@@ -475,23 +484,25 @@ std::string render_index(const SiteModel& m) {
 }
 
 std::string render_recipe_page(const SiteModel& m, const RecipeInfo& recipe) {
-  std::string body = fmt::format(R"(<h1>Recipe {}</h1>
+  std::string body =
+      fmt::format(R"(<h1>Recipe {}</h1>
 <p><img class="badge" src="../badges/{}.svg" alt="badge: {}"> {}</p>
 <dl class="facts">
 <dt>Canonical</dt><dd>{}</dd>
 )",
-                                 esc(recipe.name), esc(recipe.name), esc(badge_text(m, recipe.name)),
-                                 recipe.enrolled  ? "Enrolled in the sweep."
-                                 : recipe.has_meta ? "Not enrolled in the sweep (its meta says <code>enroll: false</code>)."
-                                                   : "Not enrolled: no meta in the recipes directory; shown for its runs.",
-                                 canonical_text(recipe, m.generated));
+                  esc(recipe.name), esc(recipe.name), esc(badge_text(m, recipe.name)),
+                  recipe.enrolled   ? "Enrolled in the sweep."
+                  : recipe.has_meta ? "Not enrolled in the sweep (its meta says <code>enroll: false</code>)."
+                                    : "Not enrolled: no meta in the recipes directory; shown for its runs.",
+                  canonical_text(recipe, m.generated));
   if (recipe.canonical)
     body += fmt::format("<dt>Canonical's run</dt><dd>{}</dd><dt>Canonical's stack</dt><dd>{}</dd>\n",
                         esc(recipe.canonical->run_id), esc(recipe.canonical->stack));
   if (!recipe.meta_problem.empty())
     body += fmt::format(R"(<dt>Meta</dt><dd class="problem">unreadable: {}</dd>)", esc(recipe.meta_problem));
   body += "</dl>\n<h2>Level over time</h2>\n<figure>\n" + chart(m, recipe) +
-          "<figcaption>The level of each complete run; the runs table below holds the same data.</figcaption>\n"
+          "<figcaption>The level of each complete run, oldest on the left; the runs table below holds the same "
+          "data. Promotions (install-only runs kept running as the canonical) are left out of the chart.</figcaption>\n"
           "</figure>\n<h2>Runs</h2>\n" +
           recipe_runs_table(m, recipe) + "<h2>Sweeps</h2>\n" + recipe_sweeps_table(m, recipe);
   return page("recipe " + recipe.name, "../", m.generated, body);
@@ -613,10 +624,9 @@ std::string render_run_page(const SiteModel& m, const RunEntry& run) {
   } else {
     body += "<p>Copied from the run directory (already redacted when written):</p>\n<ul>\n";
     for (auto& a : run.artifacts)
-      body += a.skipped.empty()
-                  ? fmt::format("<li><a href=\"{}/{}\">{}</a> <small>({} bytes)</small></li>\n", esc(run.id),
-                                esc(url_path(a.path)), esc(a.path), a.size)
-                  : fmt::format("<li>{}: not copied: {}</li>\n", esc(a.path), esc(a.skipped));
+      body += a.skipped.empty() ? fmt::format("<li><a href=\"{}/{}\">{}</a> <small>({} bytes)</small></li>\n",
+                                              esc(run.id), esc(url_path(a.path)), esc(a.path), a.size)
+                                : fmt::format("<li>{}: not copied: {}</li>\n", esc(a.path), esc(a.skipped));
     body += "</ul>\n";
   }
   return page("run " + run.id, "../", m.generated, body);
@@ -634,10 +644,12 @@ h1 { font-size: 1.6rem; } h2 { font-size: 1.25rem; margin-top: 2rem; } h3 { font
 .scroll { overflow-x: auto; }
 table { border-collapse: collapse; margin: .5rem 0; }
 caption { text-align: left; color: var(--muted); padding: .2rem 0; }
-th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; }
+th, td { border: 1px solid var(--line); padding: .3rem .4rem; text-align: left; vertical-align: top; }
 thead th { background: #f6f8fa; }
 small, .muted { color: var(--muted); }
 .st { white-space: nowrap; } .st abbr { text-decoration: none; }
+td .st .decl { display: block; }
+table.recipes { font-size: .92rem; }
 .cell-pass { background: var(--pass); color: var(--pass-fg); }
 .cell-fail { background: var(--fail); color: var(--fail-fg); }
 .cell-unver, .cell-warn { background: var(--unver); color: var(--unver-fg); }
