@@ -385,6 +385,38 @@ const std::vector<Row>& option_rows() {
             c.args = {"doctor", "--plugin-dir", (c.dir / "nope").string()};
           },
           {"--plugin-dir", "nope: not a directory"}),
+      bad("o60", "`ccci report` with an unknown option", command({"report", "--frobnicate"}),
+          {"--frobnicate", "see `ccci report --help`"}),
+      bad("o61", "`ccci report --out` that is a file",
+          [](Case& c) {
+            write(c.dir / "a-file", "x");
+            c.args = {"report", "--out", (c.dir / "a-file").string()};
+          },
+          {"--out", "a-file: not a directory"}),
+      bad("o62", "`ccci report --runs-dir` that is missing",
+          [](Case& c) {
+            c.args = {"report", "--runs-dir", (c.dir / "nope").string()};
+          },
+          {"--runs-dir", "nope: no such directory"}),
+      bad("o63", "`ccci report --state-dir` that is a file",
+          [](Case& c) {
+            write(c.dir / "a-file", "x");
+            c.args = {"report", "--state-dir", (c.dir / "a-file").string()};
+          },
+          {"--state-dir", "a-file: not a directory"}),
+      bad("o64", "`ccci report --out` inside the runs dir",
+          [](Case& c) {
+            fs::create_directories(c.runs);
+            c.args = {"report", "--runs-dir", c.runs.string(), "--out", (c.runs / "site").string()};
+          },
+          {"--out", "is inside the runs directory", "a directory of its own"}),
+      bad("o65", "`ccci sweep --report-dir` that is a file",
+          [](Case& c) {
+            write(c.dir / "a-file", "x");
+            c.write_meta("enroll: true\n");
+            c.args = {"sweep", "--recipes-dir", c.meta.string(), "--report-dir", (c.dir / "a-file").string()};
+          },
+          {"--report-dir", "a-file: not a directory"}),
   };
   return rows;
 }
