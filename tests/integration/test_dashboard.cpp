@@ -205,4 +205,26 @@ BOOST_AUTO_TEST_CASE(a_sweep_and_a_report_render_in_chromium_with_broken_runs_sh
   BOOST_TEST(has(recipe_page, red_run));
   screenshot(w, site / "recipes/dash-green.html", "recipe-green.png");
   BOOST_TEST(has(read(site / "badges/dash-red.svg"), "red at custom"));
+
+  // A dashboard the sweep cannot write (here: a place among the runs) is said
+  // in its output and summary; the exit status stays the verdict (the red
+  // recipe runs again: 1, not 3).
+  auto again = run_process({CCCI_BIN, "sweep", "--state-dir", (w.root / "state").string(), "--runs-dir",
+                            (w.root / "runs").string(), "--recipes-dir", (w.root / "recipes").string(), "--source",
+                            (w.root / "upstream").string(), "--plugin-dir", (w.root / "plugins").string(),
+                            "--report-dir", (w.root / "runs/site").string()},
+                           so);
+  BOOST_TEST_MESSAGE(again.out);
+  BOOST_TEST(again.exit_code == 1, again.out);
+  BOOST_TEST(has(again.out, "dashboard not written in"), again.out);
+  BOOST_TEST(has(again.out, "is inside the runs directory"), again.out);
+  BOOST_TEST(!fs::exists(w.root / "runs/site"));
+  fs::path newest;
+  for (auto& e : fs::directory_iterator(w.root / "state/sweeps"))
+    if (e.path().filename() > newest.filename()) newest = e.path();
+  auto second = json::parse(read(newest / "summary.json")).as_object();
+  BOOST_TEST_REQUIRE(second.contains("report_error"));
+  BOOST_TEST(has(std::string(second.at("report_error").as_string()), "the sweep's exit status stands"));
+  BOOST_TEST(second.at("exit_code").as_int64() == 1);
+  BOOST_TEST(has(read(newest / "summary.txt"), "dashboard not written in"));
 }

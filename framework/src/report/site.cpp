@@ -218,7 +218,8 @@ SiteModel read_site_model(const SiteOptions& o) {
   std::error_code ec;
   std::set<std::string> names;
   for (auto& d : fs::directory_iterator(o.recipes_dir, ec)) {
-    if (!fs::exists(d.path() / "ccci.yml")) continue;
+    std::error_code mec;
+    if (!fs::exists(d.path() / "ccci.yml", mec)) continue;
     auto name = d.path().filename().string();
     if (!safe_site_name(name)) {
       m.notes.push_back(fmt::format("recipes dir: '{}' cannot be a page name; left out", name));
@@ -306,6 +307,10 @@ SiteReport write_site(const SiteOptions& o) {
   }
 
   site_directories(out, {});
+  // `ccci report` by hand during a sweep's own: one writer at a time, so
+  // neither removes as stale what the other has just written.
+  FileLock lock(out / ".ccci-site.lock");
+  lock.lock();
   std::set<std::string> written;
   for (auto& [rel, content] : pages) {
     write_site_file(out, rel, content);
