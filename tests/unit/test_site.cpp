@@ -186,6 +186,27 @@ BOOST_AUTO_TEST_CASE(missing_and_malformed_results_are_shown_with_the_reason) {
   BOOST_TEST(has(render_run_page(m, run_named(m, "r-site-1")), "install/ok"));
 }
 
+BOOST_AUTO_TEST_CASE(a_leak_in_results_json_itself_keeps_its_words_off_the_page) {
+  auto r = results("notes", "r-leak", "2026-12-03T09:00:00Z", 1);
+  r.no_secret_leak = false;
+  r.tier(Tier::install).checks.front().message = "password is hunter2-leaked";
+  r.leak_findings = {"results.json: secret notes_db_password_v1 (raw)"};
+  SiteModel m = sample_model();
+  m.runs.push_back(complete(r));
+  auto page = render_run_page(m, m.runs.back());
+  BOOST_TEST(!has(page, "hunter2-leaked"));
+  BOOST_TEST(!has(page, "restore/verify:notes failed")); // a tier reason
+  BOOST_TEST(has(page, "withheld: this run's leak scan found a secret in results.json itself"));
+  BOOST_TEST(has(page, "install/ok"));           // names and statuses stay
+  BOOST_TEST(has(page, "notes_db_password_v1")); // the finding names the secret, never its value
+  // A leak elsewhere (an archive) withholds the files, not the words.
+  r.leak_findings = {"archive backup/x.tar.gz: member a: secret notes_db_password_v1 (raw)"};
+  m.runs.back() = complete(r);
+  auto other = render_run_page(m, m.runs.back());
+  BOOST_TEST(has(other, "hunter2-leaked"));
+  BOOST_TEST(has(other, "withheld: this run&#39;s leak scan found 1 problem(s)"));
+}
+
 BOOST_AUTO_TEST_CASE(links_are_relative_and_nothing_is_fetched_from_elsewhere) {
   auto m = sample_model();
   std::regex ref(R"re((?:href|src)="([^"]*)")re");

@@ -41,6 +41,12 @@ std::optional<int> int_field(const json::object& o, std::string_view key) {
   return std::nullopt;
 }
 
+// "results.json: secret <name> (<form>)", or "not scanned, so not proven
+// clean: results.json: ..." (docs/results-schema.md, leak_findings).
+bool has_results_json(std::string_view finding) {
+  return finding.starts_with("results.json:") || finding.find(": results.json:") != std::string_view::npos;
+}
+
 } // namespace
 
 SweepRecord sweep_from_json(std::string_view id, std::string_view text) {
@@ -98,6 +104,11 @@ std::string RunEntry::withheld() const {
     return "withheld: this run's leak scan did not prove its files clean (no_secret_leak is false)";
   return fmt::format("withheld: this run's leak scan found {} problem(s): {}", results->leak_findings.size(),
                      fmt::join(results->leak_findings, "; "));
+}
+
+bool RunEntry::words_withheld() const {
+  return state == RunState::complete && std::any_of(results->leak_findings.begin(), results->leak_findings.end(),
+                                                    [](const std::string& f) { return has_results_json(f); });
 }
 
 RunEntry run_entry(std::string id, const std::optional<std::string>& results_text, LeaseState lease) {

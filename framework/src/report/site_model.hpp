@@ -65,6 +65,9 @@ struct RunEntry {
   /// The files are copied only when the leak scan proved the run clean; else
   /// why not ("withheld: ..."), to show instead of links.
   std::string withheld() const;
+  /// A leak finding names results.json itself: its reasons and messages are
+  /// not shown either (docs/architecture.md, "Dashboard").
+  bool words_withheld() const;
 };
 
 /// `results_text` is nullopt when the file is absent; `lease` tells a run

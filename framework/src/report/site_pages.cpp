@@ -524,6 +524,15 @@ std::string render_run_page(const SiteModel& m, const RunEntry& run) {
   auto fact = [](std::string_view k, std::string_view v) {
     return fmt::format("<dt>{}</dt><dd>{}</dd>\n", k, v.empty() ? "<span class=\"muted\">—</span>" : esc(v));
   };
+  // A leak in results.json itself (a form the redactor missed): its words
+  // stay off a page meant to be served; statuses and names remain.
+  const bool words_withheld = run.words_withheld();
+  auto words = [&](std::string_view text) {
+    return words_withheld ? std::string("[withheld: results.json holds a secret]") : esc(text);
+  };
+  if (words_withheld)
+    body += "<p class=\"withheld\">withheld: this run's leak scan found a secret in results.json itself, so no "
+            "reason or message of it is shown here; see the leak findings below.</p>\n";
   body += fmt::format("<p>{}</p>\n<dl class=\"facts\">\n", verdict_span(r));
   body += fact("Version", r.version) + fact("Ref", r.ref) + fact("Commit", r.commit) + fact("Stack", r.stack) +
           fact("Domain", r.domain);
@@ -532,7 +541,10 @@ std::string render_run_page(const SiteModel& m, const RunEntry& run) {
           fact("Exit code", std::to_string(r.exit_code)) + fact("ccci version", r.ccci_version);
   if (r.kept_running) body += fact("Kept running", "yes: a warm canonical (--keep-running)");
   body += "</dl>\n";
-  body += fmt::format("<h2>Level</h2>\n<p>{}</p>\n", level_text(r));
+  body += fmt::format("<h2>Level</h2>\n<p>{}</p>\n",
+                      words_withheld ? fmt::format("<strong>L{}</strong> <small>capped at {}: {}</small>",
+                                                   r.level.level, esc(r.level.rung), words(r.level.reason))
+                                     : level_text(r));
 
   auto flag = [](std::string_view name, bool v, std::string_view meaning) {
     return fmt::format("<tr><th scope=\"row\"><code>{}</code></th><td>{}</td><td>{}</td></tr>\n", name,
@@ -555,7 +567,7 @@ std::string render_run_page(const SiteModel& m, const RunEntry& run) {
     tiers += fmt::format(
         R"(<tr><th scope="row"><a href="#tier-{0}">{0}</a></th>{1}<td>{2}</td><td>{3}</td><td>{4}</td></tr>
 )",
-        name, status_cell(t, false), esc(t.reason), esc(t.duration > 0 ? duration_text(t.duration) : ""),
+        name, status_cell(t, false), words(t.reason), esc(t.duration > 0 ? duration_text(t.duration) : ""),
         t.checks.size());
     checks += fmt::format("<h3 id=\"tier-{}\">{} {}</h3>\n", name, name, status_badge(t.status, t.declared_skip));
     if (t.checks.empty()) {
@@ -567,7 +579,7 @@ std::string render_run_page(const SiteModel& m, const RunEntry& run) {
       rows += fmt::format(
           R"(<tr><th scope="row"><code>{}</code></th><td class="cell-{}">{}</td><td><pre class="msg">{}</pre></td><td>{}</td></tr>
 )",
-          esc(c.name), look(c.status).css, status_badge(c.status), esc(c.message), esc(duration_text(c.duration)));
+          esc(c.name), look(c.status).css, status_badge(c.status), words(c.message), esc(duration_text(c.duration)));
     checks += fmt::format(R"(<div class="scroll"><table class="checks">
 <caption>Checks of the {} tier</caption>
 <thead><tr><th scope="col">Check</th><th scope="col">Status</th><th scope="col">Message</th><th scope="col">Duration</th></tr></thead>
