@@ -149,6 +149,12 @@ void site_directories(const fs::path& root, const fs::path& rel_dir) {
     fs::permissions(d, dir_mode, ec);
     if (ec) throw InfraFailure(fmt::format("cannot make {} 0755: {}", d.string(), ec.message()));
   };
+  if (rel_dir.empty()) {
+    // The site's own parents are the operator's (a served site needs them
+    // searchable by the web server: docs/architecture.md, "Dashboard").
+    std::error_code ec;
+    fs::create_directories(at.parent_path(), ec);
+  }
   make(at);
   for (auto& part : rel_dir) {
     at /= part;
