@@ -50,6 +50,8 @@ std::filesystem::path default_recipes_dir();
 std::filesystem::path default_state_dir();
 /// $CCCI_RUNS_DIR, else <state_dir>/runs.
 std::filesystem::path default_runs_dir(const std::filesystem::path& state_dir = default_state_dir());
+/// Where the dashboard goes: $CCCI_REPORT_DIR, else <state_dir>/report.
+std::filesystem::path default_report_dir(const std::filesystem::path& state_dir);
 /// The ccci source tree (scripts/, recipes/, tests/canaries/): $CCCI_SOURCE_DIR,
 /// else the tree this binary was built from.
 std::filesystem::path default_source_dir();

@@ -1,9 +1,12 @@
 // ccci report: what runs left behind, made into what people and CI systems
-// read. The first word picks the report; each is its own small function.
+// read: the static dashboard from the state and runs directories
+// (docs/architecture.md, "Dashboard"), or one run's JUnit XML
+// (docs/junit.md). The first word `junit` picks the latter.
 #include "cli.hpp"
 #include "model/errors.hpp"
 #include "os/fs.hpp"
 #include "report/junit.hpp"
+#include "report/site.hpp"
 
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
@@ -18,7 +21,19 @@ namespace ccci::cli {
 
 namespace {
 
-constexpr const char* report_usage = "Usage: ccci report junit RUN_DIR [--out FILE]\n";
+// A directory the report only reads: given on the command line it must be
+// there (a typo would render an empty site and say nothing); its default
+// may be missing on a machine that has not swept yet.
+fs::path input_dir_option(const po::variables_map& vm, const char* name, const fs::path& fallback) {
+  auto dir = dir_option(vm, name, fallback);
+  std::error_code ec;
+  if (vm.count(name) && !fs::is_directory(dir, ec))
+    throw InputError(fmt::format("--{} {}: no such directory; give the directory ccci {} into", name, dir.string(),
+                                 std::string_view(name) == "recipes-dir" ? "reads recipe metas" : "wrote"));
+  return dir;
+}
+
+constexpr const char* junit_usage = "Usage: ccci report junit RUN_DIR [--out FILE]\n";
 
 // `ccci report junit RUN_DIR [--out FILE]`: the JUnit XML of a finished run,
 // from its results.json; the same bytes `ccci run --junit` wrote (docs/junit.md).
@@ -34,7 +49,7 @@ int report_junit(const Args& args) {
   positional.add("run-dir", 1);
   auto vm = parse_options("report junit", args, all, &positional);
   if (vm.count("help")) {
-    std::cout << report_usage
+    std::cout << junit_usage
               << "\nThe JUnit XML of one finished run, made from RUN_DIR/results.json: one <testsuite>\n"
                  "per tier, one <testcase> per check, a <recipe>.ccci suite for clean_teardown and\n"
                  "no_secret_leak (docs/junit.md; schema docs/junit.xsd). The same bytes `ccci run\n"
@@ -44,7 +59,7 @@ int report_junit(const Args& args) {
   }
   if (!vm.count("run-dir"))
     throw InputError("ccci report junit: the run directory is required (<runs-dir>/<run-id>, where results.json "
-                     "is); see `ccci report --help`");
+                     "is); see `ccci report junit --help`");
   const auto out = output_file_option(vm, "out");
   const fs::path run_dir = vm["run-dir"].as<std::string>();
   std::error_code ec;
@@ -72,18 +87,58 @@ int report_junit(const Args& args) {
   return 0;
 }
 
+int report_site(const Args& args) {
+  po::options_description d("ccci report options");
+  d.add_options() //
+      ("state-dir", po::value<std::string>()->value_name("DIR"),
+       "registry and sweep summaries (default: $CCCI_STATE_DIR)")                                            //
+      ("runs-dir", po::value<std::string>()->value_name("DIR"), "run directories (default: $CCCI_RUNS_DIR)") //
+      ("recipes-dir", po::value<std::string>()->value_name("DIR"),
+       "recipe metas: which recipes are enrolled (default: $CCCI_RECIPES_DIR)") //
+      ("out", po::value<std::string>()->value_name("DIR"),
+       "where the site goes (default: $CCCI_REPORT_DIR, else <state-dir>/report)") //
+      ("help,h", "show these options");
+  auto vm = parse_options("report", args, d);
+  if (vm.count("help")) {
+    std::cout << "Usage: ccci report [options]\n       ccci report junit RUN_DIR [--out FILE]   (see `ccci report "
+                 "junit --help`)\n\n"
+                 "Writes the static dashboard: index.html (every enrolled recipe's canonical, last sweep\n"
+                 "label, latest run's level and tiers), a page per recipe (its runs and sweeps over\n"
+                 "time), a page per run (tiers, checks, level cap, flags, leaks, environment, its\n"
+                 "evidence and rendered compose copied beside it unless its leak scan found a leak),\n"
+                 "and a badge per recipe. No script, no remote asset: it works from file:// and from\n"
+                 "any web server (dirs 0755, files 0644). `ccci sweep` rewrites it after each sweep.\n"
+                 "Exit: 0 written, 2 bad options or paths, 3 the site could not be written.\n\n"
+              << d;
+    return 0;
+  }
+  SiteOptions o;
+  o.state_dir = input_dir_option(vm, "state-dir", default_state_dir());
+  o.runs_dir = input_dir_option(vm, "runs-dir", default_runs_dir(o.state_dir));
+  o.recipes_dir = input_dir_option(vm, "recipes-dir", default_recipes_dir());
+  o.out_dir = dir_option(vm, "out", default_report_dir(o.state_dir));
+  try {
+    auto r = write_site(o);
+    for (auto& n : r.notes)
+      std::cout << "note: " << n << "\n";
+    std::cout << fmt::format("dashboard: {} page(s), {} run file(s) copied, {} stale file(s) removed\n", r.pages,
+                             r.files_copied, r.removed)
+              << fmt::format("index {}\n", r.index.string());
+    return 0;
+  } catch (const InfraFailure& e) {
+    std::cerr << "ccci report: " << e.what() << "\n";
+    return 3;
+  } catch (const fs::filesystem_error& e) {
+    std::cerr << "ccci report: cannot write the site in " << o.out_dir.string() << ": " << e.what() << "\n";
+    return 3;
+  }
+}
+
 } // namespace
 
 int cmd_report(const Args& args) {
   if (!args.empty() && args[0] == "junit") return report_junit(Args(args.begin() + 1, args.end()));
-  if (args.size() == 1 && (args[0] == "--help" || args[0] == "-h")) {
-    std::cout << report_usage << "\nReports made from what runs left behind:\n"
-              << "  junit   the JUnit XML of one finished run (see `ccci report junit --help`)\n";
-    return 0;
-  }
-  throw InputError(fmt::format("ccci report{}{}: not yet: the static HTML site is still to come; what is here is "
-                               "`ccci report junit RUN_DIR [--out FILE]` (see `ccci report --help`)",
-                               args.empty() ? "" : " ", args.empty() ? "" : args[0]));
+  return report_site(args);
 }
 
 } // namespace ccci::cli

@@ -39,6 +39,10 @@ fs::path default_state_dir() { return env_or("CCCI_STATE_DIR", "/var/lib/ccci");
 
 fs::path default_runs_dir(const fs::path& state_dir) { return env_or("CCCI_RUNS_DIR", (state_dir / "runs").string()); }
 
+fs::path default_report_dir(const fs::path& state_dir) {
+  return env_or("CCCI_REPORT_DIR", (state_dir / "report").string());
+}
+
 fs::path default_plugin_dir() {
   auto bin = exe_dir();
   return env_or("CCCI_PLUGIN_DIR", first_existing({bin / "../lib/ccci/plugins", bin / "../plugins"}).string());

@@ -385,12 +385,42 @@ const std::vector<Row>& option_rows() {
             c.args = {"doctor", "--plugin-dir", (c.dir / "nope").string()};
           },
           {"--plugin-dir", "nope: not a directory"}),
-      bad("o48", "`ccci report` without a report", command({"report"}),
-          {"ccci report: not yet", "ccci report junit RUN_DIR [--out FILE]"}),
       bad("o49", "`ccci report junit` without a run directory", command({"report", "junit"}),
-          {"ccci report junit: the run directory is required", "see `ccci report --help`"}),
+          {"ccci report junit: the run directory is required", "see `ccci report junit --help`"}),
       bad("o50", "`ccci report junit` with an unknown option", command({"report", "junit", "--frobnicate"}),
           {"--frobnicate", "see `ccci report --help`"}),
+      bad("o60", "`ccci report` with an unknown option", command({"report", "--frobnicate"}),
+          {"--frobnicate", "see `ccci report --help`"}),
+      bad("o61", "`ccci report --out` that is a file",
+          [](Case& c) {
+            write(c.dir / "a-file", "x");
+            c.args = {"report", "--out", (c.dir / "a-file").string()};
+          },
+          {"--out", "a-file: not a directory"}),
+      bad("o62", "`ccci report --runs-dir` that is missing",
+          [](Case& c) {
+            c.args = {"report", "--runs-dir", (c.dir / "nope").string()};
+          },
+          {"--runs-dir", "nope: no such directory"}),
+      bad("o63", "`ccci report --state-dir` that is a file",
+          [](Case& c) {
+            write(c.dir / "a-file", "x");
+            c.args = {"report", "--state-dir", (c.dir / "a-file").string()};
+          },
+          {"--state-dir", "a-file: not a directory"}),
+      bad("o64", "`ccci report --out` inside the runs dir",
+          [](Case& c) {
+            fs::create_directories(c.runs);
+            c.args = {"report", "--runs-dir", c.runs.string(), "--out", (c.runs / "site").string()};
+          },
+          {"--out", "is inside the runs directory", "a directory of its own"}),
+      bad("o65", "`ccci sweep --report-dir` that is a file",
+          [](Case& c) {
+            write(c.dir / "a-file", "x");
+            c.write_meta("enroll: true\n");
+            c.args = {"sweep", "--recipes-dir", c.meta.string(), "--report-dir", (c.dir / "a-file").string()};
+          },
+          {"--report-dir", "a-file: not a directory"}),
   };
   return rows;
 }

@@ -89,6 +89,8 @@ std::string xml_escape(std::string_view text) { return escape(text, false); }
 
 std::string xml_escape_attribute(std::string_view text) { return escape(text, true); }
 
+std::string html_escape(std::string_view text) { return escape(text, false); }
+
 bool valid_utf8(std::string_view text) {
   for (std::size_t i = 0; i < text.size();) {
     const auto d = decode(text, i);

@@ -1,5 +1,6 @@
 // Text made safe for XML 1.0 and HTML, for every report that writes markup
-// (the JUnit file, the HTML site). Pure: unit-tested in tests/unit/test_junit.cpp.
+// (the JUnit file, the HTML site). Pure: unit-tested in tests/unit/test_junit.cpp
+// and tests/unit/test_site.cpp.
 //
 // Whatever bytes a check's message holds (a plugin's output, an app's
 // answer), the result is well-formed: `& < > " '` become entities, and what
@@ -17,6 +18,11 @@ namespace ccci::host {
 /// newlines). Tab and newline stay as they are; a carriage return becomes
 /// `&#13;`, which a parser would otherwise turn into a newline.
 std::string xml_escape(std::string_view text);
+
+/// For the dashboard's pages (report/site_pages.hpp): HTML character data or
+/// a quoted attribute value. The same as xml_escape, so a page never carries
+/// bytes a browser would guess at.
+std::string html_escape(std::string_view text);
 
 /// For attribute values in XML: as xml_escape, and tab, newline and carriage
 /// return as `&#9;` `&#10;` `&#13;`, which an XML parser would otherwise turn

@@ -12,6 +12,7 @@
 #include "os/process.hpp"
 #include "recipe/meta.hpp"
 #include "recipe/recipe.hpp"
+#include "report/site.hpp"
 #include "report/table.hpp"
 #include "swarm/docker_swarm.hpp"
 
@@ -364,6 +365,22 @@ int run_sweep(const SweepOptions& o, std::ostream& out) {
   write_file_atomically(dir / "summary.txt", table);
   write_file_atomically(dir / "summary.json", summary);
   out << "\n" << table << fmt::format("summary {}\n", (dir / "summary.json").string());
+  // After the summary, which the dashboard shows as this sweep's.
+  if (!o.report_dir.empty()) {
+    try {
+      auto site = write_site({o.state_dir, o.runs_dir, o.recipes_dir, o.report_dir});
+      out << fmt::format("dashboard {}\n", site.index.string());
+    } catch (const std::exception& ex) {
+      auto why = guard.redact(fmt::format("dashboard not written in {}: {} (the sweep's exit status stands: the "
+                                          "dashboard is a view of this summary)",
+                                          o.report_dir.string(), ex.what()));
+      out << why << "\n";
+      auto doc = json::parse(summary);
+      doc.as_object()["report_error"] = why;
+      write_file_atomically(dir / "summary.json", json::serialize(doc) + "\n");
+      write_file_atomically(dir / "summary.txt", table + why + "\n");
+    }
+  }
   return code;
 }
 
