@@ -25,8 +25,9 @@ const fs::path repos = work / "repos";
 
 // The bound is given, so the status can name it and where it came from.
 std::vector<std::string> install_args() {
-  return {"run",     "--recipe-dir", (repos / "custom-html-tiny").string(), "--recipe", "custom-html-tiny",
-          "--tiers", "install",      "--deploy-timeout",                    "120"};
+  return {"run",      "--recipe-dir",     (repos / "custom-html-tiny").string(),
+          "--recipe", "custom-html-tiny", "--tiers",
+          "install",  "--deploy-timeout", "120"};
 }
 
 std::string where_control_bytes_are(const std::string& text) {

@@ -4,10 +4,10 @@
 #define BOOST_TEST_MODULE progress
 #include <boost/test/unit_test.hpp>
 
-#include "support/files.hpp"
 #include "jobs/job_progress.hpp"
 #include "report/reporter.hpp"
 #include "run/wait_status.hpp"
+#include "support/files.hpp"
 
 #include <fmt/format.h>
 

@@ -10,8 +10,8 @@ ServicesSummary summarize_services(const std::vector<ServiceState>& services, st
   out.settled = !services.empty();
   std::vector<std::string> parts;
   for (const auto& s : services) {
-    auto short_name = s.name.size() > stack.size() && s.name.starts_with(stack) ? s.name.substr(stack.size() + 1)
-                                                                                 : s.name;
+    auto short_name =
+        s.name.size() > stack.size() && s.name.starts_with(stack) ? s.name.substr(stack.size() + 1) : s.name;
     const bool updating = s.update_state == "updating";
     const bool ok = s.running >= s.desired && s.unhealthy == 0 && s.starting == 0 && !updating;
     out.settled = out.settled && ok;
@@ -50,9 +50,9 @@ LiveStatus readiness_status(const ReadinessProbe& p, std::size_t probe, std::siz
   std::string want = p.expect_status ? fmt::format("want {}", p.expect_status) : "want an answer from the app";
   std::string state = seen.empty() ? fmt::format("ready: GET {}{}, {}", p.path, which, want)
                                    : fmt::format("ready: GET {}{} → {}, {}", p.path, which, seen.back(), want);
-  return {std::move(state), fmt::format("attempt {} of {}, {}s apart; seen {}; {:.0f}s", seen.size(), p.attempts,
-                                        p.interval.count(), seen.empty() ? "nothing yet" : runs_of(seen),
-                                        elapsed_seconds)};
+  return {std::move(state),
+          fmt::format("attempt {} of {}, {}s apart; seen {}; {:.0f}s", seen.size(), p.attempts, p.interval.count(),
+                      seen.empty() ? "nothing yet" : runs_of(seen), elapsed_seconds)};
 }
 
 } // namespace ccci::host
