@@ -584,6 +584,28 @@ BOOST_AUTO_TEST_CASE(child_runs_say_which_are_going_once_per_start) {
   fs::remove_all(dir);
 }
 
+// The sweep says itself when its run starts and ends: only the periodic
+// line is asked for, and runs quicker than the period make none.
+BOOST_AUTO_TEST_CASE(child_runs_that_say_only_periodically_are_silent_on_starts_and_ends) {
+  auto dir = temp_dir("jobs-quiet");
+  std::vector<ChildJob> jobs(2);
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    jobs[i].args = {"-c", "exit 0"};
+    jobs[i].log = dir / (std::to_string(i) + ".log");
+  }
+  std::vector<std::string> lines;
+  ChildRunOptions o;
+  o.program = "/bin/sh";
+  o.on_progress = [&](const std::string& line) { lines.push_back(line); };
+  o.progress_on_change = false;
+  o.progress_every = std::chrono::hours(1);
+  BOOST_TEST(run_children(jobs, o));
+  BOOST_TEST(lines.empty(), fmt::format("{}", fmt::join(lines, "\n")));
+  BOOST_TEST(jobs[0].finished);
+  BOOST_TEST(jobs[1].finished);
+  fs::remove_all(dir);
+}
+
 BOOST_AUTO_TEST_CASE(a_stop_request_sends_sigterm_waits_for_teardown_and_starts_nothing_more) {
   ResetStop reset;
   auto dir = temp_dir("stop");

@@ -137,7 +137,7 @@ bool run_children(std::vector<ChildJob>& jobs, const ChildRunOptions& options) {
     // Here, after the starts, so a run that ended and the one that took its
     // place make one line, not two.
     if (options.on_progress && !running.empty() &&
-        (changed || clock::now() - last_progress >= options.progress_every)) {
+        ((changed && options.progress_on_change) || clock::now() - last_progress >= options.progress_every)) {
       options.on_progress(running_line(jobs, clock::now(), began, stopping));
       last_progress = clock::now();
       changed = false;

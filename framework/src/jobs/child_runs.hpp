@@ -67,6 +67,9 @@ struct ChildRunOptions {
   /// after runs started or ended, and every `progress_every` while none do.
   std::function<void(const std::string&)> on_progress;
   std::chrono::milliseconds progress_every = std::chrono::seconds(30);
+  /// false: only every `progress_every`, for a caller that says itself when
+  /// its one run starts and ends (the sweep).
+  bool progress_on_change = true;
 };
 
 /// This binary, for re-running itself.
