@@ -46,13 +46,11 @@ void ConsoleReporter::Sink::status(const std::string& state, const std::string& 
 }
 
 ConsoleReporter::ConsoleReporter(std::ostream& terminal, TerminalStyle style, std::function<Clock::time_point()> now)
-    : now_(std::move(now)), terminal_{.out = &terminal,
-                                      .live = style.live,
-                                      .columns = style.columns,
-                                      .showing = false,
-                                      .last_state = {},
-                                      .last_print = {}},
-      started_(now_()) {}
+    : now_(std::move(now)), started_(now_()) {
+  terminal_.out = &terminal;
+  terminal_.live = style.live;
+  terminal_.columns = style.columns;
+}
 
 ConsoleReporter::~ConsoleReporter() {
   if (terminal_.showing) *terminal_.out << '\n' << std::flush;

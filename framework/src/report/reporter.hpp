@@ -36,7 +36,7 @@ public:
   ConsoleReporter& operator=(const ConsoleReporter&) = delete;
   /// From now on every line also goes to `log_file`, which is never live.
   void open_log(const std::filesystem::path& log_file);
-  /// "[  12.3s] install  converging: app 0/1 (health: starting)"
+  /// "[  12.3s] install  docker stack deploy <stack> (1.1.0+1.22.1)"
   void progress(std::string_view tier, std::string_view text) override;
   /// A live terminal rewrites one line in place; a file or a pipe (and the
   /// log) gets a progress line when the state changes, or every
