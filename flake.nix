@@ -73,9 +73,12 @@
       # is the only way to add tools, and it changes the one wrapper both use.
       # The plugin and recipe dirs are defaults: setting CCCI_PLUGIN_DIR or
       # CCCI_RECIPES_DIR explicitly (a plugin author's out-of-tree build) wins.
+      # `defaultEnvironment` adds such defaults (the NixOS module's dashboard
+      # gives CCCI_REPORT_DIR, so a manual `ccci report` writes where the
+      # service does); empty, the wrapper is byte for byte what it was.
       wrappedFor = pkgs: ccci:
         lib.makeOverridable
-          ({ extraRuntimePackages ? [ ] }:
+          ({ extraRuntimePackages ? [ ], defaultEnvironment ? { } }:
             let runtimePath = lib.makeBinPath (runtimeInputsFor pkgs ++ extraRuntimePackages);
             in pkgs.symlinkJoin {
               name = "ccci-wrapped-${ccci.version}";
@@ -85,11 +88,13 @@
                 wrapProgram "$out/bin/ccci" \
                   --set PATH ${lib.escapeShellArg runtimePath} \
                   --set-default CCCI_PLUGIN_DIR "${ccci}/lib/ccci/plugins" \
-                  --set-default CCCI_RECIPES_DIR "${ccci}/share/ccci/recipes"
+                  --set-default CCCI_RECIPES_DIR "${ccci}/share/ccci/recipes"${builtins.concatStringsSep "" (map
+                    (name: " \\\n  --set-default ${name} ${lib.escapeShellArg defaultEnvironment.${name}}")
+                    (builtins.attrNames defaultEnvironment))}
               '';
               passthru = {
                 unwrapped = ccci;
-                inherit runtimePath;
+                inherit runtimePath defaultEnvironment;
               };
               meta = ccci.meta // { mainProgram = "ccci"; };
             })
@@ -152,7 +157,6 @@
             cp -r ${self}/recipes/custom-html-tiny $out/
           '';
           image = localNginxImageFor pkgs;
-          program = self.apps.${pkgs.system}.ccci.program;
         in
         pkgs.testers.runNixOSTest {
           name = "ccci-sweep";
@@ -167,9 +171,18 @@
               enable = true;
               recipesDir = "${recipes}";
               source = "file://${upstream}";
+              dashboard = {
+                enable = true;
+                nginx = { enable = true; virtualHost = "ccci.test"; };
+              };
             };
           };
-          testScript = ''
+          # A function of the nodes: with the dashboard on, the service runs
+          # the module's finalPackage (the flake's wrapper plus a
+          # CCCI_REPORT_DIR default), the same binary as `ccci` on the
+          # node's PATH, with the same PATH as `nix run .#ccci`.
+          testScript = { nodes, ... }:
+            let program = "${nodes.machine.services.ccci.finalPackage}/bin/ccci"; in ''
             import json
 
             machine.wait_for_unit("docker.service")
@@ -183,10 +196,11 @@
             machine.succeed("${pkgs.bash}/bin/bash ${self}/scripts/make-recipe-repo ${self}/recipes/custom-html-tiny/recipe ${upstream}/custom-html-tiny")
             machine.succeed("chown -R ccci:ccci ${upstream}")
 
-            # The timer is there; the service runs what `nix run .#ccci` runs.
+            # The timer is there; the service runs the `ccci` on the PATH.
             machine.succeed("systemctl is-enabled ccci-sweep.timer")
             exec_start = machine.succeed("systemctl show -p ExecStart ccci-sweep.service")
             assert "${program} sweep" in exec_start, exec_start
+            assert machine.succeed("readlink -f $(command -v ccci)").strip() == "${program}"
             assert "--source file://${upstream}" in exec_start, exec_start
 
             status, _ = machine.execute("systemctl start ccci-sweep.service", timeout=3600)
@@ -196,6 +210,23 @@
             record = json.loads(machine.succeed("cat /var/lib/ccci/registry/custom-html-tiny.json"))
             assert record["version"] == "1.1.0+1.22.1", record
             assert record["tag"] == "1.1.0+1.22.1", record
+
+            # The dashboard: the sweep wrote it world-readable outside the 0700
+            # state dir, and the host's nginx serves it, static, with its headers.
+            machine.wait_for_unit("nginx.service")
+            assert machine.succeed("stat -c %a /var/lib/ccci-report").strip() == "755"
+            assert machine.succeed("stat -c %a /var/lib/ccci-report/index.html").strip() == "644"
+            index = machine.succeed("curl -fsS -H 'Host: ccci.test' http://127.0.0.1/")
+            assert "custom-html-tiny" in index, index
+            headers = machine.succeed("curl -fsS -o /dev/null -D - -H 'Host: ccci.test' http://127.0.0.1/")
+            assert "default-src 'none'" in headers, headers
+            assert "X-Content-Type-Options: nosniff" in headers, headers
+            machine.fail("curl -fsS -H 'Host: ccci.test' http://127.0.0.1/no-such-page.html")
+
+            # By hand, as the service user, the same wrapper writes the same dir.
+            machine.succeed("rm /var/lib/ccci-report/index.html")
+            machine.succeed("runuser -u ccci -- ccci report")
+            assert "custom-html-tiny" in machine.succeed("curl -fsS -H 'Host: ccci.test' http://127.0.0.1/")
           '';
         };
     in

@@ -34,6 +34,7 @@ int cmd_sweep(const Args& args);
 int cmd_canary(const Args& args);
 int cmd_triage(const Args& args);
 int cmd_gc(const Args& args);
+int cmd_report(const Args& args);
 
 /// $name, or `fallback` when unset or empty.
 std::string env_or(const char* name, const std::string& fallback);
@@ -73,6 +74,14 @@ std::optional<std::chrono::seconds> seconds_option(const boost::program_options:
 /// naming the option when the path exists and is not a directory.
 std::filesystem::path dir_option(const boost::program_options::variables_map& vm, const char* name,
                                  const std::filesystem::path& fallback);
+
+/// The file option `--name` that ccci will write (made absolute); nullopt
+/// when it was not given. Throws InputError (exit 2) naming the option when
+/// the path is a directory, its parent is missing or not a directory, or
+/// ccci may not write there: found before anything is deployed, not when
+/// the file is due.
+std::optional<std::filesystem::path> output_file_option(const boost::program_options::variables_map& vm,
+                                                        const char* name);
 
 /// The string option `--name` as a TCP port (1-65535); nullopt when it was
 /// not given. Throws InputError naming the option and the range otherwise.

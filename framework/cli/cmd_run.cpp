@@ -51,7 +51,9 @@ po::options_description run_options() {
       ("edge-port", po::value<std::string>()->value_name("PORT"),
        "host port of the managed edge proxy (default: $CCCI_EDGE_PORT or 8480)") //
       ("canonical", po::value<std::string>()->value_name("TAG"),
-       "the recipe's canonical release, a candidate upgrade base (the sweep passes it)")                 //
+       "the recipe's canonical release, a candidate upgrade base (the sweep passes it)") //
+      ("junit", po::value<std::string>()->value_name("FILE"),
+       "also write the run as JUnit XML to FILE (mode 0644) when it finishes, whatever the verdict")     //
       ("keep-running", "leave the app deployed when every selected tier passed (the sweep's promotion)") //
       ("help,h", "show these options");
   return d;
@@ -103,6 +105,7 @@ int cmd_run(const Args& args) {
                                    *o.canonical));
   }
   o.keep_running = vm.count("keep-running") > 0;
+  o.junit = output_file_option(vm, "junit");
   o.terminal_live = is_live_terminal(STDOUT_FILENO);
   o.terminal_columns = terminal_columns(STDOUT_FILENO);
   install_stop_handlers();

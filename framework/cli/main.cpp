@@ -26,6 +26,7 @@ constexpr Command command_table[] = {
     {"sweep", "the weekly sweep over enrolled recipes", "[options]", cmd_sweep},
     {"canary", "prove ccci's own verdicts on known recipes", "[--only NAME]", cmd_canary},
     {"triage", "rerun a red recipe: genuine, flake, load or harness?", "RECIPE --repeat N", cmd_triage},
+    {"report", "reports from finished runs: the JUnit XML of one run", "junit RUN_DIR [--out FILE]", cmd_report},
     {"gc", "remove what runs that died left; never a live run's or a canonical's", "[--dry-run]", cmd_gc},
     {"help", "this text, or a command's options", "[COMMAND]", cmd_help},
 };

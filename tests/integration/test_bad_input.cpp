@@ -385,6 +385,12 @@ const std::vector<Row>& option_rows() {
             c.args = {"doctor", "--plugin-dir", (c.dir / "nope").string()};
           },
           {"--plugin-dir", "nope: not a directory"}),
+      bad("o48", "`ccci report` without a report", command({"report"}),
+          {"ccci report: not yet", "ccci report junit RUN_DIR [--out FILE]"}),
+      bad("o49", "`ccci report junit` without a run directory", command({"report", "junit"}),
+          {"ccci report junit: the run directory is required", "see `ccci report --help`"}),
+      bad("o50", "`ccci report junit` with an unknown option", command({"report", "junit", "--frobnicate"}),
+          {"--frobnicate", "see `ccci report --help`"}),
   };
   return rows;
 }
@@ -597,6 +603,51 @@ const std::vector<Row>& path_rows() {
       bad("a15", "--recipes-dir that is missing",
           [](Case& c) { c.args = c.run_setting(good_repo, "--recipes-dir", (c.dir / "nope").string()); },
           {"--recipes-dir", "nope: not a directory", "<recipe>/ccci.yml"}),
+      bad("a16", "--junit that is a directory",
+          [](Case& c) {
+            c.args = c.run(good_repo, {"--junit", c.dir.string()});
+          },
+          {"--junit", "is a directory", "give the file to write in it"}),
+      bad("a17", "--junit in a directory that does not exist",
+          [](Case& c) {
+            c.args = c.run(good_repo, {"--junit", (c.dir / "nope" / "junit.xml").string()});
+          },
+          {"--junit", "nope does not exist", "create it"}),
+      bad("a18", "--junit under a file",
+          [](Case& c) {
+            write(c.dir / "a-file", "x");
+            c.args = c.run(good_repo, {"--junit", (c.dir / "a-file" / "junit.xml").string()});
+          },
+          {"--junit", "a-file is not a directory"}),
+      bad("a19", "`ccci report junit` of a directory without results.json",
+          [](Case& c) {
+            fs::create_directories(c.dir / "not-a-run");
+            c.args = {"report", "junit", (c.dir / "not-a-run").string()};
+          },
+          {"not-a-run/results.json: cannot read it", "give the directory of a finished run"}),
+      bad("a20", "`ccci report junit` of a results.json that is not JSON",
+          [](Case& c) {
+            write(c.dir / "run" / "results.json", "{\"schema\": 1,");
+            c.args = {"report", "junit", (c.dir / "run").string()};
+          },
+          {"run/results.json: not a ccci results.json: not valid JSON"}),
+      bad("a21", "`ccci report junit` of a results.json missing a field",
+          [](Case& c) {
+            write(c.dir / "run" / "results.json", "{\"schema\": 1}");
+            c.args = {"report", "junit", (c.dir / "run").string()};
+          },
+          {"run/results.json: not a ccci results.json: missing field 'ccci_version'"}),
+      bad("a22", "`ccci report junit` of a path that is no directory",
+          [](Case& c) {
+            c.args = {"report", "junit", (c.dir / "nope").string()};
+          },
+          {"nope: not a directory", "give a run directory"}),
+      bad("a23", "`ccci report junit --out` that is a directory",
+          [](Case& c) {
+            write(c.dir / "run" / "results.json", "{}");
+            c.args = {"report", "junit", (c.dir / "run").string(), "--out", c.dir.string()};
+          },
+          {"--out", "is a directory"}),
   };
   return rows;
 }

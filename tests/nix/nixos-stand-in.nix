@@ -4,7 +4,8 @@
 # scripts/check-nix evaluates the module with lib.evalModules against these
 # declarations, written from NixOS 24.05's documented option types
 # (systemd.services.<name>.*, systemd.timers.<name>.*, users.users.<name>.*,
-# users.groups, systemd.tmpfiles.rules, virtualisation.docker.*), so that a
+# users.groups, systemd.tmpfiles.rules, virtualisation.docker.*,
+# services.nginx.{enable,virtualHosts}), so that a
 # misspelt option, a wrong type or a bad unit name fails as it would on a
 # host. docs/architecture.md, "The NixOS module", says what this stands in for.
 #
@@ -105,6 +106,29 @@ let
     };
   });
 
+  # services.nginx.virtualHosts.<name> (nixos/modules/services/web-servers/
+  # nginx/vhost-options.nix and location-options.nix): the options the
+  # dashboard sets, and those a static-only check reads (proxyPass, alias).
+  locationType = types.submodule {
+    options = {
+      proxyPass = mkOption { type = types.nullOr types.str; default = null; };
+      index = mkOption { type = types.nullOr types.str; default = null; };
+      tryFiles = mkOption { type = types.nullOr types.str; default = null; };
+      root = mkOption { type = types.nullOr types.path; default = null; };
+      alias = mkOption { type = types.nullOr types.path; default = null; };
+      extraConfig = mkOption { type = types.lines; default = ""; };
+      priority = mkOption { type = types.int; default = 1000; };
+    };
+  };
+  vhostType = types.submodule {
+    options = {
+      serverName = mkOption { type = types.nullOr types.str; default = null; };
+      root = mkOption { type = types.nullOr types.path; default = null; };
+      extraConfig = mkOption { type = types.lines; default = ""; };
+      locations = mkOption { type = types.attrsOf locationType; default = { }; };
+    };
+  };
+
   # NixOS's rendering (nixos/lib/systemd-lib.nix): keys in attribute order,
   # a list as one line per element, booleans as true/false.
   toValue = x: if x == true then "true" else if x == false then "false" else toString x;
@@ -133,6 +157,26 @@ let
     + lib.concatMapStrings (n: lib.optionalString (env.${n} != null) "Environment=${builtins.toJSON "${n}=${env.${n}}"}\n")
       (lib.attrNames env)
     + toSection s.serviceConfig;
+  # A virtual host's server block as NixOS's nginx module writes it
+  # (nixos/modules/services/web-servers/nginx/default.nix: server_name, root,
+  # the locations by priority, each proxy_pass/index/try_files/root/alias then
+  # its extraConfig, then the vhost's extraConfig), without the listen lines
+  # (NixOS's are 0.0.0.0:80 and [::0]:80; scripts/check-nix adds its own).
+  locationText = name: l:
+    "location ${name} {\n"
+    + lib.optionalString (l.proxyPass != null) "proxy_pass ${l.proxyPass};\n"
+    + lib.optionalString (l.index != null) "index ${l.index};\n"
+    + lib.optionalString (l.tryFiles != null) "try_files ${l.tryFiles};\n"
+    + lib.optionalString (l.root != null) "root ${l.root};\n"
+    + lib.optionalString (l.alias != null) "alias ${l.alias};\n"
+    + l.extraConfig + "}\n";
+  serverText = name: v:
+    let byPriority = lib.sort (a: c: a.value.priority < c.value.priority) (lib.mapAttrsToList lib.nameValuePair v.locations); in
+    "server {\n"
+    + "server_name ${if v.serverName != null then v.serverName else name} ;\n"
+    + lib.optionalString (v.root != null) "root ${v.root};\n"
+    + lib.concatMapStrings (l: locationText l.name l.value) byPriority
+    + v.extraConfig + "}\n";
   timerText = t:
     "[Unit]\n" + toSection (unitSection t { }) + "\n[Timer]\n" + toSection t.timerConfig;
 in
@@ -147,6 +191,9 @@ in
     systemd.timers = mkOption { type = types.attrsOf timerType; default = { }; };
     systemd.tmpfiles.rules = mkOption { type = types.listOf types.str; default = [ ]; };
     virtualisation.docker.enable = mkOption { type = types.bool; default = false; };
+    services.nginx.enable = mkOption { type = types.bool; default = false; };
+    # NixOS's default: one `localhost` vhost until any is defined.
+    services.nginx.virtualHosts = mkOption { type = types.attrsOf vhostType; default = { localhost = { }; }; };
     virtualisation.docker.liveRestore = mkOption { type = types.bool; default = true; };
     # What the VM test's node sets besides services.ccci.
     virtualisation.memorySize = mkOption { type = types.ints.positive; default = 1024; };
@@ -154,6 +201,8 @@ in
 
     # Not NixOS: the unit files as NixOS would write them, by file name.
     standIn.units = mkOption { type = types.attrsOf types.str; readOnly = true; };
+    # Not NixOS: each enabled nginx virtual host's server block, by name.
+    standIn.nginxServers = mkOption { type = types.attrsOf types.str; readOnly = true; };
   };
 
   config = {
@@ -184,6 +233,9 @@ in
         (lib.filterAttrs (_: s: s.enable) config.systemd.services)
       // lib.mapAttrs' (n: t: lib.nameValuePair "${n}.timer" (timerText t))
         (lib.filterAttrs (_: t: t.enable) config.systemd.timers);
+
+    standIn.nginxServers = lib.optionalAttrs config.services.nginx.enable
+      (lib.mapAttrs serverText config.services.nginx.virtualHosts);
 
     # NixOS's own module argument; escapeSystemdExecArgs as nixos/lib/utils.nix
     # documents it: each argument a JSON string (a subset of systemd's

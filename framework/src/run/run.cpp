@@ -13,6 +13,7 @@
 #include "os/process.hpp"
 #include "os/tools.hpp"
 #include "recipe/recipe.hpp"
+#include "report/junit.hpp"
 #include "report/leak_scan.hpp"
 #include "report/reporter.hpp"
 #include "run/context.hpp"
@@ -49,6 +50,8 @@ public:
         ctx_(options_, swarm, events_, redactor_) {
     outputs_.add(results_writer_);
     outputs_.add(console_);
+    // After the console: a file it cannot write is said below the summary.
+    if (options_.junit) outputs_.add(junit_writer_.emplace(*options_.junit, terminal));
     ctx_.plugin = std::move(plugin);
   }
 
@@ -77,6 +80,7 @@ private:
   Redactor redactor_;
   ResultsJsonWriter results_writer_;
   ConsoleReporter console_;
+  std::optional<JUnitWriter> junit_writer_;
   Listeners outputs_; ///< what writes: only ever reached through events_
   RedactingListener events_{redactor_, outputs_};
   RunContext ctx_;

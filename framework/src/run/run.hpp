@@ -32,6 +32,9 @@ struct RunOptions {
   EdgeSettings edge;
   std::optional<std::string> canonical; ///< the recipe's canonical version (an upgrade base)
   bool keep_running = false;            ///< leave a green install deployed (the sweep's promotion)
+  /// Where the JUnit XML goes when the run finishes (docs/junit.md); the
+  /// command line has checked that it can be written there.
+  std::optional<std::filesystem::path> junit;
   /// A parent command's key (jobs/child_leaks.hpp): when set, the run keeps
   /// the fingerprints of its secrets in its run dir for the parent's leak
   /// scan. run_recipe takes it from CCCI_LEAK_FINGERPRINT_KEY when empty.
