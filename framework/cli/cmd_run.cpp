@@ -6,12 +6,14 @@
 #include "model/version.hpp"
 #include "os/process.hpp"
 #include "os/signals.hpp"
+#include "os/terminal.hpp"
 #include "run/run.hpp"
 
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
 #include <iostream>
+#include <unistd.h>
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -104,6 +106,8 @@ int cmd_run(const Args& args) {
   }
   o.keep_running = vm.count("keep-running") > 0;
   o.junit = output_file_option(vm, "junit");
+  o.terminal_live = is_live_terminal(STDOUT_FILENO);
+  o.terminal_columns = terminal_columns(STDOUT_FILENO);
   install_stop_handlers();
   try {
     return run_recipe(o, std::cout);

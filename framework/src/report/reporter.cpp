@@ -5,18 +5,80 @@
 
 namespace ccci::host {
 
-ConsoleReporter::ConsoleReporter(std::ostream& terminal) : terminal_(terminal) {}
+namespace {
 
-void ConsoleReporter::open_log(const std::filesystem::path& log_file) { log_.open(log_file, std::ios::app); }
+// Carriage return, then erase to the end of the line (ECMA-48 EL).
+constexpr std::string_view rewrite = "\r\x1b[K";
 
-void ConsoleReporter::line(std::string_view text) {
-  terminal_ << text << '\n' << std::flush;
-  if (log_) log_ << text << '\n' << std::flush;
+// The first `columns - 1` characters of UTF-8 `text`: a line as wide as the
+// terminal would wrap, and "\r" goes back only to the start of the last row.
+std::string_view fit(std::string_view text, std::size_t columns) {
+  const std::size_t room = (columns ? columns : 80) - 1;
+  std::size_t chars = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const bool starts_char = (static_cast<unsigned char>(text[i]) & 0xC0) != 0x80;
+    if (starts_char && chars++ == room) return text.substr(0, i);
+  }
+  return text;
 }
 
-void ConsoleReporter::progress(std::string_view tier, std::string_view text) {
-  double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
-  line(fmt::format("[{:6.1f}s] {:<8} {}", elapsed, tier, text));
+} // namespace
+
+void ConsoleReporter::Sink::permanent(std::string_view text) {
+  if (!out) return;
+  if (showing) *out << rewrite;
+  showing = false;
+  last_state.clear();
+  *out << text << '\n' << std::flush;
+}
+
+void ConsoleReporter::Sink::status(const std::string& state, const std::string& text, Clock::time_point now) {
+  if (!out) return;
+  if (live) {
+    *out << rewrite << fit(text, columns) << std::flush;
+    showing = true;
+    return;
+  }
+  if (state == last_state && now - last_print < quiet_status_every) return;
+  *out << text << '\n' << std::flush;
+  last_state = state;
+  last_print = now;
+}
+
+ConsoleReporter::ConsoleReporter(std::ostream& terminal, TerminalStyle style, std::function<Clock::time_point()> now)
+    : now_(std::move(now)), started_(now_()) {
+  terminal_.out = &terminal;
+  terminal_.live = style.live;
+  terminal_.columns = style.columns;
+}
+
+ConsoleReporter::~ConsoleReporter() {
+  if (terminal_.showing) *terminal_.out << '\n' << std::flush;
+}
+
+void ConsoleReporter::open_log(const std::filesystem::path& log_file) {
+  log_.open(log_file, std::ios::app);
+  if (log_) log_sink_.out = &log_;
+}
+
+void ConsoleReporter::line(std::string_view text) {
+  terminal_.permanent(text);
+  log_sink_.permanent(text);
+}
+
+std::string ConsoleReporter::stamped(std::string_view tier, std::string_view text) const {
+  double elapsed = std::chrono::duration<double>(now_() - started_).count();
+  return fmt::format("[{:6.1f}s] {:<8} {}", elapsed, tier, text);
+}
+
+void ConsoleReporter::progress(std::string_view tier, std::string_view text) { line(stamped(tier, text)); }
+
+void ConsoleReporter::status(std::string_view tier, const LiveStatus& now) {
+  auto text = stamped(tier, now.clock.empty() ? now.state : fmt::format("{} — {}", now.state, now.clock));
+  auto state = fmt::format("{} {}", tier, now.state);
+  auto t = now_();
+  terminal_.status(state, text, t);
+  log_sink_.status(state, text, t);
 }
 
 void ConsoleReporter::check_done(const CheckRecord& c) {

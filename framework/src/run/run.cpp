@@ -46,7 +46,8 @@ std::string compact_utc_now() {
 class Run {
 public:
   Run(const RunOptions& o, std::ostream& terminal, Swarm& swarm, std::optional<LoadedPlugin> plugin)
-      : options_(o), console_(terminal), ctx_(options_, swarm, events_, redactor_) {
+      : options_(o), console_(terminal, {o.terminal_live, o.terminal_columns}),
+        ctx_(options_, swarm, events_, redactor_) {
     outputs_.add(results_writer_);
     outputs_.add(console_);
     // After the console: a file it cannot write is said below the summary.

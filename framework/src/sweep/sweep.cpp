@@ -158,7 +158,12 @@ std::pair<int, std::optional<RunResults>> ccci_run(const SweepOptions& o, ChildL
   job.args.insert(job.args.end(), o.run_args.begin(), o.run_args.end());
   job.log = o.runs_dir / (run_id + ".out");
   job.timeout = std::chrono::hours(2);
+  job.label = run_id;
   ChildRunOptions ro;
+  // The sweep says when the run starts and ends; between, a line every 30 s
+  // says it is still going (jobs/job_progress.hpp).
+  ro.on_progress = [&](const std::string& line) { out << "    " << line << "\n" << std::flush; };
+  ro.progress_on_change = false;
   ro.stop_grace = o.stop_grace;
   ro.on_note = [&](const std::string& line) { out << "  " << line << "\n" << std::flush; };
   ro.extra_env = {guard.child_env()};
