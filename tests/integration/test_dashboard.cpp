@@ -227,4 +227,25 @@ BOOST_AUTO_TEST_CASE(a_sweep_and_a_report_render_in_chromium_with_broken_runs_sh
   BOOST_TEST(has(std::string(second.at("report_error").as_string()), "the sweep's exit status stands"));
   BOOST_TEST(second.at("exit_code").as_int64() == 1);
   BOOST_TEST(has(read(newest / "summary.txt"), "dashboard not written in"));
+
+  // History across sweeps: the red recipe ran in both, the green one was
+  // skipped in the second (no new version); its page shows both sweeps and
+  // both runs, the chart a point per run.
+  auto rewrite =
+      run_process({CCCI_BIN, "report", "--state-dir", (w.root / "state").string(), "--runs-dir",
+                   (w.root / "runs").string(), "--recipes-dir", (w.root / "recipes").string(), "--out", site.string()},
+                  so);
+  BOOST_TEST_REQUIRE(rewrite.exit_code == 0, rewrite.out);
+  auto count = [](const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size()))
+      ++n;
+    return n;
+  };
+  auto red_history = dom(w, site / "recipes/dash-red.html");
+  BOOST_TEST(count(red_history, "<circle class=\"pt") == 2u, red_history);
+  BOOST_TEST(has(red_history, newest.filename().string()), red_history);
+  auto green_history = dom(w, site / "recipes/dash-green.html");
+  BOOST_TEST(has(green_history, "SKIP no-new-version"), green_history);
+  screenshot(w, site / "recipes/dash-red.html", "recipe-red-history.png");
 }
