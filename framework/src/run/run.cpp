@@ -363,7 +363,19 @@ int Run::execute() {
     ctx_.results.kept_running = true;
     events_.progress("teardown", fmt::format("kept running on purpose: stack {}, domain {}", ctx_.stack, ctx_.domain));
   } else {
-    teardown();
+    try {
+      teardown();
+    } catch (const std::exception& e) {
+      // The teardown could not ask docker what remains (docker itself
+      // missing, the daemon gone): nothing is known clean, and the verdict
+      // and results.json must still be written.
+      auto& r = ctx_.results;
+      r.clean_teardown = false;
+      r.teardown_leftovers.push_back(fmt::format("unknown: the teardown could not run ({}); `ccci gc` removes what "
+                                                 "is left once docker answers",
+                                                 e.what()));
+      events_.line(fmt::format("teardown failed: {}", e.what()));
+    }
   }
   note_escalation("the teardown finished without a wait left to skip");
   finish();
