@@ -34,6 +34,7 @@ int cmd_sweep(const Args& args);
 int cmd_canary(const Args& args);
 int cmd_triage(const Args& args);
 int cmd_gc(const Args& args);
+int cmd_report(const Args& args);
 
 /// $name, or `fallback` when unset or empty.
 std::string env_or(const char* name, const std::string& fallback);
@@ -49,6 +50,8 @@ std::filesystem::path default_recipes_dir();
 std::filesystem::path default_state_dir();
 /// $CCCI_RUNS_DIR, else <state_dir>/runs.
 std::filesystem::path default_runs_dir(const std::filesystem::path& state_dir = default_state_dir());
+/// Where the dashboard goes: $CCCI_REPORT_DIR, else <state_dir>/report.
+std::filesystem::path default_report_dir(const std::filesystem::path& state_dir);
 /// The ccci source tree (scripts/, recipes/, tests/canaries/): $CCCI_SOURCE_DIR,
 /// else the tree this binary was built from.
 std::filesystem::path default_source_dir();
@@ -73,6 +76,14 @@ std::optional<std::chrono::seconds> seconds_option(const boost::program_options:
 /// naming the option when the path exists and is not a directory.
 std::filesystem::path dir_option(const boost::program_options::variables_map& vm, const char* name,
                                  const std::filesystem::path& fallback);
+
+/// The file option `--name` that ccci will write (made absolute); nullopt
+/// when it was not given. Throws InputError (exit 2) naming the option when
+/// the path is a directory, its parent is missing or not a directory, or
+/// ccci may not write there: found before anything is deployed, not when
+/// the file is due.
+std::optional<std::filesystem::path> output_file_option(const boost::program_options::variables_map& vm,
+                                                        const char* name);
 
 /// The string option `--name` as a TCP port (1-65535); nullopt when it was
 /// not given. Throws InputError naming the option and the range otherwise.

@@ -163,6 +163,7 @@ void plan_runs(const std::vector<CanarySpec>& canaries, const std::vector<Fixtur
                 run_id};
     job.args.insert(job.args.end(), c.run_args.begin(), c.run_args.end());
     job.log = logs / (c.name + ".log");
+    job.label = c.name;
     jobs.push_back(job);
     CanaryRow row;
     row.name = c.name;
@@ -289,15 +290,13 @@ int cmd_canary(const Args& args) {
                              row.exit_code, row.verdict.got, to_string(row.verdict.outcome))
               << std::endl;
   };
-  auto on_still_running = [&](std::size_t i, double seconds) {
-    std::cout << fmt::format("[canary] {}: still running ({})", canaries[i].name, fmt_seconds(seconds)) << std::endl;
-  };
   ChildRunOptions run_options;
   run_options.parallel = 2;
   run_options.stop_grace = stop_grace;
   run_options.on_start = on_start;
   run_options.on_finish = on_finish;
-  run_options.on_still_running = on_still_running;
+  // Which are going, after each start and end and every 30 s (jobs/job_progress.hpp).
+  run_options.on_progress = [](const std::string& line) { std::cout << "[canary] " << line << std::endl; };
   run_options.extra_env = {guard.child_env()};
   bool completed = run_children(jobs, run_options);
 

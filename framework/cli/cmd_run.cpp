@@ -6,12 +6,14 @@
 #include "model/version.hpp"
 #include "os/process.hpp"
 #include "os/signals.hpp"
+#include "os/terminal.hpp"
 #include "run/run.hpp"
 
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
 #include <iostream>
+#include <unistd.h>
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -49,7 +51,9 @@ po::options_description run_options() {
       ("edge-port", po::value<std::string>()->value_name("PORT"),
        "host port of the managed edge proxy (default: $CCCI_EDGE_PORT or 8480)") //
       ("canonical", po::value<std::string>()->value_name("TAG"),
-       "the recipe's canonical release, a candidate upgrade base (the sweep passes it)")                 //
+       "the recipe's canonical release, a candidate upgrade base (the sweep passes it)") //
+      ("junit", po::value<std::string>()->value_name("FILE"),
+       "also write the run as JUnit XML to FILE (mode 0644) when it finishes, whatever the verdict")     //
       ("keep-running", "leave the app deployed when every selected tier passed (the sweep's promotion)") //
       ("sequential", "one stack: the install chain (install, custom), then the upgrade chain (upgrade, backup, "
                      "restore), never at once (default: both at once on two stacks when they can coexist)") //
@@ -104,6 +108,9 @@ int cmd_run(const Args& args) {
   }
   o.keep_running = vm.count("keep-running") > 0;
   o.sequential = vm.count("sequential") > 0;
+  o.junit = output_file_option(vm, "junit");
+  o.terminal_live = is_live_terminal(STDOUT_FILENO);
+  o.terminal_columns = terminal_columns(STDOUT_FILENO);
   install_stop_handlers();
   try {
     return run_recipe(o, std::cout);

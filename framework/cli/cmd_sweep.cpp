@@ -29,6 +29,8 @@ int cmd_sweep(const Args& args) {
       ("mirror", po::value<std::string>()->value_name("BASE"), "push main and tags to <BASE>/<recipe>") //
       ("only", po::value<std::string>()->value_name("LIST"), "comma-separated recipes to sweep")        //
       ("plugin-dir", po::value<std::string>()->value_name("DIR"), "where recipe plugins are looked up") //
+      ("report-dir", po::value<std::string>()->value_name("DIR"),
+       "the dashboard rewritten after the sweep (default: $CCCI_REPORT_DIR, else <state-dir>/report)") //
       ("help,h", "show these options");
   add_stop_grace_option(d);
   auto vm = parse_options("sweep", args, d);
@@ -40,6 +42,8 @@ int cmd_sweep(const Args& args) {
                  "faithful install left running as the warm canonical, recorded in the registry\n"
                  "after it converged. Labels are read back from the registry: PASS (promoted),\n"
                  "GREEN-BUT-PROMOTE-FAILED, FAIL, SKIP no-new-version, SKIP never-released, UNVER.\n"
+                 "Then the dashboard (`ccci report`) is rewritten in --report-dir; a failure to write\n"
+                 "it is said in the output and summary.json and leaves the exit status alone.\n"
                  "One sweep at a time. Exit: 0 all PASS/SKIP, 1 a FAIL or failed promote, 2 nothing\n"
                  "enrolled or bad options, 3 infrastructure trouble or another sweep running.\n\n"
               << d;
@@ -54,6 +58,7 @@ int cmd_sweep(const Args& args) {
   if (vm.count("only")) boost::split(o.only, vm["only"].as<std::string>(), boost::is_any_of(","));
   o.run_args = {"--plugin-dir", path_option(vm, "plugin-dir", default_plugin_dir()).string(), "--recipes-dir",
                 o.recipes_dir.string()};
+  o.report_dir = dir_option(vm, "report-dir", default_report_dir(o.state_dir));
   o.stop_grace = stop_grace_option(vm);
   // A stop becomes SIGTERM to the child run, which tears its stack down,
   // and a sweep that waits for it: never an orphaned run.

@@ -85,8 +85,10 @@ struct Session {
   std::chrono::seconds stop_grace{};
   ChildLeakGuard* guard = nullptr; ///< the session's (jobs/child_leaks.hpp)
 
-  ChildJob job(const std::string& run_id) const {
+  /// `label`: how the progress lines name it ("alone 2/5").
+  ChildJob job(const std::string& run_id, std::string label) const {
     ChildJob j;
+    j.label = std::move(label);
     j.args = {"run",        "--recipe-dir",    recipe_dir.string(), "--recipe", recipe,
               "--runs-dir", runs_dir.string(), "--run-id",          run_id};
     j.args.insert(j.args.end(), extra.begin(), extra.end());
@@ -103,11 +105,12 @@ bool run_alone(const Session& s, int repeat, std::vector<TriageRun>& isolation) 
   std::vector<std::string> iso_ids;
   for (int i = 1; i <= repeat; ++i) {
     iso_ids.push_back(fmt::format("{}-alone-{:02}", s.id, i));
-    iso_jobs.push_back(s.job(iso_ids.back()));
+    iso_jobs.push_back(s.job(iso_ids.back(), fmt::format("alone {}/{}", i, repeat)));
   }
   ChildRunOptions alone;
   alone.stop_grace = s.stop_grace;
   alone.extra_env = {s.guard->child_env()};
+  alone.on_progress = say;
   alone.on_start = [&](std::size_t i) { say(fmt::format("alone {}/{}: started → run {}", i + 1, repeat, iso_ids[i])); };
   alone.on_finish = [&](std::size_t i) {
     s.guard->child_finished(s.runs_dir / iso_ids[i]);
@@ -136,13 +139,15 @@ bool run_under_load(const Session& s, int repeat, int load_k, std::vector<Triage
     for (int k = 0; k <= load_k; ++k) {
       ids.push_back(k == 0 ? fmt::format("{}-load-{:02}", s.id, round)
                            : fmt::format("{}-load-{:02}-beside-{}", s.id, round, k));
-      jobs.push_back(s.job(ids.back()));
+      jobs.push_back(s.job(ids.back(), k == 0 ? fmt::format("load {}/{}", round, repeat)
+                                              : fmt::format("load {}/{} beside {}", round, repeat, k)));
     }
     say(fmt::format("under load {}/{}: {} runs at once", round, repeat, jobs.size()));
     ChildRunOptions together;
     together.parallel = jobs.size();
     together.stop_grace = s.stop_grace;
     together.extra_env = {s.guard->child_env()};
+    together.on_progress = say;
     together.on_finish = [&](std::size_t i) {
       s.guard->child_finished(s.runs_dir / ids[i]);
       load.push_back(collect(jobs[i], s.runs_dir, ids[i], true, round, i > 0));

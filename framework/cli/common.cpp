@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <cstdlib>
+#include <unistd.h>
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -37,6 +38,10 @@ fs::path first_existing(std::initializer_list<fs::path> candidates) {
 fs::path default_state_dir() { return env_or("CCCI_STATE_DIR", "/var/lib/ccci"); }
 
 fs::path default_runs_dir(const fs::path& state_dir) { return env_or("CCCI_RUNS_DIR", (state_dir / "runs").string()); }
+
+fs::path default_report_dir(const fs::path& state_dir) {
+  return env_or("CCCI_REPORT_DIR", (state_dir / "report").string());
+}
 
 fs::path default_plugin_dir() {
   auto bin = exe_dir();
@@ -83,6 +88,27 @@ fs::path dir_option(const po::variables_map& vm, const char* name, const fs::pat
                                                 : fmt::format("--{} (its default, from the environment)", name),
                                  dir.string()));
   return dir;
+}
+
+std::optional<fs::path> output_file_option(const po::variables_map& vm, const char* name) {
+  if (!vm.count(name)) return std::nullopt;
+  const auto given = vm[name].as<std::string>();
+  auto bad = [&](std::string_view what) { return InputError(fmt::format("--{} {}: {}", name, given, what)); };
+  if (given.empty()) throw bad("empty; give the file to write, e.g. --" + std::string(name) + " ccci-junit.xml");
+  const auto file = fs::absolute(given).lexically_normal();
+  std::error_code ec;
+  if (fs::is_directory(file, ec))
+    throw bad("is a directory; give the file to write in it, e.g. " + (file / "ccci-junit.xml").string());
+  const auto parent = file.parent_path();
+  if (!fs::exists(parent, ec))
+    throw bad(
+        fmt::format("its directory {} does not exist; create it, or give a file in one that does", parent.string()));
+  if (!fs::is_directory(parent, ec)) throw bad(fmt::format("{} is not a directory", parent.string()));
+  // The file is written by rename from a temp file beside it: the directory
+  // must be writable, whatever the file's own mode.
+  if (::access(parent.c_str(), W_OK | X_OK) != 0)
+    throw bad(fmt::format("ccci may not create files in {}; give a file in a directory it may write", parent.string()));
+  return file;
 }
 
 std::optional<int> port_option(const po::variables_map& vm, const char* name, int fallback) {

@@ -26,6 +26,8 @@ constexpr Command command_table[] = {
     {"sweep", "the weekly sweep over enrolled recipes", "[options]", cmd_sweep},
     {"canary", "prove ccci's own verdicts on known recipes", "[--only NAME]", cmd_canary},
     {"triage", "rerun a red recipe: genuine, flake, load or harness?", "RECIPE --repeat N", cmd_triage},
+    {"report", "reports from finished runs: the static HTML dashboard, or one run's JUnit XML",
+     "[--out DIR] | junit RUN_DIR [--out FILE]", cmd_report},
     {"gc", "remove what runs that died left; never a live run's or a canonical's", "[--dry-run]", cmd_gc},
     {"help", "this text, or a command's options", "[COMMAND]", cmd_help},
 };
@@ -43,7 +45,8 @@ bad ccci input (nothing deployed), 3 unverified (infrastructure trouble,
 interrupted, or teardown not clean).
 
 Environment: CCCI_STATE_DIR (default /var/lib/ccci), CCCI_RUNS_DIR (default
-$CCCI_STATE_DIR/runs), CCCI_PLUGIN_DIR, CCCI_RECIPES_DIR, CCCI_EDGE_PORT (8480), CCCI_EDGE_DIR
+$CCCI_STATE_DIR/runs), CCCI_REPORT_DIR (default $CCCI_STATE_DIR/report),
+CCCI_PLUGIN_DIR, CCCI_RECIPES_DIR, CCCI_EDGE_PORT (8480), CCCI_EDGE_DIR
 (/var/lib/ccci/edge, or /var/lib/ccci/edge-<port> on another port).
 )";
 

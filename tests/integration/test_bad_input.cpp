@@ -385,6 +385,42 @@ const std::vector<Row>& option_rows() {
             c.args = {"doctor", "--plugin-dir", (c.dir / "nope").string()};
           },
           {"--plugin-dir", "nope: not a directory"}),
+      bad("o49", "`ccci report junit` without a run directory", command({"report", "junit"}),
+          {"ccci report junit: the run directory is required", "see `ccci report junit --help`"}),
+      bad("o50", "`ccci report junit` with an unknown option", command({"report", "junit", "--frobnicate"}),
+          {"--frobnicate", "see `ccci report --help`"}),
+      bad("o60", "`ccci report` with an unknown option", command({"report", "--frobnicate"}),
+          {"--frobnicate", "see `ccci report --help`"}),
+      bad("o61", "`ccci report --out` that is a file",
+          [](Case& c) {
+            write(c.dir / "a-file", "x");
+            c.args = {"report", "--out", (c.dir / "a-file").string()};
+          },
+          {"--out", "a-file: not a directory"}),
+      bad("o62", "`ccci report --runs-dir` that is missing",
+          [](Case& c) {
+            c.args = {"report", "--runs-dir", (c.dir / "nope").string()};
+          },
+          {"--runs-dir", "nope: no such directory"}),
+      bad("o63", "`ccci report --state-dir` that is a file",
+          [](Case& c) {
+            write(c.dir / "a-file", "x");
+            c.args = {"report", "--state-dir", (c.dir / "a-file").string()};
+          },
+          {"--state-dir", "a-file: not a directory"}),
+      bad("o64", "`ccci report --out` inside the runs dir",
+          [](Case& c) {
+            fs::create_directories(c.runs);
+            c.args = {"report", "--runs-dir", c.runs.string(), "--out", (c.runs / "site").string()};
+          },
+          {"--out", "is inside the runs directory", "a directory of its own"}),
+      bad("o65", "`ccci sweep --report-dir` that is a file",
+          [](Case& c) {
+            write(c.dir / "a-file", "x");
+            c.write_meta("enroll: true\n");
+            c.args = {"sweep", "--recipes-dir", c.meta.string(), "--report-dir", (c.dir / "a-file").string()};
+          },
+          {"--report-dir", "a-file: not a directory"}),
   };
   return rows;
 }
@@ -597,6 +633,51 @@ const std::vector<Row>& path_rows() {
       bad("a15", "--recipes-dir that is missing",
           [](Case& c) { c.args = c.run_setting(good_repo, "--recipes-dir", (c.dir / "nope").string()); },
           {"--recipes-dir", "nope: not a directory", "<recipe>/ccci.yml"}),
+      bad("a16", "--junit that is a directory",
+          [](Case& c) {
+            c.args = c.run(good_repo, {"--junit", c.dir.string()});
+          },
+          {"--junit", "is a directory", "give the file to write in it"}),
+      bad("a17", "--junit in a directory that does not exist",
+          [](Case& c) {
+            c.args = c.run(good_repo, {"--junit", (c.dir / "nope" / "junit.xml").string()});
+          },
+          {"--junit", "nope does not exist", "create it"}),
+      bad("a18", "--junit under a file",
+          [](Case& c) {
+            write(c.dir / "a-file", "x");
+            c.args = c.run(good_repo, {"--junit", (c.dir / "a-file" / "junit.xml").string()});
+          },
+          {"--junit", "a-file is not a directory"}),
+      bad("a19", "`ccci report junit` of a directory without results.json",
+          [](Case& c) {
+            fs::create_directories(c.dir / "not-a-run");
+            c.args = {"report", "junit", (c.dir / "not-a-run").string()};
+          },
+          {"not-a-run/results.json: cannot read it", "give the directory of a finished run"}),
+      bad("a20", "`ccci report junit` of a results.json that is not JSON",
+          [](Case& c) {
+            write(c.dir / "run" / "results.json", "{\"schema\": 1,");
+            c.args = {"report", "junit", (c.dir / "run").string()};
+          },
+          {"run/results.json: not a ccci results.json: not valid JSON"}),
+      bad("a21", "`ccci report junit` of a results.json missing a field",
+          [](Case& c) {
+            write(c.dir / "run" / "results.json", "{\"schema\": 1}");
+            c.args = {"report", "junit", (c.dir / "run").string()};
+          },
+          {"run/results.json: not a ccci results.json: missing field 'ccci_version'"}),
+      bad("a22", "`ccci report junit` of a path that is no directory",
+          [](Case& c) {
+            c.args = {"report", "junit", (c.dir / "nope").string()};
+          },
+          {"nope: not a directory", "give a run directory"}),
+      bad("a23", "`ccci report junit --out` that is a directory",
+          [](Case& c) {
+            write(c.dir / "run" / "results.json", "{}");
+            c.args = {"report", "junit", (c.dir / "run").string(), "--out", c.dir.string()};
+          },
+          {"--out", "is a directory"}),
   };
   return rows;
 }

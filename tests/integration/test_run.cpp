@@ -216,6 +216,29 @@ BOOST_AUTO_TEST_CASE(undeclared_secret_fails_install) {
   expect_nothing_left(o);
 }
 
+// With no docker on PATH at all, nothing can be deployed and the teardown
+// cannot ask what remains: unverified, results.json still written, and the
+// teardown said to be unknown rather than clean (once, an internal error
+// with no results.json).
+BOOST_AUTO_TEST_CASE(no_docker_on_path_is_unverified_and_still_writes_results) {
+  auto bin = fresh_dir(work / "runs", "no-docker-bin");
+  fs::create_symlink("/usr/bin/git", bin / "git");
+  auto o = ccci::test::run_ccci(
+      {.binary = CCCI_BIN,
+       .args = {"run", "--recipe-dir", (repos / "custom-html-tiny").string(), "--recipe", "custom-html-tiny"},
+       .runs_dir = fresh_dir(work / "runs", "no-docker"),
+       .env = {"PATH=" + bin.string()}});
+  BOOST_TEST(o.exit_code == 3, o.output);
+  BOOST_TEST(o.output.find("internal error") == std::string::npos, o.output);
+  BOOST_TEST_REQUIRE(o.results.has_value(), o.output);
+  BOOST_TEST((o.tier(Tier::install).status == Status::unver), o.tier(Tier::install).reason);
+  BOOST_TEST(o.tier(Tier::install).reason.find("docker") != std::string::npos, o.tier(Tier::install).reason);
+  BOOST_TEST(!o.results->clean_teardown);
+  BOOST_TEST_REQUIRE(!o.results->teardown_leftovers.empty());
+  BOOST_TEST(o.results->teardown_leftovers.front().find("the teardown could not run") != std::string::npos,
+             o.results->teardown_leftovers.front());
+}
+
 BOOST_AUTO_TEST_CASE(empty_compose_fails_install) {
   auto o = run_variant("empty-compose");
   BOOST_TEST(o.exit_code == 1);

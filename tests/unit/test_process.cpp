@@ -15,12 +15,16 @@
 #include "support/files.hpp"
 #include "swarm/docker.hpp"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <sys/wait.h>
 #include <thread>
@@ -553,6 +557,52 @@ BOOST_AUTO_TEST_CASE(child_runs_report_exit_codes_and_logs_and_respect_the_bound
     BOOST_TEST(jobs[i].exit_code == static_cast<int>(i + 1));
     BOOST_TEST(read(jobs[i].log) == "job " + std::to_string(i) + "\n");
   }
+  fs::remove_all(dir);
+}
+
+// A run that ended and the one that took its place make one line
+// (jobs/job_progress.hpp); the last run's end, with nothing left, makes none.
+BOOST_AUTO_TEST_CASE(child_runs_say_which_are_going_once_per_start) {
+  auto dir = temp_dir("jobs-progress");
+  std::vector<ChildJob> jobs(3);
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    jobs[i].args = {"-c", "exit 0"};
+    jobs[i].log = dir / (std::to_string(i) + ".log");
+    jobs[i].label = std::string(1, static_cast<char>('a' + i));
+  }
+  std::vector<std::string> lines;
+  ChildRunOptions o;
+  o.program = "/bin/sh";
+  o.on_progress = [&](const std::string& line) { lines.push_back(line); };
+  BOOST_TEST(run_children(jobs, o));
+  BOOST_TEST_REQUIRE(lines.size() == 3u, fmt::format("{}", fmt::join(lines, "\n")));
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    std::regex want(fmt::format(R"(running 1 of 3 \({} done, [0-9]+s in\): {} [0-9]+s)", i, jobs[i].label));
+    BOOST_TEST(std::regex_match(lines[i], want), lines[i]);
+    BOOST_TEST(jobs[i].finished);
+  }
+  fs::remove_all(dir);
+}
+
+// The sweep says itself when its run starts and ends: only the periodic
+// line is asked for, and runs quicker than the period make none.
+BOOST_AUTO_TEST_CASE(child_runs_that_say_only_periodically_are_silent_on_starts_and_ends) {
+  auto dir = temp_dir("jobs-quiet");
+  std::vector<ChildJob> jobs(2);
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    jobs[i].args = {"-c", "exit 0"};
+    jobs[i].log = dir / (std::to_string(i) + ".log");
+  }
+  std::vector<std::string> lines;
+  ChildRunOptions o;
+  o.program = "/bin/sh";
+  o.on_progress = [&](const std::string& line) { lines.push_back(line); };
+  o.progress_on_change = false;
+  o.progress_every = std::chrono::hours(1);
+  BOOST_TEST(run_children(jobs, o));
+  BOOST_TEST(lines.empty(), fmt::format("{}", fmt::join(lines, "\n")));
+  BOOST_TEST(jobs[0].finished);
+  BOOST_TEST(jobs[1].finished);
   fs::remove_all(dir);
 }
 

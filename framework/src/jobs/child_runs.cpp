@@ -1,5 +1,7 @@
 #include "jobs/child_runs.hpp"
 
+#include "jobs/job_progress.hpp"
+
 #include "model/errors.hpp"
 #include "os/fd.hpp"
 #include "os/signals.hpp"
@@ -70,6 +72,9 @@ bool run_children(std::vector<ChildJob>& jobs, const ChildRunOptions& options) {
   bool stopping = false;
   std::optional<clock::time_point> escalated; ///< when a second stop request was passed on
   auto last_note = clock::now();
+  const auto began = clock::now();
+  auto last_progress = began;
+  bool changed = false; ///< runs started, ended or were told to stop since the last progress line
   auto say = [&](const std::string& line) {
     if (options.on_note)
       options.on_note(line);
@@ -89,6 +94,7 @@ bool run_children(std::vector<ChildJob>& jobs, const ChildRunOptions& options) {
   while (next < jobs.size() || !running.empty()) {
     if (!stopping && (stop_requested || failure)) {
       stopping = true;
+      changed = true;
       next = jobs.size(); // start nothing more
       for (auto& r : running)
         terminate(r);
@@ -122,10 +128,20 @@ bool run_children(std::vector<ChildJob>& jobs, const ChildRunOptions& options) {
         break;
       }
       job.started = true;
+      job.started_at = running.back().since;
+      changed = true;
       if (options.on_start) options.on_start(next);
       ++next;
     }
     if (failure && !stopping) continue;
+    // Here, after the starts, so a run that ended and the one that took its
+    // place make one line, not two.
+    if (options.on_progress && !running.empty() &&
+        ((changed && options.progress_on_change) || clock::now() - last_progress >= options.progress_every)) {
+      options.on_progress(running_line(jobs, clock::now(), began, stopping));
+      last_progress = clock::now();
+      changed = false;
+    }
 
     const auto now = clock::now();
     for (auto& r : running) {
@@ -151,6 +167,8 @@ bool run_children(std::vector<ChildJob>& jobs, const ChildRunOptions& options) {
       job.seconds = std::chrono::duration<double>(clock::now() - it->since).count();
       job.exit_code = status->exit_code;
       job.signal = status->signal;
+      job.finished = true;
+      changed = true;
       auto index = it->index;
       it = running.erase(it);
       if (options.on_finish) options.on_finish(index);

@@ -34,6 +34,8 @@ struct ChildJob {
   /// How messages name it; "": the log's file name without its extension.
   std::string label;
   double seconds = 0;
+  bool finished = false; ///< it ran and has exited (or was killed)
+  std::chrono::steady_clock::time_point started_at{};
 };
 
 /// How long a stopped child run has to tear down before it is SIGKILLed.
@@ -61,6 +63,13 @@ struct ChildRunOptions {
   /// Called for each running job every `still_running_every`.
   std::function<void(std::size_t, double seconds)> on_still_running;
   std::chrono::milliseconds still_running_every = std::chrono::minutes(1);
+  /// Which runs are going (jobs/job_progress.hpp `running_line`): called
+  /// after runs started or ended, and every `progress_every` while none do.
+  std::function<void(const std::string&)> on_progress;
+  std::chrono::milliseconds progress_every = std::chrono::seconds(30);
+  /// false: only every `progress_every`, for a caller that says itself when
+  /// its one run starts and ends (the sweep).
+  bool progress_on_change = true;
 };
 
 /// This binary, for re-running itself.

@@ -161,12 +161,17 @@ std::string to_json(const RunResults& r) {
 
 RunResults results_from_json(std::string_view text, std::string_view origin) {
   Reader rd{origin};
-  json::value doc;
-  try {
-    doc = json::parse(text);
-  } catch (const std::exception& e) {
-    rd.bad(e.what());
-  }
+  // A check's message is whatever a plugin or an app said, and the writer
+  // passes its bytes through as they are: a file that holds bytes that are
+  // not UTF-8 is still this run's results, and reads back byte for byte
+  // (the JUnit and HTML reports replace such bytes as they write markup).
+  json::parse_options options;
+  options.allow_invalid_utf8 = true;
+  boost::system::error_code ec;
+  json::value doc = json::parse(text, ec, {}, options);
+  // The code's message alone ("incomplete JSON"): what() would add the
+  // library's own source location, which tells the reader nothing.
+  if (ec) rd.bad(fmt::format("not valid JSON: {}", ec.message()));
   auto& o = rd.obj(doc, "document");
   RunResults r;
   r.schema = static_cast<int>(rd.number(o, "schema"));

@@ -384,10 +384,14 @@ RecipeMeta load_meta_or_defaults(const fs::path& dir) {
 
 DeployTimeout choose_deploy_timeout(const std::optional<std::chrono::seconds>& option, const RecipeMeta& meta,
                                     const std::optional<std::pair<std::string, int>>& label) {
-  if (option) return {*option, "--deploy-timeout"};
-  if (meta.deploy_timeout) return {*meta.deploy_timeout, fmt::format("deploy_timeout in {}", meta.file.string())};
-  if (label) return {std::chrono::seconds(label->second), fmt::format("label {} on service app", label->first)};
-  return {default_deploy_timeout, "ccci's default (no --deploy-timeout, meta deploy_timeout or timeout label)"};
+  if (option) return {*option, "--deploy-timeout", "--deploy-timeout"};
+  if (meta.deploy_timeout)
+    return {*meta.deploy_timeout, fmt::format("deploy_timeout in {}", meta.file.string()), "the meta"};
+  if (label)
+    return {std::chrono::seconds(label->second), fmt::format("label {} on service app", label->first),
+            "the timeout label"};
+  return {default_deploy_timeout, "ccci's default (no --deploy-timeout, meta deploy_timeout or timeout label)",
+          "ccci's default"};
 }
 
 } // namespace ccci::host

@@ -53,6 +53,9 @@ struct DeployTimeout {
   /// "--deploy-timeout", "deploy_timeout in <meta file>", "label <key> on
   /// service app", or "ccci's default (...)".
   std::string source;
+  /// The same in a few words, for a status line: "--deploy-timeout", "the
+  /// meta", "the timeout label", "ccci's default".
+  std::string origin;
 };
 
 /// abra's rule with ccci's overrides on top: `option` (--deploy-timeout),

@@ -14,6 +14,11 @@ void Listeners::progress(std::string_view tier, std::string_view text) {
     l->progress(tier, text);
 }
 
+void Listeners::status(std::string_view tier, const LiveStatus& now) {
+  for (auto* l : listeners_)
+    l->status(tier, now);
+}
+
 void Listeners::check_done(const CheckRecord& check) {
   for (auto* l : listeners_)
     l->check_done(check);
@@ -71,6 +76,10 @@ void RedactingListener::line(std::string_view text) { next_.line(redactor_.redac
 
 void RedactingListener::progress(std::string_view tier, std::string_view text) {
   next_.progress(tier, redactor_.redact(std::string(text)));
+}
+
+void RedactingListener::status(std::string_view tier, const LiveStatus& now) {
+  next_.status(tier, {redactor_.redact(now.state), redactor_.redact(now.clock)});
 }
 
 void RedactingListener::check_done(const CheckRecord& check) { next_.check_done(redacted(check, redactor_)); }

@@ -6,10 +6,21 @@
 #include "swarm/secrets.hpp"
 
 #include <filesystem>
+#include <string>
 #include <string_view>
 #include <vector>
 
 namespace ccci::host {
+
+/// Where a wait stands (docs/architecture.md, "Reporting"). `state` is what
+/// is waited for and what was last seen ("converging: app 0/1, db 1/1"): a
+/// change of it is news. `clock` is how long against which bound ("12s of
+/// 300s, deploy timeout from --deploy-timeout"): it changes every second and
+/// is no news by itself.
+struct LiveStatus {
+  std::string state;
+  std::string clock;
+};
 
 class RunListener {
 public:
@@ -18,6 +29,9 @@ public:
   virtual void line(std::string_view /*text*/) {}
   /// "converging: app 0/1" while `tier` works.
   virtual void progress(std::string_view /*tier*/, std::string_view /*text*/) {}
+  /// Transient: where a wait of `tier` stands now, replaced by the next
+  /// status or line. A listener shows it or not, as its medium allows.
+  virtual void status(std::string_view /*tier*/, const LiveStatus& /*now*/) {}
   virtual void check_done(const CheckRecord& /*check*/) {}
   virtual void tier_done(const TierResult& /*tier*/) {}
   /// The verdict is final: every field of `results` is set.
@@ -30,6 +44,7 @@ public:
   void add(RunListener& l) { listeners_.push_back(&l); }
   void line(std::string_view text) override;
   void progress(std::string_view tier, std::string_view text) override;
+  void status(std::string_view tier, const LiveStatus& now) override;
   void check_done(const CheckRecord& check) override;
   void tier_done(const TierResult& tier) override;
   void run_finished(const RunResults& results, const std::filesystem::path& results_file) override;
@@ -47,6 +62,7 @@ public:
   RedactingListener(const LeakMatcher& redactor, RunListener& next) : redactor_(redactor), next_(next) {}
   void line(std::string_view text) override;
   void progress(std::string_view tier, std::string_view text) override;
+  void status(std::string_view tier, const LiveStatus& now) override;
   void check_done(const CheckRecord& check) override;
   void tier_done(const TierResult& tier) override;
   void run_finished(const RunResults& results, const std::filesystem::path& results_file) override;

@@ -14,6 +14,7 @@
 #include "os/spawn.hpp"
 #include "os/tools.hpp"
 #include "recipe/recipe.hpp"
+#include "report/junit.hpp"
 #include "report/leak_scan.hpp"
 #include "report/reporter.hpp"
 #include "run/chains.hpp"
@@ -62,9 +63,12 @@ constexpr std::string_view install_prefix = "[install chain] ", upgrade_prefix =
 class Run {
 public:
   Run(const RunOptions& o, std::ostream& terminal, Swarm& swarm, std::optional<LoadedPlugin> plugin)
-      : options_(o), console_(terminal), ctx_(options_, swarm, events_, redactor_) {
+      : options_(o), console_(terminal, {o.terminal_live, o.terminal_columns}),
+        ctx_(options_, swarm, events_, redactor_) {
     outputs_.add(results_writer_);
     outputs_.add(console_);
+    // After the console: a file it cannot write is said below the summary.
+    if (options_.junit) outputs_.add(junit_writer_.emplace(*options_.junit, terminal));
     ctx_.plugin = std::move(plugin);
   }
 
@@ -109,6 +113,7 @@ private:
   Redactor redactor_;
   ResultsJsonWriter results_writer_;
   ConsoleReporter console_;
+  std::optional<JUnitWriter> junit_writer_;
   Listeners outputs_; ///< what writes: only ever reached through events_
   RedactingListener events_{redactor_, outputs_};
   RunContext ctx_;
@@ -586,7 +591,19 @@ int Run::execute() {
       events_.progress("teardown",
                        fmt::format("kept running on purpose: stack {}, domain {}", ctx_.stack, ctx_.domain));
     } else {
-      teardown();
+      try {
+        teardown();
+      } catch (const std::exception& e) {
+        // The teardown could not ask docker what remains (docker itself
+        // missing, the daemon gone): nothing is known clean, and the verdict
+        // and results.json must still be written.
+        auto& r = ctx_.results;
+        r.clean_teardown = false;
+        r.teardown_leftovers.push_back(fmt::format("unknown: the teardown could not run ({}); `ccci gc` removes "
+                                                   "what is left once docker answers",
+                                                   e.what()));
+        events_.line(fmt::format("teardown failed: {}", e.what()));
+      }
     }
   };
   // The run's own stack goes while the chain still works, unless keeping it

@@ -7,6 +7,7 @@
 #include "swarm/edge.hpp"
 
 #include <chrono>
+#include <cstddef>
 #include <filesystem>
 #include <optional>
 #include <ostream>
@@ -34,10 +35,18 @@ struct RunOptions {
   /// One stack, the install chain then the upgrade chain, never at once
   /// (--sequential; docs/architecture.md, "Chains").
   bool sequential = false;
+  /// Where the JUnit XML goes when the run finishes (docs/junit.md); the
+  /// command line has checked that it can be written there.
+  std::optional<std::filesystem::path> junit;
   /// A parent command's key (jobs/child_leaks.hpp): when set, the run keeps
   /// the fingerprints of its secrets in its run dir for the parent's leak
   /// scan. run_recipe takes it from CCCI_LEAK_FINGERPRINT_KEY when empty.
   std::string fingerprint_key;
+  /// The terminal is live (os/terminal.hpp): a wait's status is rewritten in
+  /// place on it, `terminal_columns` wide (0: unknown); otherwise it is
+  /// printed as lines (docs/architecture.md, "Reporting").
+  bool terminal_live = false;
+  std::size_t terminal_columns = 0;
 };
 
 class Swarm;

@@ -9,6 +9,7 @@
 #include "recipe/envfile.hpp"
 #include "recipe/recipe.hpp"
 #include "run/context.hpp"
+#include "run/wait_status.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -287,8 +288,6 @@ bool RunContext::converge(TierResult& tier, const std::string& check, bool after
   auto deadline = started + timeout.value;
   std::size_t expected = deployed ? deployed->compose.services.size() : 0;
   events.progress(name, fmt::format("deploy timeout {}s, from {}", timeout.value.count(), timeout.source));
-  std::string last_summary;
-  auto last_print = started - 1h;
   auto fail = [&](std::string msg) {
     record(tier, {check, Status::fail, std::move(msg), seconds_since(started)});
     return false;
@@ -299,11 +298,7 @@ bool RunContext::converge(TierResult& tier, const std::string& check, bool after
   while (true) {
     check_stop();
     auto services = swarm.services(stack);
-    bool all = services.size() >= expected;
-    // The swarm starts an update a moment after the deploy returns: give it
-    // that moment before calling anything settled.
-    if (after_update && Clock::now() - started < 3s) all = false;
-    std::vector<std::string> parts, problems;
+    std::vector<std::string> problems;
     for (auto& s : services) {
       auto short_name = s.name.substr(stack.size() + 1);
       for (auto& e : s.task_errors)
@@ -313,35 +308,27 @@ bool RunContext::converge(TierResult& tier, const std::string& check, bool after
         return fail(fmt::format(
             "the swarm's update of service {} ended '{}': {}{}", short_name, s.update_state, s.update_message,
             s.task_errors.empty() ? "" : fmt::format(" (last task error: {})", s.task_errors.back())));
-      bool svc_ok = s.running >= s.desired && s.unhealthy == 0 && s.starting == 0;
-      bool updating = s.update_state == "updating";
-      if (!svc_ok || updating) all = false;
-      std::string health;
-      if (s.unhealthy) health += fmt::format(", {} unhealthy", s.unhealthy);
-      if (s.starting) health += fmt::format(", {} health: starting", s.starting);
-      parts.push_back(
-          fmt::format("{} {}/{}{}{}", short_name, s.running, s.desired, health, updating ? ", updating" : ""));
       if (!s.task_errors.empty()) problems.push_back(s.task_errors.back());
     }
-    std::string summary = parts.empty() ? "no services yet" : fmt::format("{}", fmt::join(parts, "; "));
+    auto summary = summarize_services(services, stack);
+    // The swarm starts an update a moment after the deploy returns: give it
+    // that moment before calling anything settled.
+    bool all = summary.settled && services.size() >= expected && !(after_update && Clock::now() - started < 3s);
     if (all) {
       record(tier, {check, Status::pass,
                     fmt::format("{} service(s) converged in {:.1f}s (deploy timeout {}s, from {}): {}", services.size(),
-                                seconds_since(started), timeout.value.count(), timeout.source, summary),
+                                seconds_since(started), timeout.value.count(), timeout.source, summary.text),
                     seconds_since(started)});
       return true;
     }
     if (Clock::now() >= deadline)
       return fail(fmt::format("not converged within the deploy timeout of {}s (from {}): {}{}; see "
                               "{}/tasks.txt and {}/<service>.log",
-                              timeout.value.count(), timeout.source, summary,
+                              timeout.value.count(), timeout.source, summary.text,
                               problems.empty() ? "" : fmt::format(" (last task error: {})", problems.back()),
                               evidence_dir(), evidence_dir()));
-    if (summary != last_summary || Clock::now() - last_print > 10s) {
-      events.progress(name, fmt::format("converging: {}", summary));
-      last_summary = summary;
-      last_print = Clock::now();
-    }
+    // The console decides how often a person sees it (docs/architecture.md, "Reporting").
+    events.status(name, converge_status(summary, seconds_since(started), timeout));
     interruptible_sleep(1000ms);
   }
 }
@@ -363,7 +350,8 @@ bool RunContext::readiness(TierResult& tier) {
   if (probes.empty()) probes.push_back({"/", 0, 30, 1s}); // 0: any answer from the app itself
   auto target = swarm.http_target(domain);
   bool all_ok = true;
-  for (auto& p : probes) {
+  for (std::size_t i = 0; i < probes.size(); ++i) {
+    const auto& p = probes[i];
     auto started = Clock::now();
     std::vector<std::string> seen;
     bool ok = false, any_answer = false;
@@ -378,7 +366,10 @@ bool RunContext::readiness(TierResult& tier) {
       } catch (const InfraError&) {
         seen.push_back("no answer");
       }
-      if (!ok && attempt < p.attempts) interruptible_sleep(p.interval);
+      if (!ok && attempt < p.attempts) {
+        events.status(tier_name(tier), readiness_status(p, i + 1, probes.size(), seen, seconds_since(started)));
+        interruptible_sleep(p.interval);
+      }
     }
     std::string want = p.expect_status ? std::to_string(p.expect_status) : "an answer from the app";
     if (ok)

@@ -12,6 +12,7 @@
 #include "os/process.hpp"
 #include "recipe/meta.hpp"
 #include "recipe/recipe.hpp"
+#include "report/site.hpp"
 #include "report/table.hpp"
 #include "swarm/docker_swarm.hpp"
 
@@ -157,7 +158,12 @@ std::pair<int, std::optional<RunResults>> ccci_run(const SweepOptions& o, ChildL
   job.args.insert(job.args.end(), o.run_args.begin(), o.run_args.end());
   job.log = o.runs_dir / (run_id + ".out");
   job.timeout = std::chrono::hours(2);
+  job.label = run_id;
   ChildRunOptions ro;
+  // The sweep says when the run starts and ends; between, a line every 30 s
+  // says it is still going (jobs/job_progress.hpp).
+  ro.on_progress = [&](const std::string& line) { out << "    " << line << "\n" << std::flush; };
+  ro.progress_on_change = false;
   ro.stop_grace = o.stop_grace;
   ro.on_note = [&](const std::string& line) { out << "  " << line << "\n" << std::flush; };
   ro.extra_env = {guard.child_env()};
@@ -364,6 +370,22 @@ int run_sweep(const SweepOptions& o, std::ostream& out) {
   write_file_atomically(dir / "summary.txt", table);
   write_file_atomically(dir / "summary.json", summary);
   out << "\n" << table << fmt::format("summary {}\n", (dir / "summary.json").string());
+  // After the summary, which the dashboard shows as this sweep's.
+  if (!o.report_dir.empty()) {
+    try {
+      auto site = write_site({o.state_dir, o.runs_dir, o.recipes_dir, o.report_dir});
+      out << fmt::format("dashboard {}\n", site.index.string());
+    } catch (const std::exception& ex) {
+      auto why = guard.redact(fmt::format("dashboard not written in {}: {} (the sweep's exit status stands: the "
+                                          "dashboard is a view of this summary)",
+                                          o.report_dir.string(), ex.what()));
+      out << why << "\n";
+      auto doc = json::parse(summary);
+      doc.as_object()["report_error"] = why;
+      write_file_atomically(dir / "summary.json", json::serialize(doc) + "\n");
+      write_file_atomically(dir / "summary.txt", table + why + "\n");
+    }
+  }
   return code;
 }
 

@@ -51,6 +51,10 @@ struct SweepOptions {
   std::optional<std::string> mirror; ///< push main and tags to <mirror>/<recipe>
   std::vector<std::string> only;     ///< limit to these recipes
   std::vector<std::string> run_args; ///< extra `ccci run` arguments (plugin dir...)
+  /// Where the dashboard is rewritten after the summary ("" = not at all).
+  /// A failure to write it is said in the output and the summary and leaves
+  /// the exit status alone: the verdicts are the summary's, the site a view.
+  std::filesystem::path report_dir;
   /// After a stop request, how long a child run may take to tear down.
   std::chrono::seconds stop_grace = default_stop_grace;
 };
