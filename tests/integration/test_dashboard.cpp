@@ -169,7 +169,7 @@ BOOST_AUTO_TEST_CASE(a_sweep_and_a_report_render_in_chromium_with_broken_runs_sh
   BOOST_TEST(mode_of(site / "runs") == 0755u);
   BOOST_TEST(mode_of(site / "index.html") == 0644u);
   BOOST_TEST(mode_of(site / "runs" / (red_run + ".html")) == 0644u);
-  BOOST_TEST(mode_of(site / "runs" / red_run / "compose.rendered.yml") == 0644u);
+  BOOST_TEST(mode_of(site / "runs" / red_run / "compose.rendered.yml.txt") == 0644u);
 
   auto index = dom(w, site / "index.html");
   BOOST_TEST(has(index, "dash-green"));
@@ -191,7 +191,8 @@ BOOST_AUTO_TEST_CASE(a_sweep_and_a_report_render_in_chromium_with_broken_runs_sh
   BOOST_TEST(has(run_page, "install/converged"));
   BOOST_TEST(has(run_page, "custom/content_type_html_and_txt"));
   BOOST_TEST(has(run_page, "red at custom"));
-  BOOST_TEST(has(run_page, "compose.rendered.yml"));
+  // Linked as .txt, so a browser shows it rather than downloading it.
+  BOOST_TEST(has(run_page, "/compose.rendered.yml.txt\">compose.rendered.yml</a>"), run_page);
   BOOST_TEST(has(run_page, "no_secret_leak"));
   // The custom check's row says fail in words.
   auto row = run_page.substr(run_page.find("<code>custom/content_type_html_and_txt</code>"));

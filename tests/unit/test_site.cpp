@@ -346,9 +346,9 @@ BOOST_AUTO_TEST_CASE(the_writer_sets_served_modes_copies_clean_runs_files_and_wi
   BOOST_TEST(report.index == fs::absolute(w.o.out_dir / "index.html").lexically_normal());
   for (auto rel : {"", "runs", "recipes", "badges", "runs/r-clean", "runs/r-clean/evidence"})
     BOOST_TEST(w.mode(rel) == 0755u, rel);
-  for (auto rel :
-       {"index.html", "style.css", "recipes/site.html", "badges/site.svg", "runs/r-clean.html", "runs/r-leaky.html",
-        "runs/r-none.html", "runs/r-bad.html", "runs/r-clean/evidence/tasks.txt", "runs/r-clean/compose.rendered.yml"})
+  for (auto rel : {"index.html", "style.css", "recipes/site.html", "badges/site.svg", "runs/r-clean.html",
+                   "runs/r-leaky.html", "runs/r-none.html", "runs/r-bad.html", "runs/r-clean/evidence/tasks.txt",
+                   "runs/r-clean/compose.rendered.yml.txt"})
     BOOST_TEST(w.mode(rel) == 0644u, rel);
   BOOST_TEST(ccci::test::read(w.o.out_dir / "runs/r-clean/evidence/tasks.txt") == "app 1/1\n");
   BOOST_TEST(!fs::exists(w.o.out_dir / "runs/r-leaky"));
@@ -356,6 +356,9 @@ BOOST_AUTO_TEST_CASE(the_writer_sets_served_modes_copies_clean_runs_files_and_wi
   BOOST_TEST(has(leaky_page, "withheld: this run&#39;s leak scan found 1 problem(s)"));
   BOOST_TEST(!has(leaky_page, "href=\"r-leaky/"));
   BOOST_TEST(has(ccci::test::read(w.o.out_dir / "runs/r-clean.html"), "href=\"r-clean/evidence/tasks.txt\""));
+  // .yml (and .log) copies end in .txt: a web server shows them instead of offering a download.
+  BOOST_TEST(has(ccci::test::read(w.o.out_dir / "runs/r-clean.html"), "href=\"r-clean/compose.rendered.yml.txt\""));
+  BOOST_TEST(!fs::exists(w.o.out_dir / "runs/r-clean/compose.rendered.yml"));
   BOOST_TEST(!fs::exists(w.o.out_dir / "runs/sweep-x-site.out.html"));
   auto index = ccci::test::read(w.o.out_dir / "index.html");
   BOOST_TEST(has(index, "missing results.json"));
@@ -373,7 +376,7 @@ BOOST_AUTO_TEST_CASE(stale_pages_of_removed_runs_go_and_nothing_else_does) {
   fs::remove_all(w.o.runs_dir / "r-1");
   auto report = write_site(w.o);
   BOOST_TEST(!fs::exists(w.o.out_dir / "runs/r-1.html"));
-  BOOST_TEST(!fs::exists(w.o.out_dir / "runs/r-1/compose.rendered.yml"));
+  BOOST_TEST(!fs::exists(w.o.out_dir / "runs/r-1/compose.rendered.yml.txt"));
   BOOST_TEST(!fs::exists(w.o.out_dir / "runs/r-1/evidence/tasks.txt"));
   BOOST_TEST(fs::exists(w.o.out_dir / "runs/r-1/evidence/extra.txt")); // never the site's
   BOOST_TEST(fs::exists(w.o.out_dir / "runs/operator-notes.html"));

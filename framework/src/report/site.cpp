@@ -309,7 +309,7 @@ SiteReport write_site(const SiteOptions& o) {
     pages.emplace_back("runs/" + run.id + ".html", render_run_page(model, run));
     if (!run.withheld().empty()) continue; // a leak scan that did not prove the files clean
     for (auto& a : run.artifacts)
-      if (a.skipped.empty()) copies.emplace_back("runs/" + run.id + "/" + a.path, o.runs_dir / run.id / a.path);
+      if (a.skipped.empty()) copies.emplace_back("runs/" + run.id + "/" + a.site_path(), o.runs_dir / run.id / a.path);
   }
 
   site_directories(out, {});

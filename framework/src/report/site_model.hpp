@@ -51,6 +51,10 @@ struct RunArtifact {
   std::string path; ///< relative to the run directory, e.g. evidence/tasks.txt
   std::uintmax_t size = 0;
   std::string skipped; ///< why it is not copied ("" = copied, unless the run's files are withheld)
+  /// Its name in the site: `path` with `.txt` added unless it ends so. Web
+  /// servers (nginx's mime.types) serve .yml and .log as a download; as .txt
+  /// they are shown, from a server and from file:// alike.
+  std::string site_path() const { return path.ends_with(".txt") ? path : path + ".txt"; }
 };
 
 struct RunEntry {

@@ -637,7 +637,7 @@ std::string render_run_page(const SiteModel& m, const RunEntry& run) {
     body += "<p>Copied from the run directory (already redacted when written):</p>\n<ul>\n";
     for (auto& a : run.artifacts)
       body += a.skipped.empty() ? fmt::format("<li><a href=\"{}/{}\">{}</a> <small>({} bytes)</small></li>\n",
-                                              esc(run.id), esc(url_path(a.path)), esc(a.path), a.size)
+                                              esc(run.id), esc(url_path(a.site_path())), esc(a.path), a.size)
                                 : fmt::format("<li>{}: not copied: {}</li>\n", esc(a.path), esc(a.skipped));
     body += "</ul>\n";
   }
