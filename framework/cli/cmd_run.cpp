@@ -55,6 +55,8 @@ po::options_description run_options() {
       ("junit", po::value<std::string>()->value_name("FILE"),
        "also write the run as JUnit XML to FILE (mode 0644) when it finishes, whatever the verdict")     //
       ("keep-running", "leave the app deployed when every selected tier passed (the sweep's promotion)") //
+      ("sequential", "one stack: the install chain (install, custom), then the upgrade chain (upgrade, backup, "
+                     "restore), never at once (default: both at once on two stacks when they can coexist)") //
       ("help,h", "show these options");
   return d;
 }
@@ -105,6 +107,7 @@ int cmd_run(const Args& args) {
                                    *o.canonical));
   }
   o.keep_running = vm.count("keep-running") > 0;
+  o.sequential = vm.count("sequential") > 0;
   o.junit = output_file_option(vm, "junit");
   o.terminal_live = is_live_terminal(STDOUT_FILENO);
   o.terminal_columns = terminal_columns(STDOUT_FILENO);

@@ -41,6 +41,18 @@ void expect_nothing_left(const Outcome& o) {
   BOOST_TEST(o.results->no_secret_leak);
   auto left = leftovers_of(o.results->stack);
   BOOST_TEST(left.empty(), "left behind: " << (left.empty() ? "" : left.front()));
+  // The upgrade chain's own stack, when it ran at once (docs/architecture.md, "Chains").
+  if (!o.results->chains.upgrade_stack.empty()) {
+    left = leftovers_of(o.results->chains.upgrade_stack);
+    BOOST_TEST(left.empty(), "left behind by the upgrade chain: " << (left.empty() ? "" : left.front()));
+  }
+}
+
+// The stack backup and restore ran on: the upgrade chain's own when the
+// chains ran at once (docs/architecture.md, "Chains"), its archive
+// backup/<that stack>.tar.gz.
+std::string backup_stack(const Outcome& o) {
+  return o.results->chains.upgrade_stack.empty() ? o.results->stack : o.results->chains.upgrade_stack;
 }
 
 // Bad input: exit 2, a message naming the problem, and no run at all.
@@ -151,10 +163,13 @@ BOOST_AUTO_TEST_CASE(upgrade_whose_base_never_converges_keeps_the_base_evidence)
   BOOST_TEST_REQUIRE(conv);
   BOOST_TEST((conv->status == Status::fail));
   BOOST_TEST(conv->message.find("not converged within the deploy timeout of 25s") != std::string::npos, conv->message);
+  // The base is deployed by the upgrade chain, on its own stack, at once
+  // with install: its evidence is the chain's (docs/architecture.md, "Chains").
+  BOOST_TEST(o.results->chains.parallel, o.results->chains.why);
   auto& ev = o.results->evidence;
-  BOOST_TEST((std::find(ev.begin(), ev.end(), "evidence/app.log") != ev.end()));
-  BOOST_TEST(read(o.run_dir() / "evidence" / "app.log").size() > 0u);
-  BOOST_TEST(read(o.run_dir() / "evidence" / "tasks.txt").find("app") != std::string::npos);
+  BOOST_TEST((std::find(ev.begin(), ev.end(), "evidence/upgrade-chain/app.log") != ev.end()));
+  BOOST_TEST(read(o.run_dir() / "evidence" / "upgrade-chain" / "app.log").size() > 0u);
+  BOOST_TEST(read(o.run_dir() / "evidence" / "upgrade-chain" / "tasks.txt").find("app") != std::string::npos);
   expect_nothing_left(o);
 }
 
@@ -377,7 +392,7 @@ BOOST_AUTO_TEST_CASE(notes_pg_is_green_on_every_tier) {
     BOOST_TEST((c->status == Status::pass), check << ": " << c->message);
   }
   // The archive is kept in the run directory, and its dump holds no secret.
-  BOOST_TEST(fs::exists(o.run_dir() / "backup" / (o.results->stack + ".tar.gz")));
+  BOOST_TEST(fs::exists(o.run_dir() / "backup" / (backup_stack(o) + ".tar.gz")));
   for (Tier t : all_tiers)
     BOOST_TEST_MESSAGE("notes-pg " << ccci::to_string(t) << " " << to_string(o.tier(t).status) << " "
                                    << o.tier(t).duration << "s");
@@ -403,7 +418,7 @@ BOOST_AUTO_TEST_CASE(notes_pg_with_the_backup_label_on_app_backs_up_and_restores
              std::string::npos);
   // The archive, read here on its own: db's volume where backupbot keeps it,
   // holding only the dump, and the dump holding the seeded notes.
-  const auto& stack = o.results->stack;
+  const auto stack = backup_stack(o);
   const ArchiveReader archive(o.run_dir() / "backup" / (stack + ".tar.gz"), stack);
   std::vector<std::string> paths;
   for (const auto& e : archive.entries())
@@ -483,6 +498,6 @@ BOOST_AUTO_TEST_CASE(linkshelf_is_green_on_every_tier) {
   // The title came from the meta's env, not .env.sample's.
   auto* title = o.check("install/front_page_has_the_title");
   BOOST_TEST(title->message.find("ccci test shelf") != std::string::npos, title->message);
-  BOOST_TEST(fs::exists(o.run_dir() / "backup" / (o.results->stack + ".tar.gz")));
+  BOOST_TEST(fs::exists(o.run_dir() / "backup" / (backup_stack(o) + ".tar.gz")));
   expect_nothing_left(o);
 }

@@ -22,6 +22,12 @@ public:
   /// plugin's checks (forked children) can append theirs: one timeline.
   std::filesystem::path journal;
 
+  /// Its state is this process's memory: a forked chain changes a copy of
+  /// its own (its calls reach `journal`, not `log`). A test that reads only
+  /// results and the journal may let the chains fork.
+  bool chains_may_fork = false;
+  bool shared_with_forked_children() const override { return chains_may_fork; }
+
   // What to misbehave on, by the compose file's name.
   std::map<std::string, std::string> refuse_deploy;             ///< file -> the daemon's words
   std::set<std::string> never_converges;                        ///< file: services stay 0/1

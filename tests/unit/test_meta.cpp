@@ -110,7 +110,7 @@ BOOST_AUTO_TEST_CASE(unknown_key_names_file_line_key_and_the_known_ones) {
   auto msg = input_error(m, "enroll: true\n\ndeploy_timout: 300\n");
   std::string expected = m.file().string() +
                          ":3: unknown key 'deploy_timout' (known: deploy_timeout, check_timeout, env, readiness, "
-                         "expected_skips, enroll, upgrade_base, upstream, host_access)";
+                         "expected_skips, enroll, upgrade_base, upstream, host_access, sequential)";
   BOOST_TEST(msg.starts_with(expected), msg);
   BOOST_TEST(has(msg, "did you mean 'deploy_timeout'"), msg);
 

@@ -78,16 +78,44 @@ BOOST_AUTO_TEST_CASE(a_tier_that_needs_the_app_is_blocked_until_install_passed) 
   BOOST_TEST(gate_for(Tier::custom, r).reason == "install did not pass (unver)");
 }
 
-BOOST_AUTO_TEST_CASE(a_failed_or_unverified_deployed_tier_blocks_the_later_ones_but_a_skip_does_not) {
+BOOST_AUTO_TEST_CASE(a_failed_or_unverified_tier_blocks_the_later_ones_of_its_chain_but_a_skip_does_not) {
   auto r = with({{Tier::install, Status::pass}, {Tier::upgrade, Status::skip}});
   BOOST_TEST((gate_for(Tier::backup, r).kind == GateKind::run));
   BOOST_TEST((gate_for(Tier::custom, r).kind == GateKind::run));
   r = with({{Tier::install, Status::pass}, {Tier::upgrade, Status::fail}});
   BOOST_TEST(gate_for(Tier::backup, r).reason == "upgrade did not pass (fail)");
-  BOOST_TEST(gate_for(Tier::custom, r).reason == "upgrade did not pass (fail)");
+  BOOST_TEST(gate_for(Tier::restore, r).reason == "upgrade did not pass (fail)");
   // The first stop is named, not a later one.
   r = with({{Tier::install, Status::pass}, {Tier::upgrade, Status::unver}, {Tier::backup, Status::fail}});
-  BOOST_TEST(gate_for(Tier::custom, r).reason == "upgrade did not pass (unver)");
+  BOOST_TEST(gate_for(Tier::restore, r).reason == "upgrade did not pass (unver)");
+}
+
+BOOST_AUTO_TEST_CASE(custom_needs_install_only_because_it_runs_on_the_install_chains_deployment) {
+  // The tier table puts custom on the install stack: what the upgrade stack
+  // went through cannot touch it, in either order of the chains.
+  BOOST_TEST((tier_info(Tier::custom).chain == Chain::install));
+  BOOST_TEST((tier_info(Tier::install).chain == Chain::install));
+  for (auto t : {Tier::upgrade, Tier::backup, Tier::restore})
+    BOOST_TEST((tier_info(t).chain == Chain::upgrade));
+  BOOST_TEST((tier_info(Tier::lint).chain == Chain::none));
+  for (auto failed : {Status::fail, Status::unver}) {
+    auto r = with({{Tier::install, Status::pass}, {Tier::upgrade, failed}, {Tier::backup, failed}});
+    BOOST_TEST((gate_for(Tier::custom, r).kind == GateKind::run));
+  }
+  // A failed install still stops every tier that needs the app, custom too.
+  auto r = with({{Tier::install, Status::fail}});
+  BOOST_TEST(gate_for(Tier::custom, r).reason == "install did not pass (fail)");
+}
+
+BOOST_AUTO_TEST_CASE(a_chain_run_beside_install_does_not_wait_for_its_verdict_but_keeps_its_own_order) {
+  auto r = empty_results(); // install not attempted yet: it runs in the other process
+  BOOST_TEST((gate_for(Tier::upgrade, r).kind == GateKind::blocked));
+  BOOST_TEST((gate_for(Tier::upgrade, r, /*install_beside=*/true).kind == GateKind::run));
+  r.tier(Tier::upgrade).status = Status::fail;
+  BOOST_TEST(gate_for(Tier::backup, r, true).reason == "upgrade did not pass (fail)");
+  r.tier(Tier::upgrade).status = Status::pass;
+  BOOST_TEST((gate_for(Tier::backup, r, true).kind == GateKind::run));
+  BOOST_TEST((gate_for(Tier::restore, r, true).kind == GateKind::skip)); // no passing backup yet
 }
 
 BOOST_AUTO_TEST_CASE(a_tier_decided_before_the_run_is_left_as_it_is) {

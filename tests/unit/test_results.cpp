@@ -44,6 +44,7 @@ RunResults sample() {
   r.environment.push_back({"git-lfs", "", ""});
   r.plugin = PluginInfo{"/x/custom-html-tiny.so", "custom-html-tiny", 1, {"install/serving"}};
   r.evidence = {"evidence/tasks.txt"};
+  r.chains = {true, "", "custom-html-tiny-4d5e6f_ccci_test"};
   r.exit_code = 0;
   return r;
 }
@@ -60,6 +61,18 @@ BOOST_AUTO_TEST_CASE(round_trip_keeps_every_field) {
   BOOST_TEST(back.plugin->checks.at(0) == "install/serving");
   BOOST_TEST(!back.environment.at(1).found());
   BOOST_TEST(back.level.rung == "upgrade");
+  BOOST_TEST(back.chains.parallel);
+  BOOST_TEST(back.chains.upgrade_stack == "custom-html-tiny-4d5e6f_ccci_test");
+}
+
+BOOST_AUTO_TEST_CASE(a_document_from_before_chains_reads_as_one_stack) {
+  auto text = to_json(sample());
+  auto at = text.find(",\"chains\":");
+  BOOST_TEST_REQUIRE(at != std::string::npos);
+  text.erase(at, text.find('}', at) + 1 - at);
+  auto back = results_from_json(text, "test");
+  BOOST_TEST(!back.chains.parallel);
+  BOOST_TEST(back.chains.upgrade_stack.empty());
 }
 
 BOOST_AUTO_TEST_CASE(every_tier_is_written_in_order) {

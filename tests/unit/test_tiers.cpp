@@ -219,6 +219,72 @@ BOOST_FIXTURE_TEST_CASE(upgrade_deploys_the_base_seeds_redeploys_in_place_then_v
   BOOST_TEST(check_names(Tier::upgrade) == want, boost::test_tools::per_element());
 }
 
+// docs/architecture.md, "Chains": custom runs on the install's deployment,
+// so a failed upgrade chain leaves it its verdict, and the chains at once on
+// two stacks give what one stack gives.
+BOOST_FIXTURE_TEST_CASE(a_failed_upgrade_chain_leaves_custom_its_verdict_at_once_or_one_after_the_other, Fixture) {
+  options.recipe_dir = make_repo(root / "repo", two_releases);
+  swarm.never_converges.insert("compose.base.rendered.yml");
+  options.sequential = true;
+  options.runs_dir = root / "runs-sequential";
+  run();
+  const auto sequential = results;
+  BOOST_TEST((sequential.tier(Tier::upgrade).status == Status::fail));
+  BOOST_TEST((sequential.tier(Tier::backup).status == Status::na));
+  BOOST_TEST(sequential.tier(Tier::backup).reason == "upgrade did not pass (fail)");
+  BOOST_TEST((sequential.tier(Tier::custom).status == Status::pass));
+  BOOST_TEST(sequential.level.level == 1); // the failed upgrade still stops the climb
+  BOOST_TEST(!sequential.chains.parallel);
+  BOOST_TEST(sequential.chains.why == "--sequential");
+  auto t = timeline();
+  BOOST_TEST(at(t, "check custom/works") < at(t, "deploy compose.base.rendered.yml"));
+
+  options.sequential = false;
+  swarm.chains_may_fork = true;
+  options.runs_dir = root / "runs-parallel";
+  run();
+  BOOST_TEST(results.chains.parallel);
+  BOOST_TEST(results.chains.upgrade_stack != results.stack);
+  BOOST_TEST(exit_code == 1);
+  for (auto t : all_tiers) {
+    BOOST_TEST((results.tier(t).status == sequential.tier(t).status), ccci::to_string(t));
+    std::vector<std::string> names;
+    for (auto& c : sequential.tier(t).checks)
+      names.push_back(c.name);
+    BOOST_TEST(check_names(t) == names, boost::test_tools::per_element());
+  }
+  BOOST_TEST(results.level.level == 1);
+  BOOST_TEST(results.clean_teardown);
+  // The chain's files carry its tag; the install's keep their names.
+  BOOST_TEST(fs::exists(run_dir / "compose.rendered.yml"));
+  BOOST_TEST(fs::exists(run_dir / "compose.upgrade-chain.rendered.yml"));
+  BOOST_TEST(std::count(results.evidence.begin(), results.evidence.end(), "evidence/upgrade-chain/tasks.txt") == 1);
+}
+
+// A failed install leaves the upgrade chain no prerequisite: its process is
+// cancelled, whatever it had got to, and its tiers are `na` as on one stack.
+BOOST_FIXTURE_TEST_CASE(a_failed_install_cancels_the_chain_beside_it_and_its_tiers_are_na, Fixture) {
+  options.recipe_dir = make_repo(root / "repo", two_releases);
+  swarm.chains_may_fork = true;
+  swarm.refuse_deploy["compose.rendered.yml"] = "service app: refused on purpose";
+  swarm.never_converges.insert("compose.base.rendered.yml"); // still converging when cancelled
+  run();
+  BOOST_TEST(results.chains.parallel);
+  BOOST_TEST((tier(Tier::install).status == Status::fail));
+  for (auto t : {Tier::upgrade, Tier::backup, Tier::restore, Tier::custom}) {
+    BOOST_TEST((tier(t).status == Status::na), ccci::to_string(t));
+    BOOST_TEST(tier(t).reason == "install did not pass (fail)", ccci::to_string(t) << ": " << tier(t).reason);
+    BOOST_TEST(tier(t).checks.empty(), ccci::to_string(t));
+  }
+  BOOST_TEST(terminal.str().find("install did not pass: cancelling the upgrade chain") != std::string::npos,
+             terminal.str());
+  BOOST_TEST(results.clean_teardown);
+  BOOST_TEST(exit_code == 1);
+  // Cancelled, it gathered no evidence (its tiers are not verdicts); left
+  // to time out, its failed upgrade would have.
+  BOOST_TEST(!fs::exists(run_dir / "evidence" / "upgrade-chain"));
+}
+
 BOOST_FIXTURE_TEST_CASE(one_release_only_skips_the_upgrade_and_deploys_no_base, Fixture) {
   options.recipe_dir = make_repo(root / "repo", {{"1.0.0+1.0", compose("1.0.0+1.0", {"app"})}});
   run();
@@ -523,7 +589,11 @@ BOOST_FIXTURE_TEST_CASE(an_interruption_mid_upgrade_is_unverified_and_still_tear
   BOOST_TEST((tier(Tier::install).status == Status::pass));
   BOOST_TEST((tier(Tier::upgrade).status == Status::unver));
   BOOST_TEST(tier(Tier::upgrade).reason == "interrupted by SIGINT");
-  BOOST_TEST((tier(Tier::custom).status == Status::unver));
+  BOOST_TEST((tier(Tier::backup).status == Status::unver));
+  BOOST_TEST(tier(Tier::backup).reason == "not run: interrupted by SIGINT");
+  // One stack runs the install chain first (docs/architecture.md, "Chains"):
+  // custom ran on the install's deployment before the upgrade began.
+  BOOST_TEST((tier(Tier::custom).status == Status::pass));
   BOOST_TEST(swarm.find("remove_stack", swarm.find("deploy compose.base")) >= 0);
   BOOST_TEST(swarm.find("remove_routes") >= 0);
 }

@@ -1,6 +1,7 @@
 #include "jobs/child_leaks.hpp"
 
 #include "model/naming.hpp"
+#include "model/tiers.hpp"
 #include "os/fs.hpp"
 
 #include <boost/json.hpp>
@@ -16,15 +17,18 @@ ChildLeakGuard::ChildLeakGuard() : key_(random_hex(64)), matcher_(key_) {}
 std::string ChildLeakGuard::child_env() const { return fmt::format("{}={}", fingerprint_key_variable, key_); }
 
 void ChildLeakGuard::child_finished(const fs::path& run_dir) {
-  const auto file = run_dir / fingerprints_file;
-  std::error_code ec;
-  if (!fs::exists(fs::symlink_status(file, ec))) return;
-  try {
-    matcher_.add(fingerprints_from_json(read_file(file), file.string()));
-  } catch (const std::exception& e) {
-    unreadable_.push_back(fmt::format("{}: the child's fingerprints cannot be read, so what it may have leaked into "
-                                      "this command's files cannot be checked: {}",
-                                      file.string(), e.what()));
+  // The run's own, and its upgrade chain's, which a run killed before it
+  // heard of the chain's secrets leaves alone (docs/architecture.md, "Chains").
+  for (const auto& file : {run_dir / fingerprints_file, run_dir / chain_fingerprints_file(upgrade_chain_tag)}) {
+    std::error_code ec;
+    if (!fs::exists(fs::symlink_status(file, ec))) continue;
+    try {
+      matcher_.add(fingerprints_from_json(read_file(file), file.string()));
+    } catch (const std::exception& e) {
+      unreadable_.push_back(fmt::format("{}: the child's fingerprints cannot be read, so what it may have leaked "
+                                        "into this command's files cannot be checked: {}",
+                                        file.string(), e.what()));
+    }
   }
 }
 

@@ -151,6 +151,9 @@ std::string to_json(const RunResults& r) {
       {"environment", std::move(env)},
       {"plugin", std::move(plugin)},
       {"evidence", strings(r.evidence)},
+      {"chains", json::object{{"mode", r.chains.parallel ? "parallel" : "sequential"},
+                              {"why", r.chains.why},
+                              {"upgrade_stack", r.chains.upgrade_stack}}},
       {"exit_code", r.exit_code},
   };
   return json::serialize(doc) + "\n";
@@ -229,6 +232,13 @@ RunResults results_from_json(std::string_view text, std::string_view origin) {
   }
   for (auto& v : rd.arr(o, "evidence"))
     r.evidence.emplace_back(v.as_string());
+  // Newer than schema 1's first readers: absent means one stack.
+  if (o.contains("chains")) {
+    auto& c = rd.obj(rd.at(o, "chains"), "chains");
+    r.chains.parallel = rd.str(c, "mode") == "parallel";
+    r.chains.why = rd.str(c, "why");
+    r.chains.upgrade_stack = rd.str(c, "upgrade_stack");
+  }
   r.exit_code = static_cast<int>(rd.number(o, "exit_code"));
   return r;
 }

@@ -58,6 +58,13 @@ struct PluginInfo {
   std::vector<std::string> checks;
 };
 
+/// How the run's two chains ran (docs/architecture.md, "Chains").
+struct ChainsInfo {
+  bool parallel = false;     ///< the upgrade chain ran at once with install, on its own stack
+  std::string why;           ///< why not parallel, "" when parallel or nothing ran beside install
+  std::string upgrade_stack; ///< the upgrade chain's stack when parallel
+};
+
 struct RunResults {
   int schema = 1;
   std::string recipe, version, ref, commit, run_id, stack, domain;
@@ -74,6 +81,7 @@ struct RunResults {
   std::vector<ToolInfo> environment;
   std::optional<PluginInfo> plugin;
   std::vector<std::string> evidence; ///< files in the run dir worth reading first
+  ChainsInfo chains;
   int exit_code = 3;
   std::string ccci_version;
 

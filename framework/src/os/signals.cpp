@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <csignal>
 #include <cstring>
 #include <unistd.h>
 
@@ -13,12 +14,38 @@ volatile std::sig_atomic_t stop_signals = 0;
 volatile std::sig_atomic_t last_stop_signal = 0;
 
 namespace {
+volatile std::sig_atomic_t forward_to = 0;
+
 void on_stop_signal(int sig) {
   if (!stop_requested) stop_requested = sig;
   if (stop_signals < 1000) stop_signals = stop_signals + 1;
   last_stop_signal = sig;
+  if (forward_to > 0) ::kill(static_cast<pid_t>(forward_to), sig);
 }
 } // namespace
+
+void forward_stop_signals_to(pid_t pid) { forward_to = pid; }
+
+void install_cancel_handler() {
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0;
+  ::sigaction(cancel_signal, &sa, nullptr);
+}
+
+sigset_t block_stop_signals() {
+  sigset_t block, old;
+  sigemptyset(&block);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, cancel_signal})
+    sigaddset(&block, sig);
+  ::sigprocmask(SIG_BLOCK, &block, &old);
+  return old;
+}
+
+void restore_signal_mask(const sigset_t& mask) { ::sigprocmask(SIG_SETMASK, &mask, nullptr); }
+
+bool cancelled() { return stop_requested == cancel_signal; }
 
 void install_stop_handlers() {
   struct sigaction sa {};
@@ -36,6 +63,7 @@ void install_stop_handlers() {
 bool stop_escalated() { return stop_requested && stop_signals >= 2; }
 
 std::string interrupted_reason() {
+  if (cancelled()) return "cancelled: install did not pass on the other stack";
   return fmt::format("interrupted by {}", signal_name(stop_requested ? static_cast<int>(stop_requested) : SIGTERM));
 }
 

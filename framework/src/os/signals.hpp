@@ -7,6 +7,7 @@
 #include <chrono>
 #include <csignal>
 #include <string>
+#include <sys/types.h>
 
 namespace ccci::host {
 
@@ -18,6 +19,28 @@ extern volatile std::sig_atomic_t stop_requested;
 extern volatile std::sig_atomic_t stop_signals;
 extern volatile std::sig_atomic_t last_stop_signal;
 void install_stop_handlers();
+
+/// From now on every stop signal this process gets is also sent, once, to
+/// `pid` (0: to none): the upgrade chain's process of a run, which leads a
+/// process group of its own and so gets no signal meant for the run's group
+/// (docs/architecture.md, "Chains"). Safe from a signal handler's view: it
+/// only stores the pid.
+void forward_stop_signals_to(pid_t pid);
+
+/// Blocks SIGINT, SIGTERM, SIGHUP and cancel_signal, returning the mask
+/// before: across a fork, so that the child, whose handlers are not yet
+/// installed, cannot die of one (it is pending until restore_signal_mask).
+sigset_t block_stop_signals();
+void restore_signal_mask(const sigset_t& mask);
+
+/// The signal a run sends its upgrade chain when install did not pass: a
+/// stop request like SIGTERM (waits cut short, teardown), whose reason says
+/// it was cancelled, not interrupted.
+inline constexpr int cancel_signal = SIGUSR1;
+/// In the chain's process: cancel_signal becomes a stop request.
+void install_cancel_handler();
+/// The stop was the run's cancel_signal.
+bool cancelled();
 
 /// A second stop signal arrived while ccci was stopping: teardown stops
 /// waiting for containers and stops retrying; the sweep's parent SIGKILLs

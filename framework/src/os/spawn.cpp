@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -162,10 +163,14 @@ Child Child::spawn(const std::vector<std::string>& argv, const SpawnOptions& opt
   return child; // the child's ends close here, so its exit is seen as EOF
 }
 
-Child Child::fork(const std::function<int(int channel)>& body) {
-  const std::string subject = "a forked child process";
+Child Child::fork(const std::function<int(int channel)>& body) { return fork_child(body, false); }
+
+Child Child::fork_run_part(const std::function<int(int channel)>& body) { return fork_child(body, true); }
+
+Child Child::fork_child(const std::function<int(int channel)>& body, bool run_part) {
+  const std::string subject = run_part ? "the upgrade chain's process" : "a forked child process";
   Pipe channel = make_pipe(subject);
-  const bool own_group = !inside_forked_child;
+  const bool own_group = run_part || !inside_forked_child;
   // A child that flushes stdio would otherwise write our pending output a
   // second time.
   std::fflush(nullptr);
@@ -173,7 +178,11 @@ Child Child::fork(const std::function<int(int channel)>& body) {
   if (pid < 0) throw SpawnError("fork", errno, subject);
   if (pid == 0) {
     enter_child(own_group);
-    inside_forked_child = true;
+    inside_forked_child = !run_part;
+    if (run_part) {
+      ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+      if (::getppid() == 1) ::raise(SIGTERM); // the run died before the line above
+    }
     ::close(channel.read.get());
     int code = 70;
     try {
@@ -193,6 +202,29 @@ Child Child::fork(const std::function<int(int channel)>& body) {
 }
 
 Child::~Child() { reset(); }
+
+bool write_all(int fd, std::string_view data) {
+  std::size_t off = 0;
+  while (off < data.size()) {
+    ssize_t w = ::write(fd, data.data() + off, data.size() - off);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return false;
+    off += static_cast<std::size_t>(w);
+  }
+  return true;
+}
+
+std::string Child::read_channel_to_end() {
+  std::string received;
+  char buf[65536];
+  while (channel_) {
+    ssize_t got = ::read(channel_.get(), buf, sizeof buf);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;
+    received.append(buf, static_cast<std::size_t>(got));
+  }
+  return received;
+}
 
 Child::Child(Child&& other) noexcept
     : pid_(std::exchange(other.pid_, -1)), leads_group_(other.leads_group_),

@@ -18,6 +18,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ccci::host {
@@ -65,6 +66,10 @@ struct SpawnOptions {
 /// path and is executable), or nullopt.
 std::optional<std::filesystem::path> find_on_path(const std::string& program);
 
+/// Writes all of `data` to `fd` (a forked child's channel), retrying on
+/// EINTR; false when the reader is gone.
+bool write_all(int fd, std::string_view data);
+
 class Child {
 public:
   /// Starts `argv`. Throws InfraFailure when the program is not on PATH and
@@ -78,6 +83,13 @@ public:
   /// _exit, so none of the parent's atexit handlers or destructors run
   /// twice. Stdio is inherited. Throws SpawnError.
   static Child fork(const std::function<int(int channel)>& body);
+  /// fork(), for a process that goes on as a part of a run (the upgrade
+  /// chain, docs/architecture.md "Chains"): it leads its own group and, like
+  /// the run, starts checks that lead theirs. The stop handlers are reset to
+  /// the default, as in any child: `body` installs its own. It gets SIGTERM
+  /// when this process dies (a SIGKILL of the run's group does not reach
+  /// its group), so it tears down rather than outlive the run.
+  static Child fork_run_part(const std::function<int(int channel)>& body);
 
   Child() = default;
   /// A child not yet reaped is killed with its group and reaped: an
@@ -97,6 +109,9 @@ public:
   Fd& out() { return out_; }
   Fd& err() { return err_; }
   Fd& channel() { return channel_; }
+  /// Everything the child writes on its channel until it closes it (at its
+  /// exit), read as it comes so the child never blocks on a full pipe.
+  std::string read_channel_to_end();
 
   /// Reaps the child if it has ended; never blocks.
   std::optional<ExitStatus> poll();
@@ -116,6 +131,7 @@ public:
   void kill_group();
 
 private:
+  static Child fork_child(const std::function<int(int channel)>& body, bool run_part);
   void reset() noexcept;
 
   pid_t pid_ = -1;

@@ -20,9 +20,9 @@ namespace fs = std::filesystem;
 namespace ccci::host {
 namespace {
 
-constexpr std::array<std::string_view, 9> top_keys{"deploy_timeout", "check_timeout",  "env",
-                                                   "readiness",      "expected_skips", "enroll",
-                                                   "upgrade_base",   "upstream",       "host_access"};
+constexpr std::array<std::string_view, 10> top_keys{"deploy_timeout", "check_timeout", "env",          "readiness",
+                                                    "expected_skips", "enroll",        "upgrade_base", "upstream",
+                                                    "host_access",    "sequential"};
 constexpr std::array<std::string_view, 4> probe_keys{"path", "expect_status", "attempts", "interval"};
 
 template <std::size_t N>
@@ -99,6 +99,8 @@ public:
         meta.upstream = non_empty_string(kv.first, v, key);
       else if (key == "host_access")
         meta.host_access = grants(kv.first, v);
+      else if (key == "sequential")
+        meta.sequential = reason(kv.first, v, key);
       else
         fail(kv.first,
              fmt::format("unknown key '{}' (known: {}){}", key, fmt::join(top_keys, ", "), suggestion(top_keys, key)));
@@ -149,6 +151,14 @@ private:
     if (!v.IsScalar() || v.Scalar().empty())
       fail(blame(key, v), fmt::format("'{}' must be a non-empty string (a git URL or path), got {}", name,
                                       v.IsScalar() ? "''" : std::string(kind(v))));
+    return v.Scalar();
+  }
+
+  std::string reason(const YAML::Node& key, const YAML::Node& v, const std::string& name) const {
+    if (!v.IsScalar() || v.Scalar().empty())
+      fail(blame(key, v),
+           fmt::format("'{}' must be a non-empty string saying why (e.g. \"the app publishes host port 25\"), got {}",
+                       name, v.IsScalar() ? "''" : std::string(kind(v))));
     return v.Scalar();
   }
 

@@ -38,6 +38,9 @@ struct RecipeMeta {
   std::optional<std::string> upgrade_base;           ///< pinned upgrade base release tag
   std::optional<std::string> upstream;               ///< the recipe's git URL for the sweep
   std::vector<HostAccessGrant> host_access;          ///< accesses outside the stack allowed, each with a reason
+  /// `sequential: <reason>`: the run's two chains one after the other on one
+  /// stack, never at once (docs/recipe-meta.md, "sequential").
+  std::optional<std::string> sequential;
 };
 
 /// The deploy timeout when neither --deploy-timeout, the meta, nor the

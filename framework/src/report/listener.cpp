@@ -65,6 +65,7 @@ RunResults redacted(const RunResults& r, const LeakMatcher& m) {
   redact_all(out.teardown_leftovers, m);
   redact_all(out.evidence, m);
   redact_all(out.leak_findings, m);
+  out.chains.why = m.redact(std::move(out.chains.why));
   for (auto& tool : out.environment)
     tool.version = m.redact(std::move(tool.version));
   if (out.plugin) redact_all(out.plugin->checks, m);

@@ -24,12 +24,19 @@ std::string_view fit(std::string_view text, std::size_t columns) {
 
 } // namespace
 
+// One insertion and one flush per line, the log opened for appending: with
+// two processes writing (the chains), each line arrives whole in the
+// terminal and in ccci.log.
 void ConsoleReporter::Sink::permanent(std::string_view text) {
   if (!out) return;
-  if (showing) *out << rewrite;
+  std::string whole;
+  whole.reserve(text.size() + rewrite.size() + 1);
+  if (showing) whole += rewrite;
+  whole += text;
+  whole += '\n';
   showing = false;
   last_state.clear();
-  *out << text << '\n' << std::flush;
+  *out << whole << std::flush;
 }
 
 void ConsoleReporter::Sink::status(const std::string& state, const std::string& text, Clock::time_point now) {
@@ -40,7 +47,7 @@ void ConsoleReporter::Sink::status(const std::string& state, const std::string& 
     return;
   }
   if (state == last_state && now - last_print < quiet_status_every) return;
-  *out << text << '\n' << std::flush;
+  *out << (std::string(text) + '\n') << std::flush;
   last_state = state;
   last_print = now;
 }
@@ -61,9 +68,35 @@ void ConsoleReporter::open_log(const std::filesystem::path& log_file) {
   if (log_) log_sink_.out = &log_;
 }
 
+void ConsoleReporter::set_prefix(std::string prefix) {
+  prefix_ = std::move(prefix);
+  if (!prefix_.empty()) terminal_.live = false;
+}
+
+void ConsoleReporter::flush() {
+  if (terminal_.out) terminal_.out->flush();
+  if (log_) log_.flush();
+}
+
+std::string ConsoleReporter::prefixed(std::string_view text) const {
+  if (prefix_.empty()) return std::string(text);
+  std::string out;
+  out.reserve(text.size() + prefix_.size() + 1);
+  for (std::size_t start = 0;;) {
+    auto end = text.find('\n', start);
+    out += prefix_;
+    out += text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+    if (end == std::string_view::npos) break;
+    out += '\n';
+    start = end + 1;
+  }
+  return out;
+}
+
 void ConsoleReporter::line(std::string_view text) {
-  terminal_.permanent(text);
-  log_sink_.permanent(text);
+  auto whole = prefixed(text);
+  terminal_.permanent(whole);
+  log_sink_.permanent(whole);
 }
 
 std::string ConsoleReporter::stamped(std::string_view tier, std::string_view text) const {
@@ -74,7 +107,7 @@ std::string ConsoleReporter::stamped(std::string_view tier, std::string_view tex
 void ConsoleReporter::progress(std::string_view tier, std::string_view text) { line(stamped(tier, text)); }
 
 void ConsoleReporter::status(std::string_view tier, const LiveStatus& now) {
-  auto text = stamped(tier, now.clock.empty() ? now.state : fmt::format("{} — {}", now.state, now.clock));
+  auto text = prefixed(stamped(tier, now.clock.empty() ? now.state : fmt::format("{} — {}", now.state, now.clock)));
   auto state = fmt::format("{} {}", tier, now.state);
   auto t = now_();
   terminal_.status(state, text, t);

@@ -36,6 +36,15 @@ public:
   ConsoleReporter& operator=(const ConsoleReporter&) = delete;
   /// From now on every line also goes to `log_file`, which is never live.
   void open_log(const std::filesystem::path& log_file);
+  /// Every physical line from now on starts with `prefix` ("" for none): two
+  /// chains of one run write to one terminal and one ccci.log, and a person
+  /// tells them apart by it (docs/architecture.md, "Chains"). While two
+  /// processes share the terminal no status is rewritten in place (one
+  /// would overwrite the other's): statuses print as lines, as into a pipe.
+  void set_prefix(std::string prefix);
+  /// Writes what is buffered (before a fork, so the child does not write it
+  /// a second time).
+  void flush();
   /// "[  12.3s] install  docker stack deploy <stack> (1.1.0+1.22.1)"
   void progress(std::string_view tier, std::string_view text) override;
   /// A live terminal rewrites one line in place; a file or a pipe (and the
@@ -63,11 +72,14 @@ private:
     void status(const std::string& state, const std::string& text, Clock::time_point now);
   };
   std::string stamped(std::string_view tier, std::string_view text) const;
+  /// `text` with the prefix at the start of each of its lines.
+  std::string prefixed(std::string_view text) const;
 
   std::function<Clock::time_point()> now_;
   Sink terminal_;
   std::ofstream log_;
   Sink log_sink_;
+  std::string prefix_;
   Clock::time_point started_;
 };
 

@@ -16,6 +16,7 @@
 #include "swarm/swarm.hpp"
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -44,6 +45,13 @@ public:
   Owner owner;                   ///< on everything the run makes (docs/architecture.md, "Ownership and reaping")
   std::vector<std::string> tags; ///< the recipe's release tags
   std::optional<Tier> current;   ///< the tier running now (for interruption and errors)
+  /// "" for the run's own process; "upgrade-chain" in the upgrade chain's
+  /// process (docs/architecture.md, "Chains"), whose files of the run dir
+  /// carry it: compose.upgrade-chain.rendered.yml, evidence/upgrade-chain/.
+  std::string chain_tag;
+  /// Told each secret as it is made, before it is used (the upgrade chain
+  /// sends it to the run over a pipe); unset in the run's own process.
+  std::function<void(const GeneratedSecret&)> secret_sink;
 
   /// "1.1.0+1.22.1", or the ref when not testing a release.
   std::string target_label() const { return results.version.empty() ? results.ref : results.version; }
@@ -59,6 +67,14 @@ public:
   /// Adds a new secret to the redactor before it is used anywhere, and to
   /// the fingerprints a parent command reads (options.fingerprint_key).
   void remember_secret(const GeneratedSecret& secret);
+  /// The values of the external secrets of `r` not made yet, made as its
+  /// deploy would make them but recorded as no check: the upgrade chain
+  /// starts on a stack whose install made them in a sequential run.
+  void premake_secrets(const Release& r);
+  /// "evidence", or "evidence/upgrade-chain" in the upgrade chain's process.
+  std::string evidence_dir() const { return chain_tag.empty() ? "evidence" : "evidence/" + chain_tag; }
+  /// Where this process keeps its secrets' fingerprints (jobs/child_leaks).
+  std::filesystem::path fingerprints_path() const;
   /// Judges the tier from its checks (the teeth rule) and reports it.
   void finish_tier(TierResult& tier, Clock::time_point started);
   /// Sets a tier's status without checks (a skip that applies) and reports it.

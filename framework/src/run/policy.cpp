@@ -51,20 +51,28 @@ void mark_plugin_tiers_unver(RunResults& r, const PluginUse& use, const std::vec
     }
 }
 
-TierGate gate_for(Tier t, const RunResults& r) {
+TierGate gate_for(Tier t, const RunResults& r, bool install_beside) {
   if (r.tier(t).status != Status::na) return {GateKind::decided, "", false};
-  if (!tier_info(t).needs_app) return {};
+  const auto& self = tier_info(t);
+  if (!self.needs_app) return {};
   for (auto& info : tier_table) {
     if (info.tier == t) break;
     if (!info.needs_app) continue;
     const auto& before = r.tier(info.tier);
-    // Install is what deploys the app every later tier uses: it must pass.
-    // A later deployed tier may be skipped, but not have failed.
-    if (info.tier == Tier::install && before.status != Status::pass)
+    // Install is what shows the release deploys at all: every tier that
+    // needs the app needs it to pass. In a chain run beside it, its verdict
+    // comes later, and a failed install cancels the chain (run/run.cpp).
+    if (info.tier == Tier::install) {
+      if (install_beside || before.status == Status::pass) continue;
       return {GateKind::blocked,
               before.status == Status::skip ? "install did not run, and every later tier needs a deployed app"
                                             : fmt::format("install did not pass ({})", to_string(before.status)),
               false};
+    }
+    // A later tier of the same deployment may be skipped, but not have
+    // failed: it runs on what that tier left. Another chain's tiers are
+    // another deployment (model/tiers.hpp, `chain`).
+    if (info.chain != self.chain) continue;
     if (before.status == Status::fail || before.status == Status::unver)
       return {GateKind::blocked, fmt::format("{} did not pass ({})", info.name, to_string(before.status)), false};
   }
@@ -130,7 +138,9 @@ int exit_code_for(const RunResults& r) {
     if (t.status == Status::unver) unver = true;
   }
   if (!r.no_secret_leak) return 1;
-  if (unver || (!r.clean_teardown && !r.kept_running)) return 3;
+  // Leftovers count even when the app was kept running on purpose: the
+  // upgrade chain's stack is never kept (docs/architecture.md, "Chains").
+  if (unver || (!r.clean_teardown && !r.kept_running) || !r.teardown_leftovers.empty()) return 3;
   return 0;
 }
 

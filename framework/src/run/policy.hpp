@@ -47,10 +47,12 @@ struct TierGate {
 };
 
 /// Whether tier `t` runs, given the results of the tiers before it. A tier
-/// that needs the app needs install to have passed and no deployed tier
-/// before it to have failed or been unverified; restore needs the backup
-/// tier's archive; lint always runs.
-TierGate gate_for(Tier t, const RunResults& r);
+/// that needs the app needs install to have passed and no earlier tier of its
+/// chain (model/tiers.hpp) to have failed or been unverified; restore needs
+/// the backup tier's archive; lint always runs. `install_beside`: the tier's
+/// chain runs at the same time as install, whose verdict is not known yet
+/// (a failed install cancels the chain and its tiers are `na`).
+TierGate gate_for(Tier t, const RunResults& r, bool install_beside = false);
 /// Applies a non-run gate to the tier's result.
 void apply_gate(TierResult& tier, const TierGate& gate);
 

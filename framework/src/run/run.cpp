@@ -11,16 +11,19 @@
 #include "os/fs.hpp"
 #include "os/ownership.hpp"
 #include "os/process.hpp"
+#include "os/spawn.hpp"
 #include "os/tools.hpp"
 #include "recipe/recipe.hpp"
 #include "report/junit.hpp"
 #include "report/leak_scan.hpp"
 #include "report/reporter.hpp"
+#include "run/chains.hpp"
 #include "run/context.hpp"
 #include "run/policy.hpp"
 #include "swarm/docker_swarm.hpp"
 #include "tiers/tier.hpp"
 
+#include <boost/json.hpp>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -29,6 +32,7 @@
 #include <ctime>
 
 namespace fs = std::filesystem;
+namespace json = boost::json;
 
 namespace ccci::host {
 
@@ -42,6 +46,19 @@ std::string compact_utc_now() {
   std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
   return buf;
 }
+
+// The order one stack runs the tiers in: the install chain, then the
+// upgrade chain, then lint (docs/architecture.md, "Chains"). results.json
+// keeps the table's order.
+std::vector<Tier> run_order() {
+  std::vector<Tier> out;
+  for (auto chain : {Chain::install, Chain::upgrade, Chain::none})
+    for (auto& info : tier_table)
+      if (info.chain == chain) out.push_back(info.tier);
+  return out;
+}
+
+constexpr std::string_view install_prefix = "[install chain] ", upgrade_prefix = "[upgrade chain] ";
 
 class Run {
 public:
@@ -66,6 +83,22 @@ private:
   /// What runs that died left: removed before this one deploys anything.
   void collect_garbage_first();
   void run_tiers();
+  /// Runs `tiers` and turns what stops them (a stop, infrastructure, a bug)
+  /// into unver tiers, as every process of a run does.
+  void guarded(const std::function<void()>& tiers);
+  /// Before install deploys: whether the upgrade chain runs at once on a
+  /// stack of its own, and if so its process is started. False when the
+  /// install tier is already decided (its render failed).
+  bool start_install(TierResult& install);
+  void start_chain();
+  /// In the chain's process: the upgrade chain on its own stack, its
+  /// teardown, its results to the run over `channel`. Returns the exit code.
+  int chain_main(int channel, const sigset_t& mask);
+  /// install did not pass: the chain has no prerequisite; it is stopped and
+  /// torn down, and its tiers are what a sequential run makes them.
+  void cancel_chain();
+  /// Waits for the chain, takes its secrets and results.
+  void join_chain();
   void stop_tiers(const std::string& current_reason, const std::string& rest_reason, const std::string& say);
   /// The tiers after a stop request: the running one and the rest unver
   /// "interrupted by SIG...", `detail` saying what was cut short.
@@ -88,6 +121,11 @@ private:
   /// Held for the whole run: `ccci gc` leaves the objects of a run whose
   /// lease is held alone (docs/architecture.md, "Ownership and reaping").
   std::optional<FileLock> lease_;
+  /// The upgrade chain's process and stack, when the chains run at once.
+  std::optional<Child> chain_;
+  std::string chain_stack_, chain_domain_;
+  bool chain_cancelled_ = false;
+  RunResults chain_results_; ///< its teardown, merged after the run's own
 };
 
 void Run::prepare() {
@@ -220,17 +258,218 @@ void Run::collect_garbage_first() {
 }
 
 void Run::run_tiers() {
-  for (auto& info : tier_table) {
-    auto& tier = ctx_.results.tier(info.tier);
-    auto gate = gate_for(info.tier, ctx_.results);
+  for (Tier t : run_order()) {
+    // The chain's process runs these (chain_main).
+    if (chain_ && tier_info(t).chain == Chain::upgrade) continue;
+    auto& tier = ctx_.results.tier(t);
+    auto gate = gate_for(t, ctx_.results);
     if (gate.kind != GateKind::run) {
       apply_gate(tier, gate);
       continue;
     }
-    ctx_.current = info.tier;
-    tier_function(info.tier)(ctx_, tier);
+    ctx_.current = t;
+    if (t == Tier::install && !start_install(tier)) continue;
+    tier_function(t)(ctx_, tier);
+    if (t == Tier::install && tier.status != Status::pass) cancel_chain();
   }
   ctx_.current.reset();
+}
+
+void Run::guarded(const std::function<void()>& tiers) {
+  try {
+    tiers();
+  } catch (const Interrupted& i) {
+    stop_interrupted(i.what.empty() ? "" : fmt::format("cut short: {}", i.what));
+  } catch (const InfraFailure& e) {
+    // A command a stop cut short fails as it dies: that is the stop, not
+    // the infrastructure.
+    if (stop_requested)
+      stop_interrupted(fmt::format("cut short: {}", e.what()));
+    else
+      stop_tiers(e.what(), fmt::format("not run: {}", e.what()), fmt::format("infrastructure problem: {}", e.what()));
+  } catch (const std::exception& e) {
+    if (stop_requested)
+      stop_interrupted(fmt::format("cut short: {}", e.what()));
+    else
+      stop_tiers(fmt::format("ccci internal error: {}", e.what()),
+                 fmt::format("not run: ccci internal error: {}", e.what()),
+                 fmt::format("ccci internal error: {}", e.what()));
+  }
+}
+
+bool Run::start_install(TierResult& install) {
+  auto& r = ctx_.results;
+  ChainFacts facts;
+  facts.sequential_option = options_.sequential;
+  facts.meta_sequential = ctx_.meta.sequential;
+  facts.meta_file = ctx_.meta.file.string();
+  facts.swarm_shared = ctx_.swarm.shared_with_forked_children();
+  std::string base_commit;
+  facts.upgrade_deploys = gate_for(Tier::upgrade, r, /*install_beside=*/true).kind == GateKind::run &&
+                          upgrade_base_of(ctx_, base_commit).tag;
+  auto decision = decide_chains(facts, Compose{}, ctx_.stack);
+  if (decision.parallel) {
+    // What two stacks would share is read from the rendered target, which
+    // install renders first anyway: the same `install/render` check.
+    auto started = Clock::now();
+    if (!ctx_.render_target(install, started)) {
+      ctx_.finish_tier(install, started);
+      return false;
+    }
+    decision = decide_chains(facts, ctx_.state.target->compose, ctx_.stack);
+  }
+  r.chains.parallel = decision.parallel;
+  r.chains.why = decision.why;
+  if (!decision.why.empty())
+    events_.line(fmt::format("chains: one stack, the install chain then the upgrade chain, because {}", decision.why));
+  if (decision.parallel) start_chain();
+  return true;
+}
+
+void Run::start_chain() {
+  chain_domain_ = test_domain(options_.recipe, random_hex(6));
+  chain_stack_ = stack_name_for(chain_domain_);
+  ctx_.results.chains.upgrade_stack = chain_stack_;
+  events_.line(fmt::format("chains: install and custom on stack {}, upgrade, backup and restore at the same time on "
+                           "stack {} (domain {}); each line says which chain wrote it",
+                           ctx_.stack, chain_stack_, chain_domain_));
+  // Nothing buffered may be written twice, and no thread runs in this
+  // process: the child runs the plugin's code after a fork without exec
+  // (docs/architecture.md, "Chains").
+  console_.flush();
+  // The stop signals wait, blocked, until the chain's process has its
+  // handlers and this one knows where to pass them on: none is lost, none
+  // kills the chain before it can tear down.
+  const sigset_t mask = block_stop_signals();
+  chain_.emplace(Child::fork_run_part([this, &mask](int channel) { return chain_main(channel, mask); }));
+  forward_stop_signals_to(chain_->pid());
+  restore_signal_mask(mask);
+  console_.set_prefix(std::string(install_prefix));
+}
+
+int Run::chain_main(int channel, const sigset_t& mask) {
+  install_stop_handlers();
+  install_cancel_handler();
+  restore_signal_mask(mask);
+  console_.set_prefix(std::string(upgrade_prefix));
+  ctx_.stack = chain_stack_;
+  ctx_.domain = chain_domain_;
+  ctx_.chain_tag = upgrade_chain_tag;
+  ctx_.state = RunState{};
+  ctx_.results.evidence.clear();
+  ctx_.secret_sink = [channel](const GeneratedSecret& g) {
+    write_all(channel,
+              json::serialize(json::object{{"secret", json::object{{"name", g.name}, {"value", g.value}}}}) + "\n");
+  };
+  auto& r = ctx_.results;
+  guarded([&] {
+    // The target for this stack, its routes reported and its secrets made
+    // as install made them on the one stack of a sequential run: the chain's
+    // checks are the same either way.
+    ctx_.state.target = ctx_.render_release(r.version, r.commit, "target");
+    ctx_.state.target->routes_reported = true;
+    ctx_.premake_secrets(*ctx_.state.target);
+    for (Tier t : run_order()) {
+      if (tier_info(t).chain != Chain::upgrade) continue;
+      auto& tier = r.tier(t);
+      auto gate = gate_for(t, r, /*install_beside=*/true);
+      if (gate.kind != GateKind::run) {
+        apply_gate(tier, gate);
+        continue;
+      }
+      ctx_.current = t;
+      tier_function(t)(ctx_, tier);
+    }
+    ctx_.current.reset();
+  });
+  bool chain_failed = false;
+  for (auto& t : r.tiers)
+    if (tier_info(t.tier).chain == Chain::upgrade && (t.status == Status::fail || t.status == Status::unver))
+      chain_failed = true;
+  // A cancelled chain's tiers are `na`: nothing of it is worth reading.
+  if (chain_failed && !cancelled() && !stop_escalated()) {
+    try {
+      collect_evidence();
+    } catch (const std::exception& e) {
+      events_.line(fmt::format("could not collect all evidence: {}", e.what()));
+    }
+  }
+  teardown();
+  write_all(channel, json::serialize(json::object{{"results", json::parse(to_json(r))}}) + "\n");
+  console_.flush();
+  return 0;
+}
+
+void Run::cancel_chain() {
+  if (!chain_ || chain_cancelled_ || stop_requested) return;
+  chain_cancelled_ = true;
+  events_.line(fmt::format("install did not pass: cancelling the upgrade chain (stack {} is torn down; its tiers are "
+                           "na, as in a sequential run)",
+                           chain_stack_));
+  chain_->signal(cancel_signal);
+}
+
+void Run::join_chain() {
+  if (!chain_) return;
+  // Blocking reads: EINTR (a stop signal, passed on by the handler) only
+  // retries, and EOF comes when the chain's process exits.
+  const std::string received = chain_->read_channel_to_end();
+  auto status = chain_->wait();
+  forward_stop_signals_to(0);
+  console_.set_prefix("");
+  std::optional<RunResults> chain;
+  std::size_t start = 0;
+  while (start < received.size()) {
+    auto end = received.find('\n', start);
+    if (end == std::string::npos) break; // cut off as the process died
+    try {
+      auto msg = json::parse(std::string_view(received).substr(start, end - start)).as_object();
+      if (auto* s = msg.if_contains("secret")) {
+        auto& o = s->as_object();
+        // Known before anything is written or scanned: the redactor and the
+        // leak scan cover both stacks' secrets.
+        ctx_.remember_secret({std::string(o.at("name").as_string()), std::string(o.at("value").as_string())});
+      } else if (auto* res = msg.if_contains("results")) {
+        chain = results_from_json(json::serialize(*res), "the upgrade chain's results");
+      }
+    } catch (const std::exception& e) {
+      events_.line(fmt::format("upgrade chain: a message from its process cannot be read: {}", e.what()));
+    }
+    start = end + 1;
+  }
+  const bool install_passed = ctx_.results.tier(Tier::install).status == Status::pass;
+  if (!chain) {
+    // It died without its report (a crash, a SIGKILL): its stack is torn
+    // down from here, and its tiers have no verdict.
+    events_.line(fmt::format("upgrade chain: its process ended ({}) without reporting; removing stack {}",
+                             status.describe(), chain_stack_));
+    chain_results_ = empty_results();
+    ctx_.swarm.remove_routes(chain_stack_);
+    auto report = ctx_.swarm.remove_stack(chain_stack_, /*throwaway=*/true);
+    chain_results_.teardown_leftovers = report.leftovers;
+    for (auto& l : ctx_.swarm.route_leftovers(chain_stack_))
+      chain_results_.teardown_leftovers.push_back(l);
+    chain_results_.clean_teardown = chain_results_.teardown_leftovers.empty();
+    for (auto& t : ctx_.results.tiers) {
+      if (tier_info(t.tier).chain != Chain::upgrade) continue;
+      if (!install_passed) {
+        apply_gate(t, gate_for(t.tier, ctx_.results));
+      } else if (t.status == Status::na && options_.tiers.count(t.tier)) {
+        t.status = Status::unver;
+        t.reason = fmt::format("the upgrade chain's process ended ({}) before it reported", status.describe());
+      }
+    }
+    return;
+  }
+  chain_results_ = *chain;
+  // Without a passing install the chain had no prerequisite: its tiers are
+  // what the gates (or a stop) made them here, as on one stack.
+  if (install_passed && !chain_cancelled_) {
+    merge_chain_tiers(ctx_.results, *chain);
+  } else {
+    for (auto& t : ctx_.results.tiers)
+      if (tier_info(t.tier).chain == Chain::upgrade) apply_gate(t, gate_for(t.tier, ctx_.results));
+  }
 }
 
 void Run::stop_tiers(const std::string& current_reason, const std::string& rest_reason, const std::string& say) {
@@ -256,15 +495,16 @@ void Run::collect_evidence() {
   const Release* deployed = ctx_.state.deployed_release();
   if (!deployed) return;
   auto& r = ctx_.results;
-  create_private_directories(ctx_.run_dir / "evidence");
-  ctx_.write_artifact("evidence/tasks.txt", ctx_.swarm.task_table(ctx_.stack));
-  r.evidence.push_back("evidence/tasks.txt");
+  const std::string dir = ctx_.evidence_dir();
+  create_private_directories(ctx_.run_dir / dir);
+  ctx_.write_artifact(dir + "/tasks.txt", ctx_.swarm.task_table(ctx_.stack));
+  r.evidence.push_back(dir + "/tasks.txt");
   for (auto& s : deployed->compose.services) {
     if (stop_escalated()) {
       note_escalation("skipping the rest of the evidence; tearing down now");
       return;
     }
-    auto file = fmt::format("evidence/{}.log", s.name);
+    auto file = fmt::format("{}/{}.log", dir, s.name);
     ctx_.write_artifact(file, ctx_.swarm.service_log(ctx_.stack, s.name, 100));
     r.evidence.push_back(file);
   }
@@ -323,60 +563,60 @@ int Run::execute() {
   announce();
   apply_pre_skips(ctx_.results, ctx_.meta.expected_skips, options_.tiers);
   auto missing = check_tools();
-  try {
+  guarded([&] {
     if (!missing.empty())
       throw InfraFailure(
           fmt::format("required tool(s) not on PATH: {}; install them (see `ccci doctor`)", fmt::join(missing, ", ")));
     ctx_.swarm.require_manager();
     collect_garbage_first();
     run_tiers();
-  } catch (const Interrupted& i) {
-    stop_interrupted(i.what.empty() ? "" : fmt::format("cut short: {}", i.what));
-  } catch (const InfraFailure& e) {
-    // A command a stop cut short fails as it dies: that is the stop, not
-    // the infrastructure.
-    if (stop_requested)
-      stop_interrupted(fmt::format("cut short: {}", e.what()));
-    else
-      stop_tiers(e.what(), fmt::format("not run: {}", e.what()), fmt::format("infrastructure problem: {}", e.what()));
+  });
+  // An install cut short by an exception did not pass either.
+  if (ctx_.results.tier(Tier::install).status != Status::pass) cancel_chain();
+
+  auto own_evidence_and_teardown = [&] {
+    note_escalation("skipping the evidence; tearing down now");
+    if (needs_evidence(ctx_.results) && !stop_escalated()) {
+      try {
+        collect_evidence();
+      } catch (const std::exception& e) {
+        events_.line(fmt::format("could not collect all evidence: {}", e.what()));
+      }
+    }
+    if (options_.keep_running && all_selected_passed(ctx_.results, options_.tiers) &&
+        ctx_.state.deployed != Deployed::nothing) {
+      // The promotion path: the same install, left running as the warm
+      // canonical (the install chain's stack; the upgrade chain's never stays).
+      ctx_.results.kept_running = true;
+      events_.progress("teardown",
+                       fmt::format("kept running on purpose: stack {}, domain {}", ctx_.stack, ctx_.domain));
+    } else {
+      try {
+        teardown();
+      } catch (const std::exception& e) {
+        // The teardown could not ask docker what remains (docker itself
+        // missing, the daemon gone): nothing is known clean, and the verdict
+        // and results.json must still be written.
+        auto& r = ctx_.results;
+        r.clean_teardown = false;
+        r.teardown_leftovers.push_back(fmt::format("unknown: the teardown could not run ({}); `ccci gc` removes "
+                                                   "what is left once docker answers",
+                                                   e.what()));
+        events_.line(fmt::format("teardown failed: {}", e.what()));
+      }
+    }
+  };
+  // The run's own stack goes while the chain still works, unless keeping it
+  // depends on the chain's verdict too.
+  if (!options_.keep_running) own_evidence_and_teardown();
+  try {
+    join_chain();
   } catch (const std::exception& e) {
-    if (stop_requested)
-      stop_interrupted(fmt::format("cut short: {}", e.what()));
-    else
-      stop_tiers(fmt::format("ccci internal error: {}", e.what()),
-                 fmt::format("not run: ccci internal error: {}", e.what()),
-                 fmt::format("ccci internal error: {}", e.what()));
+    events_.line(fmt::format("upgrade chain: could not take its results: {}", e.what()));
   }
   explain_unreached(ctx_.results);
-
-  note_escalation("skipping the evidence; tearing down now");
-  if (needs_evidence(ctx_.results) && !stop_escalated()) {
-    try {
-      collect_evidence();
-    } catch (const std::exception& e) {
-      events_.line(fmt::format("could not collect all evidence: {}", e.what()));
-    }
-  }
-  if (options_.keep_running && all_selected_passed(ctx_.results, options_.tiers) &&
-      ctx_.state.deployed != Deployed::nothing) {
-    // The promotion path: the same install, left running as the warm canonical.
-    ctx_.results.kept_running = true;
-    events_.progress("teardown", fmt::format("kept running on purpose: stack {}, domain {}", ctx_.stack, ctx_.domain));
-  } else {
-    try {
-      teardown();
-    } catch (const std::exception& e) {
-      // The teardown could not ask docker what remains (docker itself
-      // missing, the daemon gone): nothing is known clean, and the verdict
-      // and results.json must still be written.
-      auto& r = ctx_.results;
-      r.clean_teardown = false;
-      r.teardown_leftovers.push_back(fmt::format("unknown: the teardown could not run ({}); `ccci gc` removes what "
-                                                 "is left once docker answers",
-                                                 e.what()));
-      events_.line(fmt::format("teardown failed: {}", e.what()));
-    }
-  }
+  if (options_.keep_running) own_evidence_and_teardown();
+  if (chain_) merge_chain_teardown(ctx_.results, chain_results_);
   note_escalation("the teardown finished without a wait left to skip");
   finish();
   return ctx_.results.exit_code;

@@ -32,6 +32,9 @@ struct RunOptions {
   EdgeSettings edge;
   std::optional<std::string> canonical; ///< the recipe's canonical version (an upgrade base)
   bool keep_running = false;            ///< leave a green install deployed (the sweep's promotion)
+  /// One stack, the install chain then the upgrade chain, never at once
+  /// (--sequential; docs/architecture.md, "Chains").
+  bool sequential = false;
   /// Where the JUnit XML goes when the run finishes (docs/junit.md); the
   /// command line has checked that it can be written there.
   std::optional<std::filesystem::path> junit;

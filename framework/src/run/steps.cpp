@@ -77,11 +77,30 @@ void RunContext::write_artifact(const fs::path& relative, std::string_view conte
 
 void RunContext::remember_secret(const GeneratedSecret& secret) {
   redactor.add(secret);
+  if (secret_sink) secret_sink(secret);
   // Before the value goes anywhere: a run killed a moment later still leaves
   // its parent what it needs to scan (docs/architecture.md, "Leaks").
   if (!fingerprint_key.empty())
-    write_file_atomically(run_dir / fingerprints_file,
+    write_file_atomically(fingerprints_path(),
                           fingerprints_to_json(fingerprints_of(redactor.secrets(), fingerprint_key)), 0600);
+}
+
+fs::path RunContext::fingerprints_path() const {
+  // Two processes never write one file: the upgrade chain keeps its own.
+  return chain_tag.empty() ? run_dir / fingerprints_file : run_dir / chain_fingerprints_file(chain_tag);
+}
+
+void RunContext::premake_secrets(const Release& r) {
+  TierResult scratch{Tier::install, Status::na, "", false, 0, {}};
+  for (auto& s : r.compose.secrets) {
+    if (!s.external) continue;
+    auto& known = redactor.secrets();
+    if (std::any_of(known.begin(), known.end(), [&](const GeneratedSecret& g) { return g.name == s.name; })) continue;
+    std::string how;
+    // A maker that fails here fails in the install too, which cancels this
+    // chain: the deploy that needs the value is never reached.
+    if (auto value = make_secret(scratch, r, s, how)) remember_secret({s.name, std::move(*value)});
+  }
 }
 
 void RunContext::finish_tier(TierResult& tier, Clock::time_point started) {
@@ -119,13 +138,16 @@ Release RunContext::render_release(const std::string& version, const std::string
   r.secret_modifiers = app.secret_modifiers;
   r.compose = load_compose(r.tree, app.compose_files, r.env);
   add_labels(r.compose, owner_labels(owner));
-  r.rendered = run_dir / (target ? "compose.rendered.yml" : "compose." + label + ".rendered.yml");
+  // The upgrade chain renders the target for its own stack beside the
+  // install's: its files carry the chain's tag.
+  const std::string tagged = chain_tag.empty() ? "" : chain_tag + ".";
+  r.rendered = run_dir / (target ? "compose." + tagged + "rendered.yml" : "compose." + label + ".rendered.yml");
   write_artifact(r.rendered.filename(), render_compose(r.compose));
   if (target) {
     std::string env_text;
     for (auto& [k, v] : r.env)
       env_text += fmt::format("{}={}\n", k, v);
-    write_artifact("app.env", env_text);
+    write_artifact("app." + tagged + "env", env_text);
   }
   return r;
 }
@@ -301,9 +323,10 @@ bool RunContext::converge(TierResult& tier, const std::string& check, bool after
     }
     if (Clock::now() >= deadline)
       return fail(fmt::format("not converged within the deploy timeout of {}s (from {}): {}{}; see "
-                              "evidence/tasks.txt and evidence/<service>.log",
+                              "{}/tasks.txt and {}/<service>.log",
                               timeout.value.count(), timeout.source, summary.text,
-                              problems.empty() ? "" : fmt::format(" (last task error: {})", problems.back())));
+                              problems.empty() ? "" : fmt::format(" (last task error: {})", problems.back()),
+                              evidence_dir(), evidence_dir()));
     // The console decides how often a person sees it (docs/architecture.md, "Reporting").
     events.status(name, converge_status(summary, seconds_since(started), timeout));
     interruptible_sleep(1000ms);

@@ -114,6 +114,11 @@ struct Fingerprint {
 inline constexpr std::string_view fingerprint_key_variable = "CCCI_LEAK_FINGERPRINT_KEY";
 /// The file, in a child's run directory (mode 0600), that holds its fingerprints.
 inline constexpr std::string_view fingerprints_file = "secret-fingerprints.json";
+/// The upgrade chain's own, beside it: `secret-fingerprints.<tag>.json`
+/// (docs/architecture.md, "Chains").
+inline std::string chain_fingerprints_file(std::string_view tag) {
+  return "secret-fingerprints." + std::string(tag) + ".json";
+}
 
 /// SHA-256 of `key` then `bytes`, as 64 lower-case hex digits (libcrypto).
 std::string keyed_sha256(std::string_view key, std::string_view bytes);

@@ -66,6 +66,11 @@ class Swarm {
 public:
   virtual ~Swarm() = default;
 
+  /// Whether a forked child of this process reaches the same swarm through
+  /// this object (a real daemon: yes); the run's chains run at once only
+  /// then (docs/architecture.md, "Chains").
+  virtual bool shared_with_forked_children() const { return true; }
+
   virtual SwarmInfo info() = 0;
   /// Throws InfraFailure saying what to do when the daemon is unreachable or
   /// this node is not an active swarm manager.

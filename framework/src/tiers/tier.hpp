@@ -4,6 +4,7 @@
 // (model/tiers.hpp); tiers/all.cpp maps each to its function.
 #pragma once
 
+#include "model/upgrade_base.hpp"
 #include "run/context.hpp"
 
 namespace ccci::host {
@@ -16,6 +17,10 @@ void run_backup(RunContext& run, TierResult& tier);
 void run_restore(RunContext& run, TierResult& tier);
 void run_custom(RunContext& run, TierResult& tier);
 void run_lint(RunContext& run, TierResult& tier);
+
+/// The release the upgrade tier deploys first (its commit in `base_commit`),
+/// or none and why (the tier is then a skip).
+UpgradeBase upgrade_base_of(RunContext& run, std::string& base_commit);
 
 /// The function of tier `t`.
 TierFunction tier_function(Tier t);

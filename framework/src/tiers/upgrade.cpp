@@ -18,15 +18,20 @@ std::string commit_of(const std::filesystem::path& recipe_dir, const std::string
 
 } // namespace
 
-void run_upgrade(RunContext& run, TierResult& tier) {
-  auto started = Clock::now();
+UpgradeBase upgrade_base_of(RunContext& run, std::string& base_commit) {
   auto base = choose_upgrade_base(run.tags, run.results.version, run.meta.upgrade_base, run.options.canonical);
-  std::string base_commit;
   if (base.tag) {
     base_commit = commit_of(run.options.recipe_dir, *base.tag);
     if (base_commit == run.results.commit)
       base = {std::nullopt, fmt::format("same version on both sides: {} is the commit under test", *base.tag)};
   }
+  return base;
+}
+
+void run_upgrade(RunContext& run, TierResult& tier) {
+  auto started = Clock::now();
+  std::string base_commit;
+  auto base = upgrade_base_of(run, base_commit);
   if (!base.tag) {
     run.skip_tier(tier, base.reason);
     return;
