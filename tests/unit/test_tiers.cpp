@@ -219,6 +219,33 @@ BOOST_FIXTURE_TEST_CASE(upgrade_deploys_the_base_seeds_redeploys_in_place_then_v
   BOOST_TEST(check_names(Tier::upgrade) == want, boost::test_tools::per_element());
 }
 
+// A stack nothing was made for has nothing to remove: the upgrade chain's
+// own stack goes straight to its base, while one stack must first make way
+// for it (docs/architecture.md, "Chains").
+BOOST_FIXTURE_TEST_CASE(only_a_stack_that_was_used_is_removed_before_the_upgrade_base, Fixture) {
+  options.recipe_dir = make_repo(root / "repo", two_releases);
+  swarm.chains_may_fork = true;
+  run();
+  BOOST_TEST(results.chains.parallel);
+  BOOST_TEST((tier(Tier::upgrade).status == Status::pass), tier(Tier::upgrade).reason);
+  const auto chain = "remove_stack " + results.chains.upgrade_stack;
+  auto t = timeline();
+  auto base = at(t, "deploy compose.base.rendered.yml");
+  BOOST_TEST(base < t.size());
+  BOOST_TEST(at(t, chain) > base);     // not before its base
+  BOOST_TEST(at(t, chain) < t.size()); // but before the restore and at teardown
+  BOOST_TEST(fs::exists(run_dir / "compose.upgrade-chain.rendered.yml"));
+
+  options.sequential = true;
+  options.runs_dir = root / "runs-sequential";
+  fs::remove(journal_file);
+  run();
+  t = timeline();
+  base = at(t, "deploy compose.base.rendered.yml");
+  BOOST_TEST(at(t, "deploy compose.rendered.yml") < at(t, "remove_stack " + results.stack));
+  BOOST_TEST(at(t, "remove_stack " + results.stack) < base); // the install's stack made way
+}
+
 // docs/architecture.md, "Chains": custom runs on the install's deployment,
 // so a failed upgrade chain leaves it its verdict, and the chains at once on
 // two stacks give what one stack gives.

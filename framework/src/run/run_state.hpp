@@ -41,6 +41,10 @@ struct RunState {
   std::optional<Release> base;   ///< the upgrade base, once the upgrade tier rendered it
   Deployed deployed = Deployed::nothing;
   bool seeded = false; ///< the plugin's seed hooks ran on the current deployment
+  /// Something of this run's stack may exist on the swarm: set before its
+  /// first secret or deploy, never cleared. A stack never touched has
+  /// nothing to remove (the upgrade chain's own stack, before its base).
+  bool touched = false;
   std::optional<BackupArtifact> backup;
 
   /// The release now on the swarm, or nullptr.

@@ -225,6 +225,7 @@ bool RunContext::host_access_allowed(TierResult& tier, const Release& r, Clock::
 
 bool RunContext::provision(TierResult& tier, const Release& r, Clock::time_point started) {
   swarm.ensure_network("proxy");
+  state.touched = true;
   std::vector<std::string> made;
   for (auto& s : r.compose.secrets) {
     if (!s.external) continue;
@@ -451,6 +452,10 @@ CheckRecord RunContext::backupbot_hook(const BackupHook& hook) {
 }
 
 void RunContext::reset_stack(const std::string& why) {
+  state.seeded = false;
+  // A stack nothing was ever made for (the upgrade chain's, before its
+  // base): listing the swarm for its objects would only cost time.
+  if (!state.touched) return;
   events.progress(current ? ccci::to_string(*current) : "run", fmt::format("removing the stack: {}", why));
   auto report = swarm.remove_stack(stack, /*throwaway=*/true);
   if (!report.leftovers.empty())
