@@ -382,7 +382,7 @@ void RunContext::wait_for_replicas(std::size_t expected, bool ready_already, Clo
     auto counts = swarm.replicas(stack);
     bool ready = counts.size() >= expected;
     for (auto& c : counts)
-      ready = ready && c.desired > 0 && c.running >= c.desired;
+      ready = ready && c.running >= c.desired;
     if (ready) return;
   }
 }

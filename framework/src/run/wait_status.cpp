@@ -16,7 +16,7 @@ ServicesSummary summarize_services(const std::vector<ServiceState>& services, st
     const bool updating = s.update_state == "updating";
     const bool ok = s.running >= s.desired && s.unhealthy == 0 && s.starting == 0 && !updating;
     out.settled = out.settled && ok;
-    out.replicas_ready = out.replicas_ready && s.desired > 0 && s.running >= s.desired;
+    out.replicas_ready = out.replicas_ready && s.running >= s.desired;
     std::vector<std::string> notes;
     if (s.unhealthy) notes.push_back(fmt::format("{} unhealthy", s.unhealthy));
     if (s.starting) notes.push_back(fmt::format("{} health: starting", s.starting));

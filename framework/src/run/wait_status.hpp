@@ -20,8 +20,7 @@ struct ServicesSummary {
   /// Every service runs as many tasks as it wants, none unhealthy or still
   /// starting its healthcheck, none updating.
   bool settled = false;
-  /// Every service runs as many tasks as it wants (desired > 0), whatever
-  /// else is awaited.
+  /// Every service runs as many tasks as it wants, whatever else is awaited.
   bool replicas_ready = false;
 };
 
