@@ -250,7 +250,8 @@ bool RunContext::provision(TierResult& tier, const Release& r, Clock::time_point
     auto& known = redactor.secrets();
     auto it = std::find_if(known.begin(), known.end(), [&](const GeneratedSecret& g) { return g.name == s.name; });
     GeneratedSecret g;
-    if (it != known.end()) {
+    const bool known_before = it != known.end();
+    if (known_before) {
       g = *it;
     } else {
       std::string how;
@@ -260,7 +261,14 @@ bool RunContext::provision(TierResult& tier, const Release& r, Clock::time_point
       remember_secret(g);
       made.push_back(std::move(how));
     }
-    if (!swarm.has_secret(g.name)) swarm.create_secret(g.name, g.value, stack, owner);
+    // A value made just now has no secret yet (the stack name is the run's
+    // own): created without asking first, and asked only if that fails.
+    if (known_before && swarm.has_secret(g.name)) continue;
+    try {
+      swarm.create_secret(g.name, g.value, stack, owner);
+    } catch (const InfraFailure&) {
+      if (!swarm.has_secret(g.name)) throw;
+    }
   }
   if (!made.empty())
     record(tier,
