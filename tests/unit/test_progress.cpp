@@ -68,6 +68,21 @@ BOOST_AUTO_TEST_CASE(services_are_named_short_with_their_counts_health_and_updat
   BOOST_TEST(!s.settled);
 }
 
+BOOST_AUTO_TEST_CASE(replicas_are_ready_when_every_service_runs_its_tasks_whatever_else_is_awaited) {
+  // What converge's quick poll waits for between two full looks
+  // (docs/architecture.md, "Where an install's time goes").
+  auto updating = service("st_app", 1, 1);
+  updating.update_state = "updating";
+  auto s = summarize_services({updating, service("st_db", 2, 2)}, "st");
+  BOOST_TEST(s.replicas_ready);
+  BOOST_TEST(!s.settled);
+  BOOST_TEST(!summarize_services({service("st_app", 1, 1), service("st_db", 0, 1)}, "st").replicas_ready);
+  // As settled counts them: a service scaled to zero runs all it wants;
+  // none listed yet is no sign of convergence.
+  BOOST_TEST(summarize_services({service("st_app", 0, 0)}, "st").replicas_ready);
+  BOOST_TEST(!summarize_services({}, "st").replicas_ready);
+}
+
 BOOST_AUTO_TEST_CASE(services_settle_only_when_every_one_is_whole_healthy_and_not_updating) {
   BOOST_TEST(summarize_services({service("st_app", 1, 1), service("st_db", 1, 1)}, "st").settled);
   BOOST_TEST(!summarize_services({service("st_app", 1, 1), service("st_db", 0, 1)}, "st").settled);

@@ -89,7 +89,7 @@ public:
   Release render_release(const std::string& version, const std::string& commit, const std::string& label);
   /// Renders the target once; a RecipeDefect is a failed `<tier>/render` check.
   bool render_target(TierResult& tier, Clock::time_point started);
-  /// Secrets, network and routes, then `docker stack deploy`; a refusal is a
+  /// Secrets and network, then `docker stack deploy`, then the routes; a refusal is a
   /// failed `<tier>/deploy` check with the daemon's words.
   bool deploy(TierResult& tier, Deployed which, Clock::time_point started);
   /// Waits until every service is N/N, healthy, not updating, bounded by the
@@ -106,15 +106,21 @@ public:
   /// Removes the stack (and its volumes) before a tier that starts afresh.
   void reset_stack(const std::string& why);
   AppContext app_context();
+  /// With CCCI_TRACE=1, one line per step of a run: how long it took since
+  /// `since` and the wall clock when it ended (docs/architecture.md, "Where
+  /// an install's time goes"). Nothing without it.
+  void trace(std::string_view step, Clock::time_point since);
 
 private:
+  /// converge's wait between two full looks at the services, at most until `until`.
+  void wait_for_replicas(std::size_t expected, bool ready_already, Clock::time_point until);
   /// The host-access policy over `r` (docs/recipe-meta.md, "host_access"):
   /// each refused access is a failed `<tier>/host-access` check naming the
   /// line and the grant that would allow it, and false; the accesses the
   /// meta grants are listed in one passing check.
   bool host_access_allowed(TierResult& tier, const Release& r, Clock::time_point started);
-  /// Network, secrets (as .env.sample's modifiers say, or the plugin's
-  /// CCCI_SECRET makers) and routes; false when a secret could not be made
+  /// Network and secrets (as .env.sample's modifiers say, or the plugin's
+  /// CCCI_SECRET makers); false when a secret could not be made
   /// (a failed `<tier>/secrets` check).
   bool provision(TierResult& tier, const Release& r, Clock::time_point started);
   /// The value for a new secret and how it was made (for `<tier>/secrets`);

@@ -515,7 +515,10 @@ void Run::teardown() {
   events_.progress("teardown", fmt::format("removing stack {} and everything it made", ctx_.stack));
   auto started = Clock::now();
   ctx_.swarm.remove_routes(ctx_.stack);
+  ctx_.trace("teardown: routes", started);
+  auto step = Clock::now();
   auto report = ctx_.swarm.remove_stack(ctx_.stack, /*throwaway=*/true);
+  ctx_.trace("teardown: stack", step);
   for (auto& n : report.notes)
     events_.line(fmt::format("    {}", n));
   if (!report.skipped.empty())
@@ -538,6 +541,7 @@ void Run::finish() {
   auto& r = ctx_.results;
   r.level = compute_level(r.tiers);
   r.finished = now_iso8601();
+  auto step = Clock::now();
   auto scan = scan_tree_for_leaks(ctx_.run_dir, redactor_);
   // results.json as the writer will write it: redacted, its flag and exit
   // code set (neither changes what could leak).
@@ -555,20 +559,29 @@ void Run::finish() {
       events_.line(fmt::format("LEAK SCAN INCOMPLETE (no_secret_leak is false until it can read it): {}", u));
   }
   r.exit_code = exit_code_for(r);
+  ctx_.trace("leak scan", step);
+  step = Clock::now();
   events_.run_finished(r, ctx_.run_dir / "results.json");
+  ctx_.trace("results", step);
 }
 
 int Run::execute() {
+  const auto run_started = Clock::now();
   prepare();
   announce();
+  ctx_.trace("prepare", run_started);
   apply_pre_skips(ctx_.results, ctx_.meta.expected_skips, options_.tiers);
+  auto step = Clock::now();
   auto missing = check_tools();
+  ctx_.trace("tools", step);
   guarded([&] {
     if (!missing.empty())
       throw InfraFailure(
           fmt::format("required tool(s) not on PATH: {}; install them (see `ccci doctor`)", fmt::join(missing, ", ")));
+    const auto gc_started = Clock::now();
     ctx_.swarm.require_manager();
     collect_garbage_first();
+    ctx_.trace("gc", gc_started);
     run_tiers();
   });
   // An install cut short by an exception did not pass either.

@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <sstream>
 
 namespace fs = std::filesystem;
@@ -52,6 +53,20 @@ std::string describe_routes(const Compose& c) {
 } // namespace
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+bool tracing() {
+  static const bool on = [] {
+    const char* v = std::getenv("CCCI_TRACE");
+    return v && std::string_view(v) == "1";
+  }();
+  return on;
+}
+
+void RunContext::trace(std::string_view step, Clock::time_point since) {
+  if (!tracing()) return;
+  const auto wall = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  events.line(fmt::format("trace: {} {:.3f}s, done at {:.3f}", step, seconds_since(since), wall));
+}
 
 std::string RunContext::fmt_log(std::string_view line) { return fmt::format("    | {}", line); }
 
@@ -157,6 +172,7 @@ bool RunContext::render_target(TierResult& tier, Clock::time_point started) {
   events.progress(tier_name(tier), fmt::format("checking out {} ({})", results.ref, results.commit.substr(0, 12)));
   try {
     state.target = render_release(results.version, results.commit, "target");
+    trace("render", started);
     record(tier, {fmt::format("{}/render", tier_name(tier)), Status::pass,
                   fmt::format("rendered {} ({} service(s)) to compose.rendered.yml",
                               fmt::join(compose_files(state.target->env), ", "), state.target->compose.services.size()),
@@ -224,6 +240,7 @@ bool RunContext::host_access_allowed(TierResult& tier, const Release& r, Clock::
 }
 
 bool RunContext::provision(TierResult& tier, const Release& r, Clock::time_point started) {
+  auto step = Clock::now();
   swarm.ensure_network("proxy");
   state.touched = true;
   std::vector<std::string> made;
@@ -234,7 +251,8 @@ bool RunContext::provision(TierResult& tier, const Release& r, Clock::time_point
     auto& known = redactor.secrets();
     auto it = std::find_if(known.begin(), known.end(), [&](const GeneratedSecret& g) { return g.name == s.name; });
     GeneratedSecret g;
-    if (it != known.end()) {
+    const bool known_before = it != known.end();
+    if (known_before) {
       g = *it;
     } else {
       std::string how;
@@ -244,14 +262,20 @@ bool RunContext::provision(TierResult& tier, const Release& r, Clock::time_point
       remember_secret(g);
       made.push_back(std::move(how));
     }
-    if (!swarm.has_secret(g.name)) swarm.create_secret(g.name, g.value, stack, owner);
+    // A value made just now has no secret yet (the stack name is the run's
+    // own): created without asking first, and asked only if that fails.
+    if (known_before && swarm.has_secret(g.name)) continue;
+    try {
+      swarm.create_secret(g.name, g.value, stack, owner);
+    } catch (const InfraFailure&) {
+      if (!swarm.has_secret(g.name)) throw;
+    }
   }
   if (!made.empty())
     record(tier,
            {fmt::format("{}/secrets", ccci::to_string(tier.tier)), Status::pass,
             fmt::format("made as .env.sample's modifiers say: {}", fmt::join(made, "; ")), seconds_since(started)});
-  for (auto& note : swarm.publish_routes(stack, r.compose.routes, owner))
-    events.progress(tier_name(tier), note);
+  trace("secrets", step);
   return true;
 }
 
@@ -271,8 +295,20 @@ bool RunContext::deploy(TierResult& tier, Deployed which, Clock::time_point star
   // Recorded before the deploy returns: a refused deploy may still have made
   // services, and the evidence and teardown must look for them.
   state.deployed = which;
+  const auto step = Clock::now();
   auto dep = swarm.deploy_stack(stack, r.rendered);
-  if (dep.ok) return true;
+  trace("deploy", step);
+  if (dep.ok) {
+    // After the deploy, not before: the edge's reload then happens while the
+    // swarm starts the tasks, which converge waits for anyway; nothing can
+    // reach the app before it converges (docs/architecture.md, "Where an
+    // install's time goes").
+    const auto routes_started = Clock::now();
+    for (auto& note : swarm.publish_routes(stack, r.compose.routes, owner))
+      events.progress(tier_name(tier), note);
+    trace("routes", routes_started);
+    return true;
+  }
   record(tier, {fmt::format("{}/deploy", tier_name(tier)), Status::fail,
                 fmt::format("docker stack deploy refused {} ({}): {}", r.rendered.filename().string(), dep.describe,
                             dep.words),
@@ -316,6 +352,7 @@ bool RunContext::converge(TierResult& tier, const std::string& check, bool after
     // that moment before calling anything settled.
     bool all = summary.settled && services.size() >= expected && !(after_update && Clock::now() - started < 3s);
     if (all) {
+      trace("converge", started);
       record(tier, {check, Status::pass,
                     fmt::format("{} service(s) converged in {:.1f}s (deploy timeout {}s, from {}): {}", services.size(),
                                 seconds_since(started), timeout.value.count(), timeout.source, summary.text),
@@ -330,7 +367,32 @@ bool RunContext::converge(TierResult& tier, const std::string& check, bool after
                               evidence_dir(), evidence_dir()));
     // The console decides how often a person sees it (docs/architecture.md, "Reporting").
     events.status(name, converge_status(summary, seconds_since(started), timeout));
-    interruptible_sleep(1000ms);
+    wait_for_replicas(expected, summary.replicas_ready && services.size() >= expected,
+                      std::min(Clock::time_point(deadline), Clock::now() + 1000ms));
+  }
+}
+
+void RunContext::wait_for_replicas(std::size_t expected, bool ready_already, Clock::time_point until) {
+  // Between full looks at the services (several docker commands), only their
+  // replica counts (one), every 100 ms: the last task turning running (a task
+  // with a healthcheck runs once healthy) is noticed within a poll, and the
+  // full look that records it follows at once (docs/architecture.md, "Where
+  // an install's time goes"). When the counts are already complete and something
+  // else is awaited (an update, a health state), the full look comes every
+  // 250 ms instead.
+  if (ready_already) {
+    interruptible_sleep(std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::clamp<Clock::duration>(until - Clock::now(), 0ms, 250ms)));
+    return;
+  }
+  while (Clock::now() < until) {
+    interruptible_sleep(100ms);
+    check_stop();
+    auto counts = swarm.replicas(stack);
+    bool ready = counts.size() >= expected;
+    for (auto& c : counts)
+      ready = ready && c.running >= c.desired;
+    if (ready) return;
   }
 }
 
@@ -351,6 +413,7 @@ bool RunContext::readiness(TierResult& tier) {
   if (probes.empty()) probes.push_back({"/", 0, 30, 1s}); // 0: any answer from the app itself
   auto target = swarm.http_target(domain);
   bool all_ok = true;
+  const auto step = Clock::now();
   for (std::size_t i = 0; i < probes.size(); ++i) {
     const auto& p = probes[i];
     auto started = Clock::now();
@@ -385,18 +448,21 @@ bool RunContext::readiness(TierResult& tier) {
                     seconds_since(started)});
     all_ok = all_ok && ok;
   }
+  trace("readiness", step);
   return all_ok;
 }
 
 void RunContext::plugin_checks(TierResult& tier, Tier of, const std::string& prefix) {
   if (!plugin) return;
   auto ctx = app_context();
+  const auto step = Clock::now();
   for (auto& spec : plugin->checks_for(of)) {
     check_stop();
     auto name = prefix + spec.name;
     events.progress(tier_name(tier), fmt::format("running {}", name));
     record(tier, run_isolated(name, spec.run, ctx, meta.check_timeout, [&](const std::string& l) { log_line(l); }));
   }
+  trace(fmt::format("{}checks", prefix), step);
 }
 
 bool RunContext::run_hooks(TierResult& tier, Hook kind) {

@@ -8,6 +8,7 @@ namespace ccci::host {
 ServicesSummary summarize_services(const std::vector<ServiceState>& services, std::string_view stack) {
   ServicesSummary out;
   out.settled = !services.empty();
+  out.replicas_ready = !services.empty();
   std::vector<std::string> parts;
   for (const auto& s : services) {
     auto short_name =
@@ -15,6 +16,7 @@ ServicesSummary summarize_services(const std::vector<ServiceState>& services, st
     const bool updating = s.update_state == "updating";
     const bool ok = s.running >= s.desired && s.unhealthy == 0 && s.starting == 0 && !updating;
     out.settled = out.settled && ok;
+    out.replicas_ready = out.replicas_ready && s.running >= s.desired;
     std::vector<std::string> notes;
     if (s.unhealthy) notes.push_back(fmt::format("{} unhealthy", s.unhealthy));
     if (s.starting) notes.push_back(fmt::format("{} health: starting", s.starting));

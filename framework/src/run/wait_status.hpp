@@ -20,6 +20,8 @@ struct ServicesSummary {
   /// Every service runs as many tasks as it wants, none unhealthy or still
   /// starting its healthcheck, none updating.
   bool settled = false;
+  /// Every service runs as many tasks as it wants, whatever else is awaited.
+  bool replicas_ready = false;
 };
 
 /// The services of `stack` as converge reports them, by their short names.

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -144,36 +145,6 @@ void create_secret(const std::string& name, const std::string& value, const std:
 
 namespace {
 
-struct LabelledKind {
-  const char* kind;
-  std::vector<std::string> list;    ///< prints one id per line
-  std::vector<std::string> inspect; ///< takes ids, prints `name<TAB>{labels as JSON}` per line
-};
-
-const std::vector<LabelledKind>& labelled_kinds() {
-  static const std::vector<LabelledKind> kinds{
-      {"service",
-       {"service", "ls", "-q", "--filter", "label=ccci.run"},
-       {"service", "inspect", "--format", "{{.Spec.Name}}\t{{json .Spec.Labels}}"}},
-      {"container",
-       {"ps", "-aq", "--no-trunc", "--filter", "label=ccci.run"},
-       {"container", "inspect", "--format", "{{.Name}}\t{{json .Config.Labels}}"}},
-      {"secret",
-       {"secret", "ls", "-q", "--filter", "label=ccci.run"},
-       {"secret", "inspect", "--format", "{{.Spec.Name}}\t{{json .Spec.Labels}}"}},
-      {"config",
-       {"config", "ls", "-q", "--filter", "label=ccci.run"},
-       {"config", "inspect", "--format", "{{.Spec.Name}}\t{{json .Spec.Labels}}"}},
-      {"volume",
-       {"volume", "ls", "-q", "--filter", "label=ccci.run"},
-       {"volume", "inspect", "--format", "{{.Name}}\t{{json .Labels}}"}},
-      {"network",
-       {"network", "ls", "-q", "--no-trunc", "--filter", "label=ccci.run"},
-       {"network", "inspect", "--format", "{{.Name}}\t{{json .Labels}}"}},
-  };
-  return kinds;
-}
-
 Labels labels_from_json(const std::string& text) {
   Labels out;
   boost::system::error_code ec;
@@ -194,22 +165,45 @@ bool still_there(const std::string& kind, const std::string& name) {
 
 std::vector<OwnedObject> labelled_objects() {
   std::vector<OwnedObject> out;
-  for (auto& k : labelled_kinds()) {
-    auto ids = lines_of(docker_or_throw(k.list, fmt::format("listing {}s with ccci labels", k.kind)));
-    if (ids.empty()) continue;
-    auto args = k.inspect;
+  // Services: listed, then inspected (`docker service ls` prints no labels).
+  auto ids = lines_of(
+      docker_or_throw({"service", "ls", "-q", "--filter", "label=ccci.run"}, "listing services with ccci labels"));
+  if (!ids.empty()) {
+    std::vector<std::string> args{"service", "inspect", "--format", "{{.Spec.Name}}\t{{json .Spec.Labels}}"};
     args.insert(args.end(), ids.begin(), ids.end());
-    // An object removed between the listing and the inspection fails the
+    // A service removed between the listing and the inspection fails the
     // inspection of that one only; the others are still printed.
     for (auto& line : lines_of(docker(args).out)) {
       auto tab = line.find('\t');
       if (tab == std::string::npos) continue;
-      auto name = line.substr(0, tab);
-      if (name.starts_with('/')) name.erase(0, 1); // a container's name
       auto labels = labels_from_json(line.substr(tab + 1));
-      if (labels.count("ccci.run")) out.push_back({k.kind, name, labels});
+      if (labels.count(owner_label::run)) out.push_back({"service", line.substr(0, tab), labels});
     }
   }
+  // The other kinds print their owner labels in the listing itself: one
+  // command per kind, not a listing and an inspection (`docker service ls`
+  // cannot print labels). Only the owner labels are read (judge_owner).
+  const std::vector<std::string> keys{owner_label::run, owner_label::host, owner_label::pid, owner_label::started,
+                                      owner_label::role};
+  std::string columns;
+  for (auto& key : keys)
+    columns += fmt::format("\t{{{{.Label \"{}\"}}}}", key);
+  const std::vector<std::pair<const char*, std::vector<std::string>>> listings{
+      {"container", {"ps", "-a", "--no-trunc", "--filter", "label=ccci.run", "--format", "{{.Names}}" + columns}},
+      {"secret", {"secret", "ls", "--filter", "label=ccci.run", "--format", "{{.Name}}" + columns}},
+      {"config", {"config", "ls", "--filter", "label=ccci.run", "--format", "{{.Name}}" + columns}},
+      {"volume", {"volume", "ls", "--filter", "label=ccci.run", "--format", "{{.Name}}" + columns}},
+      {"network", {"network", "ls", "--filter", "label=ccci.run", "--format", "{{.Name}}" + columns}},
+  };
+  for (auto& [kind, args] : listings)
+    for (auto& line : lines_of(docker_or_throw(args, fmt::format("listing {}s with ccci labels", kind)))) {
+      auto f = split(line, '\t');
+      if (f.size() != keys.size() + 1) continue;
+      Labels labels;
+      for (std::size_t i = 0; i < keys.size(); ++i)
+        if (!f[i + 1].empty()) labels[keys[i]] = f[i + 1];
+      if (labels.count(owner_label::run)) out.push_back({kind, f[0], labels});
+    }
   return out;
 }
 
@@ -274,7 +268,7 @@ bool is_image_error(std::string_view e) {
   return false;
 }
 
-std::vector<ServiceState> stack_services(const std::string& stack) {
+std::vector<ServiceState> stack_replicas(const std::string& stack) {
   std::vector<ServiceState> out;
   auto ls = docker_or_throw({"service", "ls", "--filter", "label=com.docker.stack.namespace=" + stack, "--format",
                              "{{.Name}}\t{{.Replicas}}"},
@@ -289,21 +283,53 @@ std::vector<ServiceState> stack_services(const std::string& stack) {
       s.running = std::atoi(counts[0].c_str());
       s.desired = std::atoi(counts[1].c_str());
     }
-    auto update = trim(docker({"service", "inspect", "--format",
-                               "{{if .UpdateStatus}}{{.UpdateStatus.State}}|{{.UpdateStatus.Message}}{{end}}", s.name})
-                           .out);
-    s.update_state = update.substr(0, update.find('|'));
-    if (update.find('|') != std::string::npos) s.update_message = update.substr(update.find('|') + 1);
-    auto ps = docker({"service", "ps", "--no-trunc", "--format", "{{.Name}}\t{{.CurrentState}}\t{{.Error}}", s.name});
-    std::set<std::string> seen;
-    for (auto& t : lines_of(ps.out)) {
-      auto tf = split(t, '\t');
-      if (tf.size() < 3 || tf[2].empty()) continue;
-      auto state = tf[1].substr(0, tf[1].find(' '));
-      auto msg = fmt::format("task {}: {}: {}", tf[0], state, tf[2]);
-      if (seen.insert(tf[2]).second) s.task_errors.push_back(msg);
-    }
     out.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::vector<ServiceState> stack_services(const std::string& stack) {
+  auto out = stack_replicas(stack);
+  if (out.empty()) return out;
+  // One command per kind of fact for all the services together, not one per
+  // service: a converge poll costs the same few forks whatever the stack's size.
+  std::vector<std::string> names;
+  for (auto& s : out)
+    names.push_back(s.name);
+  auto find = [&](std::string_view name) -> ServiceState* {
+    for (auto& s : out)
+      if (s.name == name) return &s;
+    return nullptr;
+  };
+  std::vector<std::string> inspect{
+      "service", "inspect", "--format",
+      "{{.Spec.Name}}\t{{if .UpdateStatus}}{{.UpdateStatus.State}}|{{.UpdateStatus.Message}}{{end}}"};
+  inspect.insert(inspect.end(), names.begin(), names.end());
+  // A service removed meanwhile fails its own inspection only; the others print.
+  for (auto& line : lines_of(docker(inspect).out)) {
+    auto tab = line.find('\t');
+    if (tab == std::string::npos) continue;
+    auto* s = find(std::string_view(line).substr(0, tab));
+    if (!s) continue;
+    auto update = trim(line.substr(tab + 1));
+    s->update_state = update.substr(0, update.find('|'));
+    if (update.find('|') != std::string::npos) s->update_message = update.substr(update.find('|') + 1);
+  }
+  std::vector<std::string> ps{"service", "ps", "--no-trunc", "--format", "{{.Name}}\t{{.CurrentState}}\t{{.Error}}"};
+  ps.insert(ps.end(), names.begin(), names.end());
+  std::map<std::string, std::set<std::string>> seen;
+  for (auto& t : lines_of(docker(ps).out)) {
+    auto tf = split(t, '\t');
+    if (tf.size() < 3 || tf[2].empty()) continue;
+    // A task is named <service>.<slot or node id>; docker indents a slot's
+    // earlier tasks as ` \_ <name>`.
+    auto task = tf[0].substr(std::min(tf[0].size(), tf[0].find_first_not_of(" \\_")));
+    auto dot = task.rfind('.');
+    auto* s = dot == std::string::npos ? nullptr : find(std::string_view(task).substr(0, dot));
+    if (!s) continue;
+    auto state = tf[1].substr(0, tf[1].find(' '));
+    auto msg = fmt::format("task {}: {}: {}", tf[0], state, tf[2]);
+    if (seen[s->name].insert(tf[2]).second) s->task_errors.push_back(msg);
   }
   auto containers = docker({"ps", "--filter", "label=com.docker.stack.namespace=" + stack, "--format",
                             "{{.Label \"com.docker.swarm.service.name\"}}\t{{.Status}}"});
@@ -355,32 +381,63 @@ std::string service_container(const std::string& stack, const std::string& servi
   return ids.empty() ? std::string{} : ids.front();
 }
 
-std::vector<std::string> stack_leftovers(const std::string& stack) {
-  std::vector<std::string> out;
-  if (!is_stack_name(stack)) return out; // nothing can be its own; a blank filter would list everyone's
-  auto label = "label=com.docker.stack.namespace=" + stack;
+namespace {
+
+struct StackObject {
+  std::string kind, name;
+};
+
+// Everything of `stack` docker still lists: by its stack label, and by name
+// (a leftover someone made by hand counts too). One command per kind, the
+// label printed beside the name, rather than one listing by label and one by
+// name (docs/architecture.md, "Where an install's time goes").
+std::vector<StackObject> stack_objects(const std::string& stack) {
+  std::vector<StackObject> out;
+  const std::string label_column = "\t{{.Label \"com.docker.stack.namespace\"}}";
   struct Kind {
     const char* kind;
     std::vector<std::string> args;
   };
-  std::vector<Kind> kinds{
-      {"service", {"service", "ls", "--format", "{{.Name}}"}}, {"container", {"ps", "-a", "--format", "{{.Names}}"}},
-      {"network", {"network", "ls", "--format", "{{.Name}}"}}, {"volume", {"volume", "ls", "--format", "{{.Name}}"}},
-      {"secret", {"secret", "ls", "--format", "{{.Name}}"}},   {"config", {"config", "ls", "--format", "{{.Name}}"}},
+  // `docker service ls` prints no labels: by label, then every name.
+  std::set<std::string> services;
+  for (auto& n : lines_of(
+           docker({"service", "ls", "--filter", "label=com.docker.stack.namespace=" + stack, "--format", "{{.Name}}"},
+                  teardown_options())
+               .out))
+    services.insert(n);
+  for (auto& n : lines_of(docker({"service", "ls", "--format", "{{.Name}}"}, teardown_options()).out))
+    if (starts_with_stack(n, stack)) services.insert(n);
+  for (auto& n : services)
+    out.push_back({"service", n});
+  const std::vector<Kind> kinds{
+      {"container", {"ps", "-a", "--format", "{{.Names}}" + label_column}},
+      {"network", {"network", "ls", "--format", "{{.Name}}" + label_column}},
+      {"volume", {"volume", "ls", "--format", "{{.Name}}" + label_column}},
+      {"secret", {"secret", "ls", "--format", "{{.Name}}" + label_column}},
+      {"config", {"config", "ls", "--format", "{{.Name}}" + label_column}},
   };
-  for (auto& k : kinds) {
-    std::set<std::string> names;
-    // By label, and by name: a leftover someone made by hand counts too.
-    auto by_label = k.args;
-    by_label.insert(by_label.begin() + 2, {"--filter", label});
-    for (auto& n : lines_of(docker(by_label, teardown_options()).out))
-      names.insert(n);
-    for (auto& n : lines_of(docker(k.args, teardown_options()).out))
-      if (starts_with_stack(n, stack)) names.insert(n);
-    for (auto& n : names)
-      out.push_back(fmt::format("{} {}", k.kind, n));
-  }
+  for (auto& k : kinds)
+    for (auto& line : lines_of(docker(k.args, teardown_options()).out)) {
+      auto tab = line.find('\t');
+      auto name = line.substr(0, tab);
+      auto label = tab == std::string::npos ? std::string{} : trim(line.substr(tab + 1));
+      if (label == stack || starts_with_stack(name, stack)) out.push_back({k.kind, name});
+    }
   return out;
+}
+
+std::vector<std::string> described(const std::vector<StackObject>& objects) {
+  std::vector<std::string> out;
+  for (auto& o : objects)
+    out.push_back(fmt::format("{} {}", o.kind, o.name));
+  return out;
+}
+
+} // namespace
+
+std::vector<std::string> stack_leftovers(const std::string& stack) {
+  if (!is_stack_name(stack)) return {}; // nothing can be its own; a blank filter would list everyone's
+  return described(stack_objects(stack));
 }
 
 TeardownReport teardown_stack(const std::string& stack, bool throwaway, std::chrono::seconds wait) {
@@ -397,52 +454,45 @@ TeardownReport teardown_stack(const std::string& stack, bool throwaway, std::chr
   report.notes.push_back(fmt::format("docker stack rm {}: {}", stack, rm.describe()));
 
   auto containers = [&] { return lines_of(docker({"ps", "-aq", "--filter", label}, opts).out); };
-  if (throwaway) {
-    auto ids = containers();
-    if (!ids.empty()) {
-      std::vector<std::string> args{"rm", "-f"};
-      args.insert(args.end(), ids.begin(), ids.end());
-      docker(args, opts);
-      report.notes.push_back(fmt::format("force-removed {} container(s)", ids.size()));
-    }
+  auto ids = containers();
+  if (throwaway && !ids.empty()) {
+    std::vector<std::string> args{"rm", "-f"};
+    args.insert(args.end(), ids.begin(), ids.end());
+    docker(args, opts);
+    report.notes.push_back(fmt::format("force-removed {} container(s)", ids.size()));
+    ids = containers();
   }
   // Volumes cannot go while containers still hold them: wait for those
   // first — unless a second stop signal says to do only what is quick
   // (docs/architecture.md, "Stopping").
   auto deadline = std::chrono::steady_clock::now() + wait;
-  while (!stop_escalated() && !containers().empty() && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(250));
-  if (stop_escalated() && !containers().empty())
+  while (!ids.empty() && !stop_escalated() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    ids = containers();
+  }
+  if (stop_escalated() && !ids.empty())
     report.skipped.push_back("the wait for the stack's containers to stop (its objects were removed at once)");
 
-  auto remove_all = [&](const char* kind, std::vector<std::string> list_args) {
-    std::set<std::string> names;
-    auto by_label = list_args;
-    by_label.insert(by_label.begin() + 2, {"--filter", label});
-    for (auto& n : lines_of(docker(by_label, opts).out))
-      names.insert(n);
-    for (auto& n : lines_of(docker(list_args, opts).out))
-      if (starts_with_stack(n, stack)) names.insert(n);
-    for (auto& n : names) {
-      auto r = docker({kind, "rm", n}, opts);
-      report.notes.push_back(fmt::format("{} rm {}: {}", kind, n, r.describe()));
-    }
-  };
-  // Retried: the swarm lets go of networks and volumes a little after the
-  // containers are gone.
-  while (true) {
-    remove_all("volume", {"volume", "ls", "--format", "{{.Name}}"});
-    remove_all("secret", {"secret", "ls", "--format", "{{.Name}}"});
-    remove_all("config", {"config", "ls", "--format", "{{.Name}}"});
-    remove_all("network", {"network", "ls", "--format", "{{.Name}}"});
-    report.leftovers = stack_leftovers(stack);
-    if (report.leftovers.empty() || std::chrono::steady_clock::now() >= deadline) break;
+  // `docker stack rm` removes the stack's services, networks, secrets and
+  // configs itself: one listing usually finds nothing left, and is the
+  // verification. What is left is removed and listed again, retried while
+  // the swarm lets go of networks and volumes a little after the containers.
+  for (int round = 0;; ++round) {
+    auto left = stack_objects(stack);
+    report.leftovers = described(left);
+    if (left.empty() || std::chrono::steady_clock::now() >= deadline) break;
     if (stop_escalated()) {
       report.skipped.push_back(fmt::format("retrying the removal of what is still there ({}); `ccci gc` removes it",
                                            fmt::join(report.leftovers, ", ")));
       break;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    if (round > 0) std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    for (const char* kind : {"volume", "secret", "config", "network"})
+      for (auto& o : left)
+        if (o.kind == kind) {
+          auto r = docker({o.kind, "rm", o.name}, opts);
+          report.notes.push_back(fmt::format("{} rm {}: {}", o.kind, o.name, r.describe()));
+        }
   }
   return report;
 }

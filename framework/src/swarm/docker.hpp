@@ -56,6 +56,8 @@ std::vector<std::string> remove_labelled_objects(const std::vector<OwnedObject>&
                                                  std::chrono::seconds wait = std::chrono::seconds(90));
 
 std::vector<ServiceState> stack_services(const std::string& stack);
+/// Names and replica counts only: one `docker service ls`.
+std::vector<ServiceState> stack_replicas(const std::string& stack);
 
 /// `docker cp CONTAINER:PATH -`: the path as an uncompressed tar stream,
 /// handed to `consume` chunk by chunk (run_process_reading_stdout).

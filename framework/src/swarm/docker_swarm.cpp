@@ -63,6 +63,7 @@ DeployOutcome DockerSwarm::deploy_stack(const std::string& stack, const std::fil
 }
 
 std::vector<ServiceState> DockerSwarm::services(const std::string& stack) { return stack_services(stack); }
+std::vector<ServiceState> DockerSwarm::replicas(const std::string& stack) { return stack_replicas(stack); }
 
 std::string DockerSwarm::container_of(const std::string& stack, const std::string& service) {
   return service_container(stack, service);

@@ -19,6 +19,7 @@ public:
                      const Owner& owner) override;
   DeployOutcome deploy_stack(const std::string& stack, const std::filesystem::path& compose_file) override;
   std::vector<ServiceState> services(const std::string& stack) override;
+  std::vector<ServiceState> replicas(const std::string& stack) override;
   std::string container_of(const std::string& stack, const std::string& service) override;
   ProcessResult exec(const std::string& container, const std::vector<std::string>& argv) override;
   ProcessResult exec_shell(const std::string& container, const std::string& script) override;

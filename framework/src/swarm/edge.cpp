@@ -62,13 +62,27 @@ bool edge_running(const EdgeSettings& e) {
   return r.ok() && r.out.starts_with("true");
 }
 
-void reload(const EdgeSettings& e) {
+// nginx's exit status when `nginx -t` rejects the configuration, inside the
+// one `docker exec` that tests and reloads.
+constexpr int config_rejected = 97;
+
+// Tests the configuration and reloads it in one `docker exec` (a reload alone
+// exits 0 on a bad file: nginx keeps the old one and only logs it). With
+// `required` false, an edge that is not running is nothing to reload.
+void reload(const EdgeSettings& e, bool required = true) {
   auto c = edge_container_name(e);
-  if (!edge_running(e))
+  auto r = docker({"exec", c, "sh", "-c",
+                   fmt::format("nginx -t -q -c {0}/nginx.conf || exit {1}; exec nginx -c {0}/nginx.conf -s reload",
+                               edge_mount, config_rejected)});
+  if (r.ok()) return;
+  if (r.exit_code == config_rejected)
+    throw InfraFailure(fmt::format("edge proxy configuration rejected by nginx: {}", r.err));
+  if (!edge_running(e)) {
+    if (!required) return;
     throw InfraFailure(fmt::format("the ccci edge proxy (container {}) is not running; `ccci run` starts it", c));
-  auto test = docker({"exec", c, "nginx", "-t", "-c", "/etc/ccci-edge/nginx.conf"});
-  if (!test.ok()) throw InfraFailure(fmt::format("edge proxy configuration rejected by nginx: {}", test.err));
-  docker_or_throw({"exec", c, "nginx", "-c", "/etc/ccci-edge/nginx.conf", "-s", "reload"}, "reloading the edge proxy");
+  }
+  throw InfraFailure(
+      fmt::format("reloading the edge proxy: docker exec {} ({}): {}", c, r.describe(), r.err.empty() ? r.out : r.err));
 }
 
 // One file per stack, so replacing or removing its routes is one operation.
@@ -522,7 +536,7 @@ void set_edge_routes(const EdgeSettings& e, const std::string& stack, const std:
   if (fs::exists(file)) before = read_file(file);
   if (routes.empty()) {
     changed = fs::remove(file, ec) || changed;
-    if (changed && edge_running(e)) reload(e);
+    if (changed) reload(e, /*required=*/false);
     return;
   }
   write_file_atomically(file, owner_record(owner, owner_comment) + edge_site_conf(stack, routes));
@@ -553,7 +567,7 @@ void remove_edge_routes(const EdgeSettings& e, const std::string& stack) {
     std::error_code ec;
     for (auto& left : edge_route_leftovers(e, stack))
       removed = fs::remove(left.substr(left.find(' ') + 1), ec) || removed;
-    if (removed && edge_running(e)) reload(e);
+    if (removed) reload(e, /*required=*/false);
   } catch (const std::exception&) {
     // Teardown goes on; a leftover route file shows up in the verification.
   }

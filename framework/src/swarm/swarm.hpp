@@ -85,6 +85,10 @@ public:
 
   virtual DeployOutcome deploy_stack(const std::string& stack, const std::filesystem::path& compose_file) = 0;
   virtual std::vector<ServiceState> services(const std::string& stack) = 0;
+  /// Only each service's name and replica counts (running/desired), in as
+  /// little as one docker command: what converge polls between the full
+  /// looks of services() (docs/architecture.md, "Where an install's time goes").
+  virtual std::vector<ServiceState> replicas(const std::string& stack) { return services(stack); }
   /// The first running container of `<stack>_<service>`, or "".
   virtual std::string container_of(const std::string& stack, const std::string& service) = 0;
   virtual ProcessResult exec(const std::string& container, const std::vector<std::string>& argv) = 0;
