@@ -95,10 +95,11 @@ bool run_children(std::vector<ChildJob>& jobs, const ChildRunOptions& options) {
     if (!stopping && (stop_requested || failure)) {
       stopping = true;
       changed = true;
-      next = jobs.size(); // start nothing more
       for (auto& r : running)
         terminate(r);
     }
+    // Start nothing more, also none that on_finish appends meanwhile.
+    if (stopping) next = jobs.size();
     if (stopping && !escalated && stop_escalated()) {
       // docs/architecture.md, "Stopping": tell them, then cut them short.
       escalated = clock::now();
