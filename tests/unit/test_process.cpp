@@ -663,6 +663,33 @@ BOOST_AUTO_TEST_CASE(a_job_appended_when_one_ends_follows_it_within_the_bound) {
   fs::remove_all(dir);
 }
 
+// One at a time, a follow-up goes before the jobs not started yet: `ccci
+// sweep --jobs 1` promotes a recipe before it tests the next one.
+BOOST_AUTO_TEST_CASE(one_at_a_time_a_follow_up_starts_before_the_jobs_still_waiting) {
+  auto dir = temp_dir("jobs-follow-first");
+  const auto order = dir / "order";
+  auto make = [&](const std::string& label) {
+    ChildJob j;
+    j.args = {"-c", "echo " + label + " >> '" + order.string() + "'"};
+    j.log = dir / (label + ".log");
+    j.label = label;
+    return j;
+  };
+  std::vector<ChildJob> jobs{make("x"), make("y")};
+  ChildRunOptions o;
+  o.program = "/bin/sh";
+  o.parallel = 1;
+  o.on_finish = [&](std::size_t i) {
+    if (jobs[i].label == "x" || jobs[i].label == "y") {
+      jobs.push_back(make(jobs[i].label + "-promote"));
+      jobs.push_back(make(jobs[i].label + "-after"));
+    }
+  };
+  BOOST_TEST(run_children(jobs, o));
+  BOOST_TEST(read(order) == "x\nx-promote\nx-after\ny\ny-promote\ny-after\n");
+  fs::remove_all(dir);
+}
+
 // After a stop request, a job appended as one ends never starts: the sweep
 // promotes nothing once it was asked to stop.
 BOOST_AUTO_TEST_CASE(after_a_stop_request_no_appended_job_starts) {
