@@ -7,6 +7,7 @@
 
 #include <boost/algorithm/string.hpp>
 #include <boost/program_options.hpp>
+#include <fmt/format.h>
 
 #include <iostream>
 
@@ -31,6 +32,11 @@ int cmd_sweep(const Args& args) {
       ("plugin-dir", po::value<std::string>()->value_name("DIR"), "where recipe plugins are looked up") //
       ("report-dir", po::value<std::string>()->value_name("DIR"),
        "the dashboard rewritten after the sweep (default: $CCCI_REPORT_DIR, else <state-dir>/report)") //
+      ("jobs", po::value<int>()->value_name("N"),
+       fmt::format("test up to N recipes at once, from 1 to {} (default: {} on this machine: one per core and per "
+                   "2 GiB of memory, at most {})",
+                   max_sweep_jobs, machine_sweep_jobs(), max_default_sweep_jobs)
+           .c_str()) //
       ("help,h", "show these options");
   add_stop_grace_option(d);
   auto vm = parse_options("sweep", args, d);
@@ -40,7 +46,9 @@ int cmd_sweep(const Args& args) {
                  "mirror), find the newest release by version order, and when it is newer than the\n"
                  "canonical, run it cold through every tier; a green tagged release is promoted: a\n"
                  "faithful install left running as the warm canonical, recorded in the registry\n"
-                 "after it converged. Labels are read back from the registry: PASS (promoted),\n"
+                 "after it converged. With --jobs N, up to N recipes are tested at once, a recipe's\n"
+                 "promotion always after its own cold run; labels and the summary keep enrolled order.\n"
+                 "Labels are read back from the registry: PASS (promoted),\n"
                  "GREEN-BUT-PROMOTE-FAILED, FAIL, SKIP no-new-version, SKIP never-released, UNVER.\n"
                  "Then the dashboard (`ccci report`) is rewritten in --report-dir; a failure to write\n"
                  "it is said in the output and summary.json and leaves the exit status alone.\n"
@@ -60,6 +68,15 @@ int cmd_sweep(const Args& args) {
                 o.recipes_dir.string()};
   o.report_dir = dir_option(vm, "report-dir", default_report_dir(o.state_dir));
   o.stop_grace = stop_grace_option(vm);
+  o.jobs = machine_sweep_jobs();
+  if (vm.count("jobs")) {
+    const int n = vm["jobs"].as<int>();
+    if (n < 1 || static_cast<std::size_t>(n) > max_sweep_jobs)
+      throw InputError(fmt::format("--jobs {}: must be from 1 to {} (recipes tested at once; leave it out for {} on "
+                                   "this machine)",
+                                   n, max_sweep_jobs, machine_sweep_jobs()));
+    o.jobs = static_cast<std::size_t>(n);
+  }
   // A stop becomes SIGTERM to the child run, which tears its stack down,
   // and a sweep that waits for it: never an orphaned run.
   install_stop_handlers();

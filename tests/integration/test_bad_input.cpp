@@ -421,6 +421,12 @@ const std::vector<Row>& option_rows() {
             c.args = {"sweep", "--recipes-dir", c.meta.string(), "--report-dir", (c.dir / "a-file").string()};
           },
           {"--report-dir", "a-file: not a directory"}),
+      bad("o66", "`ccci sweep --jobs 0`", command({"sweep", "--jobs", "0"}), {"--jobs 0: must be from 1 to 64"}),
+      bad("o67", "`ccci sweep --jobs -2`", command({"sweep", "--jobs", "-2"}), {"--jobs -2: must be from 1 to 64"}),
+      bad("o68", "`ccci sweep --jobs 65`", command({"sweep", "--jobs", "65"}),
+          {"--jobs 65: must be from 1 to 64", "leave it out for"}),
+      bad("o69", "`ccci sweep --jobs many`", command({"sweep", "--jobs", "many"}),
+          {"--jobs", "see `ccci sweep --help`"}),
   };
   return rows;
 }

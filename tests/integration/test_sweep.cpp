@@ -3,6 +3,7 @@
 #define BOOST_TEST_MODULE integration_sweep
 #include <boost/test/unit_test.hpp>
 
+#include "model/results.hpp"
 #include "os/process.hpp"
 #include "support/files.hpp"
 #include "support/leftovers.hpp"
@@ -11,6 +12,8 @@
 #include "sweep/registry.hpp"
 
 #include <boost/json.hpp>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <filesystem>
 #include <fstream>
@@ -94,12 +97,16 @@ struct World {
     }
   };
 
-  Sweep sweep(std::vector<std::string> env = {}) {
-    auto r = run_process({CCCI_BIN, "sweep", "--state-dir", (root / "state").string(), "--runs-dir",
-                          (root / "runs").string(), "--recipes-dir", (root / "recipes").string(), "--source",
-                          (root / "upstream").string(), "--mirror", (root / "mirror").string(), "--plugin-dir",
-                          (root / "plugins").string()},
-                         options(std::chrono::minutes(20), std::move(env)));
+  Sweep sweep(std::vector<std::string> env = {}, std::vector<std::string> args = {}) {
+    std::vector<std::string> argv{CCCI_BIN,        "sweep",
+                                  "--state-dir",   (root / "state").string(),
+                                  "--runs-dir",    (root / "runs").string(),
+                                  "--recipes-dir", (root / "recipes").string(),
+                                  "--source",      (root / "upstream").string(),
+                                  "--mirror",      (root / "mirror").string(),
+                                  "--plugin-dir",  (root / "plugins").string()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto r = run_process(argv, options(std::chrono::minutes(20), std::move(env)));
     BOOST_TEST_MESSAGE(r.out);
     Sweep s{r.exit_code, r.out, {}};
     fs::path newest;
@@ -124,6 +131,30 @@ struct World {
 };
 
 bool stack_running(const std::string& stack) { return !DockerInventory({DockerObject::stack}).matching(stack).empty(); }
+
+std::optional<RunResults> results_of(const fs::path& run_dir) {
+  if (!fs::exists(run_dir / "results.json")) return std::nullopt;
+  return results_from_json(read(run_dir / "results.json"), (run_dir / "results.json").string());
+}
+
+// Three recipes, enrolled: two greens and a red (sweep/sweep.cpp sorts them by name).
+void three_recipes(World& w) {
+  w.recipe("a-site", "custom-html-tiny");
+  w.recipe("b-site-red", "custom-html-tiny",
+           "--variant '" + (source_dir / "recipes/custom-html-tiny/variants/txt-octet-stream.patch").string() + "'");
+  w.recipe("c-site", "custom-html-tiny");
+}
+
+std::vector<std::string> summary_rows(const json::object& summary) {
+  std::vector<std::string> rows;
+  for (auto& r : summary.at("recipes").as_array()) {
+    auto& o = r.as_object();
+    rows.push_back(fmt::format("{} {} {} exit={}", std::string(o.at("recipe").as_string()),
+                               std::string(o.at("latest").as_string()), std::string(o.at("label").as_string()),
+                               o.at("run_exit").is_null() ? std::string("-") : json::serialize(o.at("run_exit"))));
+  }
+  return rows;
+}
 
 } // namespace
 
@@ -372,4 +403,119 @@ BOOST_AUTO_TEST_CASE(a_sweep_with_nothing_enrolled_says_so_and_fails) {
                        options(std::chrono::minutes(1)));
   BOOST_TEST(r.exit_code == 2);
   BOOST_TEST(r.out.find("no enrolled recipes") != std::string::npos, r.out);
+}
+
+// docs/architecture.md, "Sweep jobs": `--jobs 2` runs two recipes at once
+// and ends as `--jobs 1` does: the same labels, in enrolled order, and the
+// same registry (version, commit, tag of each canonical). The run records
+// prove the two at once (a cold run started before another ended) and that
+// a promotion starts only after its own cold run ended.
+BOOST_AUTO_TEST_CASE(a_sweep_of_three_with_two_jobs_ends_as_with_one) {
+  World one("jobs-1"), two("jobs-2");
+  three_recipes(one);
+  three_recipes(two);
+  auto s1 = one.sweep({}, {"--jobs", "1"});
+  auto s2 = two.sweep({}, {"--jobs", "2"});
+  BOOST_TEST(s1.exit_code == 1); // the red one
+  BOOST_TEST(s2.exit_code == s1.exit_code);
+  BOOST_TEST(s1.label("a-site") == "PASS (promoted)");
+  BOOST_TEST(s1.label("b-site-red") == "FAIL");
+  BOOST_TEST(s1.label("c-site") == "PASS (promoted)");
+  auto rows1 = summary_rows(s1.summary), rows2 = summary_rows(s2.summary);
+  BOOST_TEST(fmt::format("{}", fmt::join(rows1, "\n")) == fmt::format("{}", fmt::join(rows2, "\n")));
+  for (std::string r : {"a-site", "b-site-red", "c-site"}) {
+    auto c1 = one.canonical(r), c2 = two.canonical(r);
+    BOOST_TEST(c1.has_value() == c2.has_value(), r);
+    if (c1 && c2) {
+      BOOST_TEST(c1->version == c2->version, r);
+      BOOST_TEST(c1->tag == c2->tag, r);
+      BOOST_TEST(c1->commit == one.rev(r, c1->tag), r);
+      BOOST_TEST(c2->commit == two.rev(r, c2->tag), r);
+      BOOST_TEST(stack_running(c2->stack), r);
+    }
+  }
+  // When each of --jobs 2's runs started and ended, from its results.json.
+  const auto id = std::string(s2.summary.at("sweep_id").as_string());
+  auto run = [&](const std::string& name) {
+    auto res = results_of(two.root / "runs" / (id + "-" + name));
+    BOOST_TEST_REQUIRE(res.has_value(), name);
+    return *res;
+  };
+  auto a = run("a-site"), b = run("b-site-red"), c = run("c-site");
+  auto a_promote = run("a-site-promote"), c_promote = run("c-site-promote");
+  // ISO 8601 UTC in one format: text order is time order.
+  BOOST_TEST(b.started < a.finished, "b-site-red started " << b.started << ", a-site ended " << a.finished);
+  BOOST_TEST(a_promote.started >= a.finished);
+  BOOST_TEST(c_promote.started >= c.finished);
+  // The output says so too: b's cold run started before a was labelled;
+  // with --jobs 1, a is labelled before b starts.
+  auto at = [](const std::string& out, const std::string& what) {
+    auto p = out.find(what);
+    BOOST_TEST(p != std::string::npos, what << " not in\n" << out);
+    return p;
+  };
+  BOOST_TEST(at(s2.output, "b-site-red: cold run of") < at(s2.output, "a-site: PASS (promoted)"), s2.output);
+  BOOST_TEST(at(s1.output, "b-site-red: cold run of") > at(s1.output, "a-site: PASS (promoted)"), s1.output);
+}
+
+// SIGTERM to a sweep with two child runs going: each gets SIGTERM and is
+// waited for while it tears down both of its stacks; the third recipe is
+// never started, and says so.
+BOOST_AUTO_TEST_CASE(sigterm_to_a_sweep_with_two_children_tears_both_down) {
+  World w("jobs-stopped");
+  three_recipes(w);
+  auto r = sh(R"sh(
+    "$CCCI" sweep --state-dir "$W/state" --runs-dir "$W/runs" --recipes-dir "$W/recipes" --source "$W/upstream" \
+      --plugin-dir "$W/plugins" --stop-grace 120 --jobs 2 >"$W/sweep.out" 2>&1 &
+    pid=$!
+    converging() { [ "$(grep -l 'converging' "$W"/runs/*.out 2>/dev/null | wc -l)" -ge 2 ]; }
+    for _ in $(seq 900); do converging && break; sleep 0.1; done
+    if ! converging; then
+      kill -KILL "$pid"; echo "two child runs did not deploy within 90 s"; cat "$W/sweep.out" "$W"/runs/*.out; exit 1
+    fi
+    kill -TERM "$pid"
+    set +e; wait "$pid"; rc=$?; set -e
+    echo "rc=$rc"
+    for log in "$W"/runs/*.out; do
+      results=no; [ -s "${log%.out}/results.json" ] && results=yes
+      echo "run=$(basename "${log%.out}") results=$results"
+    done
+    echo "--- sweep"; cat "$W/sweep.out"
+    for log in "$W"/runs/*.out; do echo "--- run $(basename "$log")"; cat "$log"; done
+  )sh",
+              {"CCCI=" CCCI_BIN, "W=" + w.root.string()});
+  BOOST_TEST_MESSAGE(r.out);
+  BOOST_TEST_REQUIRE(r.ok(), r.out);
+  BOOST_TEST(r.out.find("rc=0\n") == std::string::npos, r.out);
+  BOOST_TEST(r.out.find("rc=143\n") == std::string::npos, r.out);
+  // Exactly the first two were started, and both wrote their results.
+  std::vector<fs::path> started;
+  for (auto& e : fs::directory_iterator(w.root / "runs"))
+    if (e.is_directory()) started.push_back(e.path());
+  BOOST_TEST_REQUIRE(started.size() == 2u, r.out);
+  for (auto& dir : started) {
+    auto name = dir.filename().string();
+    BOOST_TEST((name.ends_with("-a-site") || name.ends_with("-b-site-red")), name);
+    auto res = results_of(dir);
+    BOOST_TEST_REQUIRE(res.has_value(), name << ": no results.json");
+    // Stopped, not finished: some tier unverified, and nothing left of either stack.
+    BOOST_TEST(res->exit_code == 3, name);
+    BOOST_TEST(res->clean_teardown, name);
+    for (const auto& stack : {res->stack, res->chains.upgrade_stack}) {
+      if (stack.empty()) continue;
+      auto left = leftovers_of(stack);
+      BOOST_TEST(left.empty(), name << ": " << stack << " left behind: " << (left.empty() ? "" : left.front()));
+    }
+  }
+  auto summary = fs::directory_iterator(w.root / "state" / "sweeps")->path() / "summary.json";
+  auto doc = json::parse(read(summary)).as_object();
+  for (auto& row : doc.at("recipes").as_array()) {
+    auto& o = row.as_object();
+    BOOST_TEST(o.at("label").as_string() == "UNVER", json::serialize(o));
+    if (o.at("recipe").as_string() == "c-site")
+      BOOST_TEST(json::serialize(o.at("notes")).find("not started: the sweep was asked to stop") != std::string::npos,
+                 json::serialize(o));
+  }
+  for (std::string name : {"a-site", "b-site-red", "c-site"})
+    BOOST_TEST(!w.canonical(name).has_value(), name);
 }

@@ -606,6 +606,125 @@ BOOST_AUTO_TEST_CASE(child_runs_that_say_only_periodically_are_silent_on_starts_
   fs::remove_all(dir);
 }
 
+// The sweep's promotion (docs/architecture.md, "Sweep jobs"): a job that
+// on_finish appends follows the one that ended — never beside it — ahead of
+// jobs appended later, within the bound, and the line counts it.
+BOOST_AUTO_TEST_CASE(a_job_appended_when_one_ends_follows_it_within_the_bound) {
+  auto dir = temp_dir("jobs-follow");
+  // Each job appends "start <label>" and "end <label>" to one shared file,
+  // so the order is the children's own, not the parent's bookkeeping.
+  const auto order = dir / "order";
+  auto make = [&](const std::string& label, const std::string& pause) {
+    ChildJob j;
+    j.args = {"-c", "echo start " + label + " >> '" + order.string() + "'; sleep " + pause + "; echo end " + label +
+                        " >> '" + order.string() + "'"};
+    j.log = dir / (label + ".log");
+    j.label = label;
+    return j;
+  };
+  std::vector<ChildJob> jobs{make("a", "0"), make("b", "0"), make("c", "0")};
+  // a holds its slot until c's follow-up has started in the other one (or
+  // 30 s, and the order below fails): b, c and c-promote pass through it.
+  jobs[0].args[1] = "echo start a >> '" + order.string() + "'; for i in $(seq 300); do grep -q 'start c-promote' '" +
+                    order.string() + "' && break; sleep 0.1; done; echo end a >> '" + order.string() + "'";
+  std::size_t now_running = 0, most = 0;
+  std::vector<std::string> lines;
+  ChildRunOptions o;
+  o.program = "/bin/sh";
+  o.parallel = 2;
+  o.on_start = [&](std::size_t) { most = std::max(most, ++now_running); };
+  o.on_finish = [&](std::size_t i) {
+    --now_running;
+    // a and c get a follow-up; b does not.
+    if (jobs[i].label == "a" || jobs[i].label == "c") jobs.push_back(make(jobs[i].label + "-promote", "0.1"));
+  };
+  o.on_progress = [&](const std::string& line) { lines.push_back(line); };
+  BOOST_TEST(run_children(jobs, o));
+  BOOST_TEST(most == 2u);
+  BOOST_TEST_REQUIRE(jobs.size() == 5u);
+  for (auto& j : jobs) {
+    BOOST_TEST(j.finished, j.label);
+    BOOST_TEST(j.exit_code == 0, j.label);
+  }
+  auto text = read(order);
+  for (std::string x : {"a", "c"}) {
+    auto ended = text.find("end " + x + "\n");
+    auto followed = text.find("start " + x + "-promote\n");
+    BOOST_TEST_REQUIRE(ended != std::string::npos, text);
+    BOOST_TEST_REQUIRE(followed != std::string::npos, text);
+    BOOST_TEST(ended < followed, text);
+  }
+  BOOST_TEST(text.find("b-promote") == std::string::npos, text);
+  // c's follow-up was appended first and starts first.
+  BOOST_TEST(text.find("start c-promote") < text.find("start a-promote"), text);
+  // The count grows with the follow-ups: the last line says "of 5".
+  BOOST_TEST_REQUIRE(!lines.empty());
+  BOOST_TEST(lines.back().find(" of 5 ") != std::string::npos, fmt::format("{}", fmt::join(lines, "\n")));
+  fs::remove_all(dir);
+}
+
+// One at a time, a follow-up goes before the jobs not started yet: `ccci
+// sweep --jobs 1` promotes a recipe before it tests the next one.
+BOOST_AUTO_TEST_CASE(one_at_a_time_a_follow_up_starts_before_the_jobs_still_waiting) {
+  auto dir = temp_dir("jobs-follow-first");
+  const auto order = dir / "order";
+  auto make = [&](const std::string& label) {
+    ChildJob j;
+    j.args = {"-c", "echo " + label + " >> '" + order.string() + "'"};
+    j.log = dir / (label + ".log");
+    j.label = label;
+    return j;
+  };
+  std::vector<ChildJob> jobs{make("x"), make("y")};
+  ChildRunOptions o;
+  o.program = "/bin/sh";
+  o.parallel = 1;
+  o.on_finish = [&](std::size_t i) {
+    if (jobs[i].label == "x" || jobs[i].label == "y") {
+      jobs.push_back(make(jobs[i].label + "-promote"));
+      jobs.push_back(make(jobs[i].label + "-after"));
+    }
+  };
+  BOOST_TEST(run_children(jobs, o));
+  BOOST_TEST(read(order) == "x\nx-promote\nx-after\ny\ny-promote\ny-after\n");
+  fs::remove_all(dir);
+}
+
+// After a stop request, a job appended as one ends never starts: the sweep
+// promotes nothing once it was asked to stop.
+BOOST_AUTO_TEST_CASE(after_a_stop_request_no_appended_job_starts) {
+  ResetStop reset;
+  auto dir = temp_dir("jobs-follow-stop");
+  std::vector<ChildJob> jobs(2);
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    jobs[i].args = {"-c", "trap 'sleep 0.2; exit 3' TERM; echo ready; while :; do sleep 0.05; done"};
+    jobs[i].log = dir / (std::to_string(i) + ".log");
+  }
+  std::size_t started = 0;
+  ChildRunOptions o;
+  o.program = "/bin/sh";
+  o.parallel = 2;
+  o.on_start = [&](std::size_t i) {
+    ++started;
+    wait_for_first_line(jobs[i]);
+    if (started == 2) stop_requested = SIGTERM;
+  };
+  o.on_finish = [&](std::size_t i) {
+    ChildJob follow;
+    follow.args = {"-c", "exit 0"};
+    follow.log = dir / ("follow-" + std::to_string(i) + ".log");
+    jobs.push_back(follow);
+  };
+  BOOST_TEST(!run_children(jobs, o));
+  BOOST_TEST_REQUIRE(jobs.size() == 4u);
+  BOOST_TEST(jobs[0].exit_code == 3);
+  BOOST_TEST(jobs[1].exit_code == 3);
+  BOOST_TEST(!jobs[2].started);
+  BOOST_TEST(!jobs[3].started);
+  BOOST_TEST(!fs::exists(dir / "follow-0.log"));
+  fs::remove_all(dir);
+}
+
 BOOST_AUTO_TEST_CASE(a_stop_request_sends_sigterm_waits_for_teardown_and_starts_nothing_more) {
   ResetStop reset;
   auto dir = temp_dir("stop");

@@ -85,3 +85,20 @@ BOOST_AUTO_TEST_CASE(url_credentials_are_stripped_from_urls_and_from_messages_na
              "'https://***@127.0.0.1:9/x/': Failed to connect");
   BOOST_TEST(strip_url_credentials("ssh://git:key@h/x and http://a:b@h2") == "ssh://***@h/x and http://***@h2");
 }
+
+// docs/architecture.md, "Sweep jobs": the default of `--jobs` follows the
+// machine — one per core and per 2 GiB of memory, whichever allows fewer —
+// never below 1 and never above the bound.
+BOOST_AUTO_TEST_CASE(the_default_number_of_jobs_follows_cores_and_memory_within_bounds) {
+  constexpr std::uint64_t gib = std::uint64_t{1} << 30;
+  BOOST_TEST(default_sweep_jobs(2, 16 * gib) == 2u); // cores decide
+  BOOST_TEST(default_sweep_jobs(16, 6 * gib) == 3u); // memory decides
+  BOOST_TEST(default_sweep_jobs(16, 7 * gib) == 3u); // a part of 2 GiB counts for nothing
+  BOOST_TEST(default_sweep_jobs(64, 512 * gib) == max_default_sweep_jobs);
+  BOOST_TEST(default_sweep_jobs(1, 1 * gib) == 1u); // a small machine still sweeps
+  BOOST_TEST(default_sweep_jobs(0, 0) == 1u);       // nothing known: one at a time
+  BOOST_TEST(default_sweep_jobs(8, 3 * gib) == 1u);
+  BOOST_TEST(max_default_sweep_jobs <= max_sweep_jobs);
+  BOOST_TEST(machine_sweep_jobs() >= 1u);
+  BOOST_TEST(machine_sweep_jobs() <= max_default_sweep_jobs);
+}

@@ -67,7 +67,11 @@ bool run_children(std::vector<ChildJob>& jobs, const ChildRunOptions& options) {
   const std::size_t parallel = std::max<std::size_t>(options.parallel, 1);
   // A list: a Child never moves while it runs.
   std::list<Running> running;
-  std::size_t next = 0;
+  // What is still to start, in order; a follow-up that on_finish appends
+  // goes first.
+  std::deque<std::size_t> pending;
+  for (std::size_t i = 0; i < jobs.size(); ++i)
+    pending.push_back(i);
   std::exception_ptr failure;
   bool stopping = false;
   std::optional<clock::time_point> escalated; ///< when a second stop request was passed on
@@ -91,14 +95,15 @@ bool run_children(std::vector<ChildJob>& jobs, const ChildRunOptions& options) {
     r.terminated = clock::now();
   };
 
-  while (next < jobs.size() || !running.empty()) {
+  while (!pending.empty() || !running.empty()) {
     if (!stopping && (stop_requested || failure)) {
       stopping = true;
       changed = true;
-      next = jobs.size(); // start nothing more
       for (auto& r : running)
         terminate(r);
     }
+    // Start nothing more, also none that on_finish appends meanwhile.
+    if (stopping) pending.clear();
     if (stopping && !escalated && stop_escalated()) {
       // docs/architecture.md, "Stopping": tell them, then cut them short.
       escalated = clock::now();
@@ -119,7 +124,8 @@ bool run_children(std::vector<ChildJob>& jobs, const ChildRunOptions& options) {
                             names.size(), fmt::join(names, ", "),
                             std::chrono::duration_cast<std::chrono::seconds>(options.escalation_grace).count())));
     }
-    while (!stopping && !failure && next < jobs.size() && running.size() < parallel) {
+    while (!stopping && !failure && !pending.empty() && running.size() < parallel) {
+      const std::size_t next = pending.front();
       auto& job = jobs[next];
       try {
         running.push_back({next, start(options, argv0, job), clock::now(), std::nullopt});
@@ -130,8 +136,8 @@ bool run_children(std::vector<ChildJob>& jobs, const ChildRunOptions& options) {
       job.started = true;
       job.started_at = running.back().since;
       changed = true;
+      pending.pop_front();
       if (options.on_start) options.on_start(next);
-      ++next;
     }
     if (failure && !stopping) continue;
     // Here, after the starts, so a run that ended and the one that took its
@@ -171,7 +177,11 @@ bool run_children(std::vector<ChildJob>& jobs, const ChildRunOptions& options) {
       changed = true;
       auto index = it->index;
       it = running.erase(it);
+      const std::size_t known = jobs.size();
       if (options.on_finish) options.on_finish(index);
+      // Follow-ups start before the jobs not started yet, in the order appended.
+      for (std::size_t i = jobs.size(); i > known; --i)
+        pending.push_front(i - 1);
     }
     if (options.on_still_running && clock::now() - last_note >= options.still_running_every) {
       last_note = clock::now();

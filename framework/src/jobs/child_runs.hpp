@@ -58,7 +58,11 @@ struct ChildRunOptions {
   std::filesystem::path program;
   /// "K=V" added to each child's environment (the leak guard's key).
   std::vector<std::string> extra_env;
-  /// Called from the calling thread, for progress lines.
+  /// Called from the calling thread, for progress lines. `on_finish` may
+  /// append jobs to the vector (a follow-up of the one that ended: the
+  /// sweep's promotion after its cold run): they start before the jobs not
+  /// started yet (with `parallel` 1, right after the run they follow), never
+  /// beside the run they follow; after a stop request none starts.
   std::function<void(std::size_t)> on_start, on_finish;
   /// Called for each running job every `still_running_every`.
   std::function<void(std::size_t, double seconds)> on_still_running;

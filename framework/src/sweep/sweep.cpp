@@ -10,6 +10,7 @@
 #include "model/version.hpp"
 #include "os/fs.hpp"
 #include "os/process.hpp"
+#include "os/signals.hpp"
 #include "recipe/meta.hpp"
 #include "recipe/recipe.hpp"
 #include "report/site.hpp"
@@ -21,8 +22,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 namespace fs = std::filesystem;
 namespace json = boost::json;
@@ -69,6 +72,20 @@ std::string warnings_note(const RunResults& results) {
   return fmt::format("{} warning(s): {}", names.size(), fmt::join(names, ", "));
 }
 
+std::size_t default_sweep_jobs(unsigned cores, std::uint64_t memory_bytes) {
+  constexpr std::uint64_t per_job = std::uint64_t{2} << 30;
+  const std::uint64_t n = std::min<std::uint64_t>({cores, memory_bytes / per_job, max_default_sweep_jobs});
+  return static_cast<std::size_t>(std::max<std::uint64_t>(n, 1));
+}
+
+std::size_t machine_sweep_jobs() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES);
+  const long page = ::sysconf(_SC_PAGESIZE);
+  const std::uint64_t memory =
+      pages > 0 && page > 0 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) : 0;
+  return default_sweep_jobs(std::thread::hardware_concurrency(), memory);
+}
+
 namespace {
 
 // One sweep at a time. A FileLock: the kernel lets go when the holder dies,
@@ -93,6 +110,9 @@ struct Entry {
   std::string label;
   std::vector<std::string> notes;
   std::optional<Canonical> before, after;
+  std::filesystem::path checkout;
+  std::optional<RunResults> cold; ///< the cold run's results, for its promotion
+  bool done = false;              ///< labelled
 };
 
 ProcessResult git(const fs::path& dir, std::vector<std::string> args) {
@@ -147,11 +167,8 @@ std::optional<RunResults> read_results(const fs::path& file) {
 // A child `ccci run` (jobs/): one recipe's crash cannot take the sweep
 // down, and a stop request reaches it as SIGTERM, so it tears its stack
 // down before the sweep exits.
-std::pair<int, std::optional<RunResults>> ccci_run(const SweepOptions& o, ChildLeakGuard& guard,
-                                                   std::vector<std::string> args, const std::string& run_id,
-                                                   std::ostream& out) {
-  std::vector<ChildJob> jobs(1);
-  auto& job = jobs.front();
+ChildJob child_run(const SweepOptions& o, std::vector<std::string> args, const std::string& run_id) {
+  ChildJob job;
   job.args = {"run"};
   job.args.insert(job.args.end(), args.begin(), args.end());
   job.args.insert(job.args.end(), {"--runs-dir", o.runs_dir.string(), "--run-id", run_id});
@@ -159,42 +176,30 @@ std::pair<int, std::optional<RunResults>> ccci_run(const SweepOptions& o, ChildL
   job.log = o.runs_dir / (run_id + ".out");
   job.timeout = std::chrono::hours(2);
   job.label = run_id;
-  ChildRunOptions ro;
-  // The sweep says when the run starts and ends; between, a line every 30 s
-  // says it is still going (jobs/job_progress.hpp).
-  ro.on_progress = [&](const std::string& line) { out << "    " << line << "\n" << std::flush; };
-  ro.progress_on_change = false;
-  ro.stop_grace = o.stop_grace;
-  ro.on_note = [&](const std::string& line) { out << "  " << line << "\n" << std::flush; };
-  ro.extra_env = {guard.child_env()};
-  run_children(jobs, ro);
-  guard.child_finished(o.runs_dir / run_id);
-  if (!job.started) throw InfraFailure(fmt::format("ccci run {} not started: the sweep was asked to stop", run_id));
-  out << fmt::format("    ccci run {} -> exit {}{}{}\n", run_id, job.exit_code,
+  return job;
+}
+
+std::string exit_line(const ChildJob& job) {
+  return fmt::format("    ccci run {} -> exit {}{}{}\n", job.label, job.exit_code,
                      job.timed_out ? fmt::format(" (still running after {}h: stopped)",
                                                  std::chrono::duration_cast<std::chrono::hours>(job.timeout).count())
                                    : "",
                      job.cut_short ? fmt::format(" (cut short by a second stop signal{})",
                                                  job.killed ? ": SIGKILLed with its process group" : "")
                                    : "");
-  return {job.exit_code, read_results(o.runs_dir / run_id / "results.json")};
 }
 
-void promote(const SweepOptions& o, ChildLeakGuard& guard, const fs::path& checkout, Entry& e, const RunResults& cold,
-             std::ostream& out) {
-  out << fmt::format("  {}: promoting {} (a faithful install kept running)\n", e.recipe, e.latest);
-  auto [code, res] = ccci_run(o, guard,
-                              {"--recipe-dir", checkout.string(), "--recipe", e.recipe, "--version", e.latest,
-                               "--tiers", "install", "--keep-running"},
-                              e.run_id + "-promote", out);
-  if (code != 0 || !res || !res->kept_running) {
+// The promotion's run ended: record the canonical (only the sweep's own
+// process writes the registry, one record at a time), then retire the old one.
+void promoted(const SweepOptions& o, Entry& e, int code, const std::optional<RunResults>& res) {
+  if (code != 0 || !res || !res->kept_running || !e.cold) {
     e.notes.push_back(fmt::format(
         "promote failed: install of {} for the warm canonical exited {}{}", e.latest, code,
         res ? fmt::format(" ({}: {})", to_string(res->tier(Tier::install).status), res->tier(Tier::install).reason)
             : ""));
     return;
   }
-  Canonical c{e.recipe, e.latest, cold.commit, e.latest, cold.run_id, now_iso8601(), res->stack, res->domain};
+  Canonical c{e.recipe, e.latest, e.cold->commit, e.latest, e.cold->run_id, now_iso8601(), res->stack, res->domain};
   write_canonical(o.state_dir, c);
   // Only now, with the new canonical converged and recorded, does the old
   // one go — gracefully: a warm canonical's containers are never forced.
@@ -209,33 +214,48 @@ void promote(const SweepOptions& o, ChildLeakGuard& guard, const fs::path& check
   }
 }
 
-void sweep_one(const SweepOptions& o, ChildLeakGuard& guard, const std::string& sweep_id, const RecipeMeta& meta,
-               Entry& e, std::ostream& out) {
-  auto checkout = o.state_dir / "checkouts" / e.recipe;
+// Sync and decide, in the sweep's own process. A recipe to run gets its
+// run id; the caller queues its cold run.
+void prepare(const SweepOptions& o, const std::string& sweep_id, const RecipeMeta& meta, Entry& e, std::ostream& out) {
+  e.checkout = o.state_dir / "checkouts" / e.recipe;
   auto upstream = meta.upstream.value_or(o.source.empty() ? "" : o.source + "/" + e.recipe);
   if (upstream.empty())
     throw InputError(fmt::format("recipe {}: no upstream: set `upstream:` in its ccci.yml or pass --source", e.recipe));
-  sync_upstream(checkout, upstream, e);
-  if (o.mirror) sync_mirror(checkout, *o.mirror + "/" + e.recipe, e);
-  auto latest = newest_release(recipe_tags(checkout));
+  sync_upstream(e.checkout, upstream, e);
+  if (o.mirror) sync_mirror(e.checkout, *o.mirror + "/" + e.recipe, e);
+  auto latest = newest_release(recipe_tags(e.checkout));
   e.latest = latest ? latest->tag : "";
   e.before = read_canonical(o.state_dir, e.recipe);
   e.decision = sweep_decision(latest ? std::optional<std::string>(latest->tag) : std::nullopt, e.before);
   out << fmt::format("  {}: {}\n", e.recipe, e.decision.reason);
-  if (e.decision.action != SweepAction::run) return;
+  if (e.decision.action == SweepAction::run) e.run_id = fmt::format("{}-{}", sweep_id, e.recipe);
+}
 
-  e.run_id = fmt::format("{}-{}", sweep_id, e.recipe);
-  std::vector<std::string> args{"--recipe-dir", checkout.string(), "--recipe", e.recipe, "--version", e.latest};
-  if (e.before) args.insert(args.end(), {"--canonical", e.before->version});
-  out << fmt::format("  {}: cold run of {} through every tier\n", e.recipe, e.latest);
-  auto [code, res] = ccci_run(o, guard, args, e.run_id, out);
-  e.run_exit = code;
-  if (res)
-    if (auto note = warnings_note(*res); !note.empty()) e.notes.push_back(note);
-  bool green = code == 0 && res.has_value();
-  bool tagged = res && !res->version.empty() && res->version == e.latest;
-  if (should_promote(meta.enroll, green, /*cold=*/true, /*ref_run=*/false, tagged))
-    promote(o, guard, checkout, e, *res, out);
+// One recipe's trouble never stops the others: it becomes that recipe's
+// note and UNVER. The URLs it may name keep no credentials
+// (docs/architecture.md, "Credentials in URLs").
+void could_not_sweep(Entry& e, const std::string& why) {
+  e.notes.push_back(strip_url_credentials(why));
+  e.decision = {SweepAction::run, "could not be swept"};
+  e.run_exit.reset();
+}
+
+// The label, from the registry after the fact, said as the recipe is done.
+void finish(const SweepOptions& o, Entry& e, std::ostream& out) {
+  bool broken_record = false;
+  try {
+    e.after = read_canonical(o.state_dir, e.recipe);
+  } catch (const InfraFailure& ex) {
+    // The record that broke prepare is still broken: said once.
+    if (std::find(e.notes.begin(), e.notes.end(), ex.what()) == e.notes.end()) e.notes.push_back(ex.what());
+    e.after.reset();
+    broken_record = true;
+  }
+  // Whatever the run did, without a readable record nobody can say what
+  // the canonical now is.
+  e.label = broken_record ? "UNVER" : sweep_label(e.decision, e.run_exit, e.after, e.latest);
+  e.done = true;
+  out << fmt::format("  {}: {}\n", e.recipe, e.label);
 }
 
 std::string summary_table(const std::vector<Entry>& entries) {
@@ -315,33 +335,106 @@ int run_sweep(const SweepOptions& o, std::ostream& out) {
     out << fmt::format("gc: could not look for what dead runs left: {}\n", ex.what());
   }
 
-  std::vector<Entry> entries;
-  for (auto& [name, meta] : enrolled) {
-    Entry e;
-    e.recipe = name;
-    bool broken_record = false;
+  // docs/architecture.md, "Sweep jobs": every recipe synced and decided in
+  // enrolled order, then the cold runs at most `jobs` at once; a green one's
+  // promotion is queued when it ends, so it never overlaps its own run.
+  std::vector<Entry> entries(enrolled.size());
+  for (std::size_t i = 0; i < enrolled.size(); ++i)
+    entries[i].recipe = enrolled[i].first;
+  struct Owner {
+    std::size_t entry;
+    bool promote;
+  };
+  std::vector<ChildJob> jobs;
+  std::vector<Owner> owners;
+  for (std::size_t i = 0; i < enrolled.size(); ++i) {
+    const auto& meta = enrolled[i].second;
+    auto& e = entries[i];
+    if (stop_requested) break; // the rest: "not swept", below
     try {
-      sweep_one(o, guard, sweep_id, meta, e, out);
+      prepare(o, sweep_id, meta, e, out);
     } catch (const std::exception& ex) {
-      // One recipe's trouble never stops the others. The URLs it may name
-      // keep no credentials (docs/architecture.md, "Credentials in URLs").
-      e.notes.push_back(strip_url_credentials(ex.what()));
-      e.decision = {SweepAction::run, "could not be swept"};
-      e.run_exit.reset();
+      could_not_sweep(e, ex.what());
     }
+    if (e.run_id.empty()) {
+      finish(o, e, out);
+      continue;
+    }
+    std::vector<std::string> args{"--recipe-dir", e.checkout.string(), "--recipe", e.recipe, "--version", e.latest};
+    if (e.before) args.insert(args.end(), {"--canonical", e.before->version});
+    jobs.push_back(child_run(o, args, e.run_id));
+    owners.push_back({i, false});
+  }
+
+  ChildRunOptions ro;
+  ro.parallel = std::max<std::size_t>(o.jobs, 1);
+  // The sweep says when each run starts and ends; between, a line every 30 s
+  // says which are going (jobs/job_progress.hpp).
+  ro.on_progress = [&](const std::string& line) { out << "    " << line << "\n" << std::flush; };
+  ro.progress_on_change = false;
+  ro.stop_grace = o.stop_grace;
+  ro.on_note = [&](const std::string& line) { out << "  " << line << "\n" << std::flush; };
+  ro.extra_env = {guard.child_env()};
+  ro.on_start = [&](std::size_t j) {
+    auto& e = entries[owners[j].entry];
+    out << (owners[j].promote
+                ? fmt::format("  {}: promoting {} (a faithful install kept running)\n", e.recipe, e.latest)
+                : fmt::format("  {}: cold run of {} through every tier\n", e.recipe, e.latest))
+        << std::flush;
+  };
+  ro.on_finish = [&](std::size_t j) {
+    const auto owner = owners[j];
+    const auto job = jobs[j]; // a copy: a promotion appended below moves the vector
+    auto& e = entries[owner.entry];
+    guard.child_finished(o.runs_dir / job.label);
+    out << exit_line(job) << std::flush;
+    auto res = read_results(o.runs_dir / job.label / "results.json");
     try {
-      e.after = read_canonical(o.state_dir, name);
-    } catch (const InfraFailure& ex) {
-      // The record that broke sweep_one is still broken: said once.
-      if (std::find(e.notes.begin(), e.notes.end(), ex.what()) == e.notes.end()) e.notes.push_back(ex.what());
-      e.after.reset();
-      broken_record = true;
+      if (owner.promote) {
+        promoted(o, e, job.exit_code, res);
+      } else {
+        e.run_exit = job.exit_code;
+        if (res)
+          if (auto note = warnings_note(*res); !note.empty()) e.notes.push_back(note);
+        bool green = job.exit_code == 0 && res.has_value();
+        bool tagged = res && !res->version.empty() && res->version == e.latest;
+        if (should_promote(enrolled[owner.entry].second.enroll, green, /*cold=*/true, /*ref_run=*/false, tagged)) {
+          if (stop_requested) {
+            could_not_sweep(e, fmt::format("ccci run {}-promote not started: the sweep was asked to stop", e.run_id));
+          } else {
+            e.cold = res;
+            jobs.push_back(child_run(o,
+                                     {"--recipe-dir", e.checkout.string(), "--recipe", e.recipe, "--version", e.latest,
+                                      "--tiers", "install", "--keep-running"},
+                                     e.run_id + "-promote"));
+            owners.push_back({owner.entry, true});
+            return; // labelled when the promotion ends
+          }
+        }
+      }
+    } catch (const std::exception& ex) {
+      could_not_sweep(e, ex.what());
     }
-    // Whatever the run did, without a readable record nobody can say what
-    // the canonical now is.
-    e.label = broken_record ? "UNVER" : sweep_label(e.decision, e.run_exit, e.after, e.latest);
-    out << fmt::format("  {}: {}\n", name, e.label);
-    entries.push_back(std::move(e));
+    finish(o, e, out);
+  };
+  try {
+    run_children(jobs, ro);
+  } catch (const std::exception& ex) {
+    // A run that could not be started; the running ones were stopped.
+    for (auto& e : entries)
+      if (!e.done && !e.run_id.empty()) could_not_sweep(e, ex.what());
+  }
+  for (std::size_t j = 0; j < jobs.size(); ++j) {
+    auto& e = entries[owners[j].entry];
+    if (!jobs[j].started && !e.done)
+      could_not_sweep(e, fmt::format("ccci run {} not started: the sweep was asked to stop", jobs[j].label));
+  }
+  for (auto& e : entries) {
+    if (e.done) continue;
+    if (e.notes.empty() && e.run_id.empty())
+      could_not_sweep(e, fmt::format("not swept: the sweep was asked to stop ({})",
+                                     signal_name(static_cast<int>(last_stop_signal))));
+    finish(o, e, out);
   }
 
   int code = 0;

@@ -8,6 +8,8 @@
 #include "sweep/registry.hpp"
 
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <ostream>
@@ -43,6 +45,18 @@ std::string sweep_label(const SweepDecision& decision, std::optional<int> run_ex
 /// "" when there are none.
 std::string warnings_note(const RunResults& results);
 
+/// How many recipes a sweep tests at once when `--jobs` is not given
+/// (docs/architecture.md, "Sweep jobs"): one per core and one per 2 GiB of
+/// memory, whichever allows fewer, at least 1 and at most
+/// `max_default_sweep_jobs`. Pure: the machine's numbers are arguments.
+inline constexpr std::size_t max_default_sweep_jobs = 4;
+/// The most `--jobs` accepts: more is a typo, not a machine.
+inline constexpr std::size_t max_sweep_jobs = 64;
+std::size_t default_sweep_jobs(unsigned cores, std::uint64_t memory_bytes);
+
+/// default_sweep_jobs for this machine (its online cores and physical memory).
+std::size_t machine_sweep_jobs();
+
 struct SweepOptions {
   std::filesystem::path state_dir;
   std::filesystem::path runs_dir;
@@ -57,6 +71,9 @@ struct SweepOptions {
   std::filesystem::path report_dir;
   /// After a stop request, how long a child run may take to tear down.
   std::chrono::seconds stop_grace = default_stop_grace;
+  /// At most this many child runs at once (jobs/child_runs.hpp); a recipe's
+  /// promotion always follows its own cold run.
+  std::size_t jobs = 1;
 };
 
 /// Runs one sweep and returns its exit status: 0 all PASS or SKIP, 1 a FAIL
