@@ -179,6 +179,32 @@ BOOST_AUTO_TEST_CASE(run_process_captures_stdout_and_stderr_apart_or_merged) {
   BOOST_TEST(big.out.size() == 1000000u);
 }
 
+// run_processes starts them all before finishing any: the first waits for
+// a file only the last one makes, so one after the other it would time out.
+BOOST_AUTO_TEST_CASE(run_processes_runs_them_at_once_and_answers_in_their_order) {
+  auto dir = temp_dir("at-once");
+  const auto flag = (dir / "made-by-the-last").string();
+  ProcessOptions o;
+  o.timeout = std::chrono::seconds(20);
+  auto r = run_processes({{"sh", "-c", "while [ ! -e \"$0\" ]; do sleep 0.01; done; echo first", flag},
+                          // More than a pipe holds, read only when its turn comes.
+                          {"sh", "-c", "head -c 1000000 /dev/zero; echo oops >&2; exit 4"},
+                          {"sh", "-c", "touch \"$0\"; echo last", flag}},
+                         o);
+  fs::remove_all(dir);
+  BOOST_TEST_REQUIRE(r.size() == 3u);
+  BOOST_TEST(r[0].ok());
+  BOOST_TEST(!r[0].timed_out);
+  BOOST_TEST(r[0].out == "first\n");
+  BOOST_TEST(r[1].exit_code == 4);
+  BOOST_TEST(r[1].out.size() == 1000000u);
+  BOOST_TEST(r[1].err == "oops\n");
+  BOOST_TEST(r[2].out == "last\n");
+  BOOST_TEST(run_processes({}).empty());
+  // One that cannot start throws; those already started are reaped.
+  BOOST_CHECK_THROW(run_processes({{"sleep", "5"}, {"ccci-no-such-program"}}), InfraFailure);
+}
+
 BOOST_AUTO_TEST_CASE(run_process_feeds_stdin) {
   ProcessOptions o;
   o.input = "hello\nworld\n";

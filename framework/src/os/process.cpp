@@ -10,6 +10,7 @@
 #include <csignal>
 #include <exception>
 #include <fcntl.h>
+#include <memory>
 #include <poll.h>
 #include <unistd.h>
 
@@ -245,6 +246,23 @@ std::string ProcessResult::describe() const {
 ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options) {
   Session session(argv, options, Stdin::input, false);
   return session.finish();
+}
+
+std::vector<ProcessResult> run_processes(const std::vector<std::vector<std::string>>& argvs,
+                                         const ProcessOptions& options) {
+  // Each session's pipes are read only when its turn comes: a program with
+  // more to say than a pipe holds waits for it, and no program waits on
+  // another, so this cannot deadlock. A Session's Child kills and reaps its
+  // program if an exception unwinds past it.
+  std::vector<std::unique_ptr<Session>> sessions;
+  sessions.reserve(argvs.size());
+  for (auto& argv : argvs)
+    sessions.push_back(std::make_unique<Session>(argv, options, Stdin::input, false));
+  std::vector<ProcessResult> out;
+  out.reserve(sessions.size());
+  for (auto& s : sessions)
+    out.push_back(s->finish());
+  return out;
 }
 
 ProcessResult run_process_reading_stdout(const std::vector<std::string>& argv, const ProcessOptions& options,

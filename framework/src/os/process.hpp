@@ -53,6 +53,13 @@ struct ProcessResult {
 /// failure; throws InfraFailure only when the program cannot be started.
 ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options = {});
 
+/// run_process for several programs at once: all are started, then each is
+/// finished in order, so they take the longest one's time, not the sum.
+/// For independent reads (listings of different kinds); one that cannot be
+/// started throws, and those already started are killed and reaped.
+std::vector<ProcessResult> run_processes(const std::vector<std::vector<std::string>>& argvs,
+                                         const ProcessOptions& options = {});
+
 /// A program's stdout, read chunk by chunk.
 class ByteSource {
 public:

@@ -28,8 +28,10 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <csignal>
 #include <cstdlib>
 #include <ctime>
+#include <optional>
 
 namespace fs = std::filesystem;
 namespace json = boost::json;
@@ -514,11 +516,29 @@ void Run::teardown() {
   auto& r = ctx_.results;
   events_.progress("teardown", fmt::format("removing stack {} and everything it made", ctx_.stack));
   auto started = Clock::now();
-  ctx_.swarm.remove_routes(ctx_.stack);
-  ctx_.trace("teardown: routes", started);
-  auto step = Clock::now();
+  // The edge lets go of the routes (a reload, ~0.1 s) in a forked process
+  // while this one removes the stack (docs/architecture.md, "Where an
+  // install's time goes"); a swarm whose state is this process's memory
+  // does it here. Neither waits on the other; both are done before the
+  // verification below.
+  std::optional<Child> routes;
+  if (ctx_.swarm.shared_with_forked_children()) {
+    try {
+      routes = Child::fork([this](int) {
+        // A teardown finishes: a stop signal is the run's to handle.
+        std::signal(SIGINT, SIG_IGN);
+        std::signal(SIGTERM, SIG_IGN);
+        ctx_.swarm.remove_routes(ctx_.stack);
+        return 0;
+      });
+    } catch (const std::exception&) {
+      routes.reset(); // could not fork: done here, one after the other
+    }
+  }
+  if (!routes) ctx_.swarm.remove_routes(ctx_.stack);
   auto report = ctx_.swarm.remove_stack(ctx_.stack, /*throwaway=*/true);
-  ctx_.trace("teardown: stack", step);
+  if (routes) routes->wait();
+  ctx_.trace("teardown: routes and stack", started);
   for (auto& n : report.notes)
     events_.line(fmt::format("    {}", n));
   if (!report.skipped.empty())

@@ -97,6 +97,30 @@ ProcessResult docker(const std::vector<std::string>& args, ProcessOptions option
   return run_process(argv, options);
 }
 
+std::vector<ProcessResult> docker_all(const std::vector<std::vector<std::string>>& commands, ProcessOptions options) {
+  if (commands.empty()) return {};
+  std::vector<std::vector<std::string>> argvs;
+  auto env_options = options;
+  argvs.push_back(docker_argv(commands.front(), env_options));
+  for (std::size_t i = 1; i < commands.size(); ++i) {
+    argvs.push_back({"docker"});
+    argvs.back().insert(argvs.back().end(), commands[i].begin(), commands[i].end());
+  }
+  return run_processes(argvs, env_options);
+}
+
+namespace {
+
+// docker_or_throw's check, for a result docker_all gave.
+std::string out_or_throw(const ProcessResult& r, const std::vector<std::string>& args, std::string_view what) {
+  if (!r.ok())
+    throw InfraFailure(fmt::format("{}: docker {} ({}): {}", what, args.empty() ? "" : args[0], r.describe(),
+                                   trim(r.err.empty() ? r.out : r.err)));
+  return r.out;
+}
+
+} // namespace
+
 std::string docker_or_throw(const std::vector<std::string>& args, std::string_view what, ProcessOptions options) {
   auto r = docker(args, options);
   if (!r.ok())
@@ -165,10 +189,33 @@ bool still_there(const std::string& kind, const std::string& name) {
 
 std::vector<OwnedObject> labelled_objects() {
   std::vector<OwnedObject> out;
+  // Every kind but services prints its owner labels in the listing itself:
+  // one command per kind, not a listing and an inspection. Only the owner
+  // labels are read (judge_owner).
+  const std::vector<std::string> keys{owner_label::run, owner_label::host, owner_label::pid, owner_label::started,
+                                      owner_label::role};
+  std::string columns;
+  for (auto& key : keys)
+    columns += fmt::format("\t{{{{.Label \"{}\"}}}}", key);
+  const std::vector<std::pair<const char*, std::vector<std::string>>> listings{
+      {"service", {"service", "ls", "-q", "--filter", "label=ccci.run"}},
+      {"container", {"ps", "-a", "--no-trunc", "--filter", "label=ccci.run", "--format", "{{.Names}}" + columns}},
+      {"secret", {"secret", "ls", "--filter", "label=ccci.run", "--format", "{{.Name}}" + columns}},
+      {"config", {"config", "ls", "--filter", "label=ccci.run", "--format", "{{.Name}}" + columns}},
+      {"volume", {"volume", "ls", "--filter", "label=ccci.run", "--format", "{{.Name}}" + columns}},
+      {"network", {"network", "ls", "--filter", "label=ccci.run", "--format", "{{.Name}}" + columns}},
+  };
+  // The six listings at once (docs/architecture.md, "Where an install's time goes").
+  std::vector<std::vector<std::string>> commands;
+  for (auto& listing : listings)
+    commands.push_back(listing.second);
+  const auto results = docker_all(commands);
+  std::vector<std::vector<std::string>> listed;
+  for (std::size_t k = 0; k < listings.size(); ++k)
+    listed.push_back(lines_of(
+        out_or_throw(results[k], listings[k].second, fmt::format("listing {}s with ccci labels", listings[k].first))));
   // Services: listed, then inspected (`docker service ls` prints no labels).
-  auto ids = lines_of(
-      docker_or_throw({"service", "ls", "-q", "--filter", "label=ccci.run"}, "listing services with ccci labels"));
-  if (!ids.empty()) {
+  if (const auto& ids = listed[0]; !ids.empty()) {
     std::vector<std::string> args{"service", "inspect", "--format", "{{.Spec.Name}}\t{{json .Spec.Labels}}"};
     args.insert(args.end(), ids.begin(), ids.end());
     // A service removed between the listing and the inspection fails the
@@ -180,29 +227,14 @@ std::vector<OwnedObject> labelled_objects() {
       if (labels.count(owner_label::run)) out.push_back({"service", line.substr(0, tab), labels});
     }
   }
-  // The other kinds print their owner labels in the listing itself: one
-  // command per kind, not a listing and an inspection (`docker service ls`
-  // cannot print labels). Only the owner labels are read (judge_owner).
-  const std::vector<std::string> keys{owner_label::run, owner_label::host, owner_label::pid, owner_label::started,
-                                      owner_label::role};
-  std::string columns;
-  for (auto& key : keys)
-    columns += fmt::format("\t{{{{.Label \"{}\"}}}}", key);
-  const std::vector<std::pair<const char*, std::vector<std::string>>> listings{
-      {"container", {"ps", "-a", "--no-trunc", "--filter", "label=ccci.run", "--format", "{{.Names}}" + columns}},
-      {"secret", {"secret", "ls", "--filter", "label=ccci.run", "--format", "{{.Name}}" + columns}},
-      {"config", {"config", "ls", "--filter", "label=ccci.run", "--format", "{{.Name}}" + columns}},
-      {"volume", {"volume", "ls", "--filter", "label=ccci.run", "--format", "{{.Name}}" + columns}},
-      {"network", {"network", "ls", "--filter", "label=ccci.run", "--format", "{{.Name}}" + columns}},
-  };
-  for (auto& [kind, args] : listings)
-    for (auto& line : lines_of(docker_or_throw(args, fmt::format("listing {}s with ccci labels", kind)))) {
+  for (std::size_t k = 1; k < listings.size(); ++k)
+    for (auto& line : listed[k]) {
       auto f = split(line, '\t');
       if (f.size() != keys.size() + 1) continue;
       Labels labels;
       for (std::size_t i = 0; i < keys.size(); ++i)
         if (!f[i + 1].empty()) labels[keys[i]] = f[i + 1];
-      if (labels.count(owner_label::run)) out.push_back({kind, f[0], labels});
+      if (labels.count(owner_label::run)) out.push_back({listings[k].first, f[0], labels});
     }
   return out;
 }
@@ -305,8 +337,14 @@ std::vector<ServiceState> stack_services(const std::string& stack) {
       "service", "inspect", "--format",
       "{{.Spec.Name}}\t{{if .UpdateStatus}}{{.UpdateStatus.State}}|{{.UpdateStatus.Message}}{{end}}"};
   inspect.insert(inspect.end(), names.begin(), names.end());
+  std::vector<std::string> ps{"service", "ps", "--no-trunc", "--format", "{{.Name}}\t{{.CurrentState}}\t{{.Error}}"};
+  ps.insert(ps.end(), names.begin(), names.end());
+  const std::vector<std::string> containers{"ps", "--filter", "label=com.docker.stack.namespace=" + stack, "--format",
+                                            "{{.Label \"com.docker.swarm.service.name\"}}\t{{.Status}}"};
+  // The three facts at once (docs/architecture.md, "Where an install's time goes").
+  const auto facts = docker_all({inspect, ps, containers});
   // A service removed meanwhile fails its own inspection only; the others print.
-  for (auto& line : lines_of(docker(inspect).out)) {
+  for (auto& line : lines_of(facts[0].out)) {
     auto tab = line.find('\t');
     if (tab == std::string::npos) continue;
     auto* s = find(std::string_view(line).substr(0, tab));
@@ -315,10 +353,8 @@ std::vector<ServiceState> stack_services(const std::string& stack) {
     s->update_state = update.substr(0, update.find('|'));
     if (update.find('|') != std::string::npos) s->update_message = update.substr(update.find('|') + 1);
   }
-  std::vector<std::string> ps{"service", "ps", "--no-trunc", "--format", "{{.Name}}\t{{.CurrentState}}\t{{.Error}}"};
-  ps.insert(ps.end(), names.begin(), names.end());
   std::map<std::string, std::set<std::string>> seen;
-  for (auto& t : lines_of(docker(ps).out)) {
+  for (auto& t : lines_of(facts[1].out)) {
     auto tf = split(t, '\t');
     if (tf.size() < 3 || tf[2].empty()) continue;
     // A task is named <service>.<slot or node id>; docker indents a slot's
@@ -331,9 +367,7 @@ std::vector<ServiceState> stack_services(const std::string& stack) {
     auto msg = fmt::format("task {}: {}: {}", tf[0], state, tf[2]);
     if (seen[s->name].insert(tf[2]).second) s->task_errors.push_back(msg);
   }
-  auto containers = docker({"ps", "--filter", "label=com.docker.stack.namespace=" + stack, "--format",
-                            "{{.Label \"com.docker.swarm.service.name\"}}\t{{.Status}}"});
-  for (auto& line : lines_of(containers.out)) {
+  for (auto& line : lines_of(facts[2].out)) {
     auto f = split(line, '\t');
     if (f.size() < 2) continue;
     for (auto& s : out) {
@@ -398,17 +432,6 @@ std::vector<StackObject> stack_objects(const std::string& stack) {
     const char* kind;
     std::vector<std::string> args;
   };
-  // `docker service ls` prints no labels: by label, then every name.
-  std::set<std::string> services;
-  for (auto& n : lines_of(
-           docker({"service", "ls", "--filter", "label=com.docker.stack.namespace=" + stack, "--format", "{{.Name}}"},
-                  teardown_options())
-               .out))
-    services.insert(n);
-  for (auto& n : lines_of(docker({"service", "ls", "--format", "{{.Name}}"}, teardown_options()).out))
-    if (starts_with_stack(n, stack)) services.insert(n);
-  for (auto& n : services)
-    out.push_back({"service", n});
   const std::vector<Kind> kinds{
       {"container", {"ps", "-a", "--format", "{{.Names}}" + label_column}},
       {"network", {"network", "ls", "--format", "{{.Name}}" + label_column}},
@@ -416,12 +439,27 @@ std::vector<StackObject> stack_objects(const std::string& stack) {
       {"secret", {"secret", "ls", "--format", "{{.Name}}" + label_column}},
       {"config", {"config", "ls", "--format", "{{.Name}}" + label_column}},
   };
+  // The seven listings at once (docs/architecture.md, "Where an install's time goes");
+  // `docker service ls` prints no labels: by label, then every name.
+  std::vector<std::vector<std::string>> commands{
+      {"service", "ls", "--filter", "label=com.docker.stack.namespace=" + stack, "--format", "{{.Name}}"},
+      {"service", "ls", "--format", "{{.Name}}"}};
   for (auto& k : kinds)
-    for (auto& line : lines_of(docker(k.args, teardown_options()).out)) {
+    commands.push_back(k.args);
+  const auto listed = docker_all(commands, teardown_options());
+  std::set<std::string> services;
+  for (auto& n : lines_of(listed[0].out))
+    services.insert(n);
+  for (auto& n : lines_of(listed[1].out))
+    if (starts_with_stack(n, stack)) services.insert(n);
+  for (auto& n : services)
+    out.push_back({"service", n});
+  for (std::size_t k = 0; k < kinds.size(); ++k)
+    for (auto& line : lines_of(listed[k + 2].out)) {
       auto tab = line.find('\t');
       auto name = line.substr(0, tab);
       auto label = tab == std::string::npos ? std::string{} : trim(line.substr(tab + 1));
-      if (label == stack || starts_with_stack(name, stack)) out.push_back({k.kind, name});
+      if (label == stack || starts_with_stack(name, stack)) out.push_back({kinds[k].kind, name});
     }
   return out;
 }

@@ -28,6 +28,10 @@ std::vector<std::string> docker_cli_environment(const std::vector<std::string>& 
 /// (plus `options.extra_env`). Throws InfraFailure only when docker cannot
 /// be started.
 ProcessResult docker(const std::vector<std::string>& args, ProcessOptions options = {});
+/// docker for several independent commands at once (run_processes): the
+/// results in the commands' order.
+std::vector<ProcessResult> docker_all(const std::vector<std::vector<std::string>>& commands,
+                                      ProcessOptions options = {});
 
 /// `docker ARGS...` whose failure is an infrastructure problem: throws
 /// InfraFailure with `what` and docker's own words.
