@@ -118,7 +118,7 @@ GcReport collect_garbage(Swarm& swarm, const GcOptions& options, const std::func
         {std::move(kind), std::move(name), *owner, judge_owner(*owner, host, it->second), false, ""});
   };
 
-  std::vector<OwnedObject> objects = swarm.owned_objects();
+  std::vector<OwnedObject> objects = options.listed ? *options.listed : swarm.owned_objects();
   for (auto& o : objects)
     judge(o.kind, o.name, o.labels);
   std::error_code ec;

@@ -25,6 +25,9 @@ struct GcOptions {
   bool dry_run = false;
   /// Say only what is removed or cannot be (the start of a run or sweep).
   bool quiet = false;
+  /// What the swarm holds with owner labels, already listed (a run's start
+  /// lists it with its manager check); null: gc lists it.
+  const std::vector<OwnedObject>* listed = nullptr;
 };
 
 /// One object gc judged.

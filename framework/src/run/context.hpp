@@ -112,8 +112,10 @@ public:
   void trace(std::string_view step, Clock::time_point since);
 
 private:
-  /// converge's wait between two full looks at the services, at most until `until`.
-  void wait_for_replicas(std::size_t expected, bool ready_already, Clock::time_point until);
+  /// converge's wait between two full looks at the services, at most until
+  /// `until`. The replica counts that ended it complete, if they did.
+  std::optional<std::vector<ServiceState>> wait_for_replicas(std::size_t expected, bool ready_already,
+                                                             Clock::time_point until);
   /// The host-access policy over `r` (docs/recipe-meta.md, "host_access"):
   /// each refused access is a failed `<tier>/host-access` check naming the
   /// line and the grant that would allow it, and false; the accesses the

@@ -83,7 +83,9 @@ private:
   /// every tier (returned), one only the plugin needs makes its tiers unver.
   std::vector<std::string> check_tools();
   /// What runs that died left: removed before this one deploys anything.
-  void collect_garbage_first();
+  /// `listed`: what the swarm holds with owner labels, or null when
+  /// `listing_error` says why it could not be listed.
+  void collect_garbage_first(const std::vector<OwnedObject>* listed, const std::string& listing_error);
   void run_tiers();
   /// Runs `tiers` and turns what stops them (a stop, infrastructure, a bug)
   /// into unver tiers, as every process of a run does.
@@ -247,11 +249,16 @@ std::vector<std::string> Run::check_tools() {
   return missing;
 }
 
-void Run::collect_garbage_first() {
+void Run::collect_garbage_first(const std::vector<OwnedObject>* listed, const std::string& listing_error) {
+  if (!listed) {
+    events_.line(fmt::format("gc: could not look for what dead runs left: {}", listing_error));
+    return;
+  }
   try {
     GcOptions o;
     o.runs_dir = options_.runs_dir;
     o.quiet = true;
+    o.listed = listed;
     collect_garbage(ctx_.swarm, o, [&](const std::string& line) { events_.line(line); });
   } catch (const std::exception& e) {
     // Not this run's own trouble: it goes on, and the next gc tries again.
@@ -599,8 +606,9 @@ int Run::execute() {
       throw InfraFailure(
           fmt::format("required tool(s) not on PATH: {}; install them (see `ccci doctor`)", fmt::join(missing, ", ")));
     const auto gc_started = Clock::now();
-    ctx_.swarm.require_manager();
-    collect_garbage_first();
+    std::string listing_error;
+    const auto listed = ctx_.swarm.require_manager_and_owned(listing_error);
+    collect_garbage_first(listing_error.empty() ? &listed : nullptr, listing_error);
     ctx_.trace("gc", gc_started);
     run_tiers();
   });

@@ -332,9 +332,13 @@ bool RunContext::converge(TierResult& tier, const std::string& check, bool after
   // Zero services converge at once: a pass with nothing running would break
   // the teeth rule. load_compose refuses such a recipe already.
   if (expected == 0) return fail("no services to converge: the deployed compose defines none");
+  // The replica counts a quick poll just found complete: the full look that
+  // follows does not list them again.
+  std::optional<std::vector<ServiceState>> listed;
   while (true) {
     check_stop();
-    auto services = swarm.services(stack);
+    auto services = listed ? swarm.services_listed(stack, std::move(*listed)) : swarm.services(stack);
+    listed.reset();
     std::vector<std::string> problems;
     for (auto& s : services) {
       auto short_name = s.name.substr(stack.size() + 1);
@@ -367,33 +371,35 @@ bool RunContext::converge(TierResult& tier, const std::string& check, bool after
                               evidence_dir(), evidence_dir()));
     // The console decides how often a person sees it (docs/architecture.md, "Reporting").
     events.status(name, converge_status(summary, seconds_since(started), timeout));
-    wait_for_replicas(expected, summary.replicas_ready && services.size() >= expected,
-                      std::min(Clock::time_point(deadline), Clock::now() + 1000ms));
+    listed = wait_for_replicas(expected, summary.replicas_ready && services.size() >= expected,
+                               std::min(Clock::time_point(deadline), Clock::now() + 1000ms));
   }
 }
 
-void RunContext::wait_for_replicas(std::size_t expected, bool ready_already, Clock::time_point until) {
+std::optional<std::vector<ServiceState>> RunContext::wait_for_replicas(std::size_t expected, bool ready_already,
+                                                                       Clock::time_point until) {
   // Between full looks at the services (several docker commands), only their
-  // replica counts (one), every 100 ms: the last task turning running (a task
+  // replica counts (one), every 50 ms: the last task turning running (a task
   // with a healthcheck runs once healthy) is noticed within a poll, and the
-  // full look that records it follows at once (docs/architecture.md, "Where
-  // an install's time goes"). When the counts are already complete and something
-  // else is awaited (an update, a health state), the full look comes every
-  // 250 ms instead.
+  // full look that records it follows at once, on those counts
+  // (docs/architecture.md, "Where an install's time goes"). When the counts
+  // are already complete and something else is awaited (an update, a health
+  // state), the full look comes every 250 ms instead.
   if (ready_already) {
     interruptible_sleep(std::chrono::duration_cast<std::chrono::milliseconds>(
         std::clamp<Clock::duration>(until - Clock::now(), 0ms, 250ms)));
-    return;
+    return std::nullopt;
   }
   while (Clock::now() < until) {
-    interruptible_sleep(100ms);
+    interruptible_sleep(50ms);
     check_stop();
     auto counts = swarm.replicas(stack);
     bool ready = counts.size() >= expected;
     for (auto& c : counts)
       ready = ready && c.running >= c.desired;
-    if (ready) return;
+    if (ready) return counts;
   }
+  return std::nullopt;
 }
 
 bool RunContext::readiness(TierResult& tier) {

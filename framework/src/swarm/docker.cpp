@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -129,8 +130,12 @@ std::string docker_or_throw(const std::vector<std::string>& args, std::string_vi
   return r.out;
 }
 
-void require_swarm_manager() {
-  auto r = docker({"info", "--format", "{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}"});
+namespace {
+
+const std::vector<std::string> manager_info{"info", "--format",
+                                            "{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}"};
+
+void check_manager(const ProcessResult& r) {
   if (!r.ok())
     throw InfraFailure(fmt::format(
         "the docker daemon is not reachable ({}): start it (scripts/local-swarm does) and retry", trim(r.err)));
@@ -141,6 +146,10 @@ void require_swarm_manager() {
                     "--advertise-addr 127.0.0.1` (scripts/local-swarm does)",
                     state));
 }
+
+} // namespace
+
+void require_swarm_manager() { check_manager(docker(manager_info)); }
 
 void ensure_overlay_network(const std::string& name) {
   auto r = docker({"network", "inspect", "--format", "{{.Driver}}", name});
@@ -187,7 +196,12 @@ bool still_there(const std::string& kind, const std::string& name) {
 
 } // namespace
 
-std::vector<OwnedObject> labelled_objects() {
+namespace {
+
+// labelled_objects, with `also` (if given) run in the same batch as its
+// listings and its result put in `also_result` before anything is parsed.
+std::vector<OwnedObject> list_labelled(const std::vector<std::string>* also,
+                                       std::optional<ProcessResult>* also_result) {
   std::vector<OwnedObject> out;
   // Every kind but services prints its owner labels in the listing itself:
   // one command per kind, not a listing and an inspection. Only the owner
@@ -209,7 +223,9 @@ std::vector<OwnedObject> labelled_objects() {
   std::vector<std::vector<std::string>> commands;
   for (auto& listing : listings)
     commands.push_back(listing.second);
+  if (also) commands.push_back(*also);
   const auto results = docker_all(commands);
+  if (also) *also_result = results.back();
   std::vector<std::vector<std::string>> listed;
   for (std::size_t k = 0; k < listings.size(); ++k)
     listed.push_back(lines_of(
@@ -237,6 +253,24 @@ std::vector<OwnedObject> labelled_objects() {
       if (labels.count(owner_label::run)) out.push_back({listings[k].first, f[0], labels});
     }
   return out;
+}
+
+} // namespace
+
+std::vector<OwnedObject> labelled_objects() { return list_labelled(nullptr, nullptr); }
+
+std::vector<OwnedObject> manager_and_labelled_objects(std::string& listing_error) {
+  std::optional<ProcessResult> info;
+  try {
+    auto out = list_labelled(&manager_info, &info);
+    check_manager(*info);
+    return out;
+  } catch (const InfraFailure& e) {
+    if (!info) throw; // docker could not be run at all
+    check_manager(*info);
+    listing_error = e.what();
+    return {};
+  }
 }
 
 std::vector<std::string> remove_labelled_objects(const std::vector<OwnedObject>& objects, std::chrono::seconds wait) {
@@ -321,7 +355,11 @@ std::vector<ServiceState> stack_replicas(const std::string& stack) {
 }
 
 std::vector<ServiceState> stack_services(const std::string& stack) {
-  auto out = stack_replicas(stack);
+  return stack_services(stack, stack_replicas(stack));
+}
+
+std::vector<ServiceState> stack_services(const std::string& stack, std::vector<ServiceState> listed) {
+  auto out = std::move(listed);
   if (out.empty()) return out;
   // One command per kind of fact for all the services together, not one per
   // service: a converge poll costs the same few forks whatever the stack's size.

@@ -51,6 +51,10 @@ void create_secret(const std::string& name, const std::string& value, const std:
 /// Every service, container, secret, config, volume and network with a
 /// `ccci.run` label, with all its labels.
 std::vector<OwnedObject> labelled_objects();
+/// require_swarm_manager() and labelled_objects() in one round trip (a
+/// run's start): throws as require_swarm_manager() does; a listing that
+/// fails sets `listing_error` instead and gives nothing.
+std::vector<OwnedObject> manager_and_labelled_objects(std::string& listing_error);
 
 /// Removes docker objects (not edge routes) in the order that lets docker
 /// let go: services, containers (forced), then secrets, configs, volumes and
@@ -60,6 +64,9 @@ std::vector<std::string> remove_labelled_objects(const std::vector<OwnedObject>&
                                                  std::chrono::seconds wait = std::chrono::seconds(90));
 
 std::vector<ServiceState> stack_services(const std::string& stack);
+/// The same full look, the services' names and replica counts given
+/// (`listed`, from stack_replicas just before) rather than listed again.
+std::vector<ServiceState> stack_services(const std::string& stack, std::vector<ServiceState> listed);
 /// Names and replica counts only: one `docker service ls`.
 std::vector<ServiceState> stack_replicas(const std::string& stack);
 

@@ -64,6 +64,9 @@ DeployOutcome DockerSwarm::deploy_stack(const std::string& stack, const std::fil
 
 std::vector<ServiceState> DockerSwarm::services(const std::string& stack) { return stack_services(stack); }
 std::vector<ServiceState> DockerSwarm::replicas(const std::string& stack) { return stack_replicas(stack); }
+std::vector<ServiceState> DockerSwarm::services_listed(const std::string& stack, std::vector<ServiceState> listed) {
+  return stack_services(stack, std::move(listed));
+}
 
 std::string DockerSwarm::container_of(const std::string& stack, const std::string& service) {
   return service_container(stack, service);
@@ -148,6 +151,21 @@ std::vector<OwnedObject> DockerSwarm::owned_objects() {
   auto out = labelled_objects();
   for (auto& r : edge_owned_route_files(edge_))
     out.push_back({"edge-route", r.file.string(), std::move(r.labels)});
+  return out;
+}
+
+std::vector<OwnedObject> DockerSwarm::require_manager_and_owned(std::string& listing_error) {
+  // `docker info` beside gc's listings (docs/architecture.md, "Where an
+  // install's time goes").
+  auto out = manager_and_labelled_objects(listing_error);
+  if (!listing_error.empty()) return out;
+  try {
+    for (auto& r : edge_owned_route_files(edge_))
+      out.push_back({"edge-route", r.file.string(), std::move(r.labels)});
+  } catch (const std::exception& e) {
+    listing_error = e.what();
+    return {};
+  }
   return out;
 }
 

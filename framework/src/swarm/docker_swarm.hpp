@@ -20,6 +20,7 @@ public:
   DeployOutcome deploy_stack(const std::string& stack, const std::filesystem::path& compose_file) override;
   std::vector<ServiceState> services(const std::string& stack) override;
   std::vector<ServiceState> replicas(const std::string& stack) override;
+  std::vector<ServiceState> services_listed(const std::string& stack, std::vector<ServiceState> listed) override;
   std::string container_of(const std::string& stack, const std::string& service) override;
   ProcessResult exec(const std::string& container, const std::vector<std::string>& argv) override;
   ProcessResult exec_shell(const std::string& container, const std::string& script) override;
@@ -36,6 +37,7 @@ public:
   std::vector<std::string> route_leftovers(const std::string& stack) override;
   HttpTarget http_target(const std::string& host) override;
   std::vector<OwnedObject> owned_objects() override;
+  std::vector<OwnedObject> require_manager_and_owned(std::string& listing_error) override;
   std::vector<std::string> remove_owned(const std::vector<OwnedObject>& objects) override;
 
 private:

@@ -89,6 +89,12 @@ public:
   /// little as one docker command: what converge polls between the full
   /// looks of services() (docs/architecture.md, "Where an install's time goes").
   virtual std::vector<ServiceState> replicas(const std::string& stack) { return services(stack); }
+  /// services() when replicas() has just listed the stack's services
+  /// (`listed`): the full look without listing them a second time.
+  virtual std::vector<ServiceState> services_listed(const std::string& stack, std::vector<ServiceState> listed) {
+    (void)listed;
+    return services(stack);
+  }
   /// The first running container of `<stack>_<service>`, or "".
   virtual std::string container_of(const std::string& stack, const std::string& service) = 0;
   virtual ProcessResult exec(const std::string& container, const std::vector<std::string>& argv) = 0;
@@ -129,6 +135,18 @@ public:
   /// owner record), whoever made it: what `ccci gc` judges. Objects without
   /// one are never listed.
   virtual std::vector<OwnedObject> owned_objects() = 0;
+  /// require_manager() and owned_objects() together (a run's start, in one
+  /// round trip where it can): throws as require_manager() does; a listing
+  /// that fails sets `listing_error` instead and gives nothing.
+  virtual std::vector<OwnedObject> require_manager_and_owned(std::string& listing_error) {
+    require_manager();
+    try {
+      return owned_objects();
+    } catch (const std::exception& e) {
+      listing_error = e.what();
+      return {};
+    }
+  }
   /// Removes `objects` (services before their containers, containers before
   /// the volumes and networks they hold, a route file with an edge reload),
   /// waiting a bounded time for docker to let go. One entry per object: ""
