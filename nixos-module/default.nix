@@ -78,7 +78,8 @@ let
     "--runs-dir" cfg.runsDir
     "--recipes-dir" "${cfg.recipesDir}"
     "--stop-grace" (toString cfg.stopGraceSec)
-  ] ++ lib.optionals (cfg.source != null) [ "--source" cfg.source ]
+  ] ++ lib.optionals (cfg.jobs != null) [ "--jobs" (toString cfg.jobs) ]
+    ++ lib.optionals (cfg.source != null) [ "--source" cfg.source ]
     ++ lib.optionals (cfg.mirror != null) [ "--mirror" cfg.mirror ];
 
   # Every ReadWritePaths entry must exist before the unit starts, or systemd
@@ -239,6 +240,19 @@ in
         SIGKILLs it. The unit's TimeoutStopSec is this plus two minutes, so the
         sweep, not systemd, decides when the run is killed, and the sweep still
         has time to write its summary.
+      '';
+    };
+
+    jobs = mkOption {
+      type = types.nullOr (types.ints.between 1 64);
+      default = null;
+      example = 2;
+      description = ''
+        `ccci sweep --jobs`: how many recipes the sweep tests at once, each on
+        stacks of its own (promotions still one at a time per recipe). Null
+        leaves it to the sweep: one per core and per 2 GiB of memory, whichever
+        allows fewer, at least 1 and at most 4 (docs/architecture.md, "Sweep
+        jobs"). Set it lower on a host that also serves other work.
       '';
     };
 
