@@ -111,6 +111,10 @@ private:
   void note_escalation(const std::string& skipping);
   void collect_evidence();
   void teardown();
+  /// `stack` and its edge routes removed, the routes' reload beside the
+  /// stack's removal: the swarm's report, the routes left appended to its
+  /// leftovers.
+  TeardownReport remove_stack_and_routes(const std::string& stack);
   void finish();
 
   RunOptions options_; ///< completed by prepare() (recipe name, run id)
@@ -453,11 +457,7 @@ void Run::join_chain() {
     events_.line(fmt::format("upgrade chain: its process ended ({}) without reporting; removing stack {}",
                              status.describe(), chain_stack_));
     chain_results_ = empty_results();
-    ctx_.swarm.remove_routes(chain_stack_);
-    auto report = ctx_.swarm.remove_stack(chain_stack_, /*throwaway=*/true);
-    chain_results_.teardown_leftovers = report.leftovers;
-    for (auto& l : ctx_.swarm.route_leftovers(chain_stack_))
-      chain_results_.teardown_leftovers.push_back(l);
+    chain_results_.teardown_leftovers = remove_stack_and_routes(chain_stack_).leftovers;
     chain_results_.clean_teardown = chain_results_.teardown_leftovers.empty();
     for (auto& t : ctx_.results.tiers) {
       if (tier_info(t.tier).chain != Chain::upgrade) continue;
@@ -519,10 +519,7 @@ void Run::collect_evidence() {
   }
 }
 
-void Run::teardown() {
-  auto& r = ctx_.results;
-  events_.progress("teardown", fmt::format("removing stack {} and everything it made", ctx_.stack));
-  auto started = Clock::now();
+TeardownReport Run::remove_stack_and_routes(const std::string& stack) {
   // The edge lets go of the routes (a reload, ~0.1 s) in a forked process
   // while this one removes the stack (docs/architecture.md, "Where an
   // install's time goes"); a swarm whose state is this process's memory
@@ -531,28 +528,36 @@ void Run::teardown() {
   std::optional<Child> routes;
   if (ctx_.swarm.shared_with_forked_children()) {
     try {
-      routes = Child::fork([this](int) {
+      routes = Child::fork([this, &stack](int) {
         // A teardown finishes: a stop signal is the run's to handle.
         std::signal(SIGINT, SIG_IGN);
         std::signal(SIGTERM, SIG_IGN);
-        ctx_.swarm.remove_routes(ctx_.stack);
+        ctx_.swarm.remove_routes(stack);
         return 0;
       });
     } catch (const std::exception&) {
       routes.reset(); // could not fork: done here, one after the other
     }
   }
-  if (!routes) ctx_.swarm.remove_routes(ctx_.stack);
-  auto report = ctx_.swarm.remove_stack(ctx_.stack, /*throwaway=*/true);
+  if (!routes) ctx_.swarm.remove_routes(stack);
+  auto report = ctx_.swarm.remove_stack(stack, /*throwaway=*/true);
   if (routes) routes->wait();
+  for (auto& l : ctx_.swarm.route_leftovers(stack))
+    report.leftovers.push_back(l);
+  return report;
+}
+
+void Run::teardown() {
+  auto& r = ctx_.results;
+  events_.progress("teardown", fmt::format("removing stack {} and everything it made", ctx_.stack));
+  auto started = Clock::now();
+  auto report = remove_stack_and_routes(ctx_.stack);
   ctx_.trace("teardown: routes and stack", started);
   for (auto& n : report.notes)
     events_.line(fmt::format("    {}", n));
   if (!report.skipped.empty())
     note_escalation(fmt::format("the teardown skipped {}", fmt::join(report.skipped, "; and ")));
   r.teardown_leftovers = report.leftovers;
-  for (auto& l : ctx_.swarm.route_leftovers(ctx_.stack))
-    r.teardown_leftovers.push_back(l);
   r.clean_teardown = r.teardown_leftovers.empty();
   if (!r.clean_teardown)
     note_escalation(fmt::format("the teardown stopped with {} object(s) left; `ccci gc` removes them",
