@@ -114,8 +114,10 @@ public:
 private:
   /// converge's wait between two full looks at the services, at most until
   /// `until`. The replica counts that ended it complete, if they did.
+  /// `watch`: the stack's container events (null: polled); dropped when lost.
   std::optional<std::vector<ServiceState>> wait_for_replicas(std::size_t expected, bool ready_already,
-                                                             Clock::time_point until);
+                                                             Clock::time_point until,
+                                                             std::unique_ptr<StackWatch>& watch);
   /// The host-access policy over `r` (docs/recipe-meta.md, "host_access"):
   /// each refused access is a failed `<tier>/host-access` check naming the
   /// line and the grant that would allow it, and false; the accesses the

@@ -335,6 +335,9 @@ bool RunContext::converge(TierResult& tier, const std::string& check, bool after
   // The replica counts a quick poll just found complete: the full look that
   // follows does not list them again.
   std::optional<std::vector<ServiceState>> listed;
+  // Started before the first look: what happens after that look is an event.
+  auto watch = swarm.watch(stack, std::chrono::system_clock::now() +
+                                      std::chrono::duration_cast<std::chrono::system_clock::duration>(timeout.value));
   while (true) {
     check_stop();
     auto services = listed ? swarm.services_listed(stack, std::move(*listed)) : swarm.services(stack);
@@ -372,32 +375,56 @@ bool RunContext::converge(TierResult& tier, const std::string& check, bool after
     // The console decides how often a person sees it (docs/architecture.md, "Reporting").
     events.status(name, converge_status(summary, seconds_since(started), timeout));
     listed = wait_for_replicas(expected, summary.replicas_ready && services.size() >= expected,
-                               std::min(Clock::time_point(deadline), Clock::now() + 1000ms));
+                               std::min(Clock::time_point(deadline), Clock::now() + 1000ms), watch);
   }
 }
 
 std::optional<std::vector<ServiceState>> RunContext::wait_for_replicas(std::size_t expected, bool ready_already,
-                                                                       Clock::time_point until) {
+                                                                       Clock::time_point until,
+                                                                       std::unique_ptr<StackWatch>& watch) {
   // Between full looks at the services (several docker commands), only their
-  // replica counts (one), every 50 ms: the last task turning running (a task
-  // with a healthcheck runs once healthy) is noticed within a poll, and the
-  // full look that records it follows at once, on those counts
-  // (docs/architecture.md, "Where an install's time goes"). When the counts
-  // are already complete and something else is awaited (an update, a health
-  // state), the full look comes every 250 ms instead.
+  // replica counts (one): the last task turning running (a task with a
+  // healthcheck runs once healthy) is noticed at once, and the full look that
+  // records it follows, on those counts (docs/architecture.md, "Where an
+  // install's time goes"). When the counts are already complete and
+  // something else is awaited (an update, a health state), the full look
+  // comes every 250 ms instead.
   if (ready_already) {
     interruptible_sleep(std::chrono::duration_cast<std::chrono::milliseconds>(
         std::clamp<Clock::duration>(until - Clock::now(), 0ms, 250ms)));
     return std::nullopt;
   }
-  while (Clock::now() < until) {
-    interruptible_sleep(50ms);
-    check_stop();
+  auto complete = [&]() -> std::optional<std::vector<ServiceState>> {
     auto counts = swarm.replicas(stack);
     bool ready = counts.size() >= expected;
     for (auto& c : counts)
       ready = ready && c.running >= c.desired;
     if (ready) return counts;
+    return std::nullopt;
+  };
+  // The counts are listed when a container of the stack starts or changes
+  // health, then every 25 ms for 300 ms: the swarm learns of a task's new
+  // state a moment after its container's event.
+  auto settling_until = Clock::time_point::min();
+  while (watch && Clock::now() < until) {
+    const bool settling = Clock::now() < settling_until;
+    const auto woke = watch->wait(settling ? std::min(until, Clock::now() + 25ms) : until);
+    check_stop();
+    if (woke == StackWatch::Woke::lost) {
+      watch.reset(); // polled from here on
+      break;
+    }
+    if (woke == StackWatch::Woke::event)
+      settling_until = Clock::now() + 300ms;
+    else if (!settling)
+      return std::nullopt; // `until`: the next full look
+    if (auto counts = complete()) return counts;
+  }
+  // Without a watch: polled every 50 ms.
+  while (Clock::now() < until) {
+    interruptible_sleep(50ms);
+    check_stop();
+    if (auto counts = complete()) return counts;
   }
   return std::nullopt;
 }

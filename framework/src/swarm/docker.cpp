@@ -8,8 +8,13 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <map>
 #include <optional>
 #include <set>
@@ -352,6 +357,74 @@ std::vector<ServiceState> stack_replicas(const std::string& stack) {
     out.push_back(std::move(s));
   }
   return out;
+}
+
+namespace {
+
+// A `docker events` child: any line it prints is an event; its end (EOF, an
+// error) loses the watch.
+class DockerEvents : public StackWatch {
+public:
+  explicit DockerEvents(Child child) : child_(std::move(child)) {}
+
+  Woke wait(std::chrono::steady_clock::time_point until) override {
+    if (lost_) return Woke::lost;
+    // In slices of at most 100 ms, as interruptible_sleep: a stop request
+    // is seen within one.
+    while (!stop_requested) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return Woke::timeout;
+      pollfd p{child_.out().get(), POLLIN, 0};
+      int r = ::poll(&p, 1, static_cast<int>(std::min<long>(left.count(), 100)));
+      if (r < 0 && errno == EINTR) continue;
+      if (r < 0) return lose();
+      if (r == 0) continue;
+      // Everything there is, at once: one wake-up however many lines came.
+      char buf[4096];
+      ssize_t n = ::read(p.fd, buf, sizeof buf);
+      if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+      if (n <= 0) return lose();
+      while (::read(p.fd, buf, sizeof buf) == static_cast<ssize_t>(sizeof buf)) {
+      }
+      return Woke::event;
+    }
+    return Woke::timeout;
+  }
+
+private:
+  Woke lose() {
+    lost_ = true;
+    return Woke::lost;
+  }
+  Child child_; // killed with its group and reaped when the watch goes
+  bool lost_ = false;
+};
+
+} // namespace
+
+std::unique_ptr<StackWatch> watch_stack(const std::string& stack, std::chrono::system_clock::time_point until) {
+  using namespace std::chrono;
+  const auto since = duration_cast<milliseconds>((system_clock::now() - 1s).time_since_epoch()).count();
+  const auto end = duration_cast<seconds>(until.time_since_epoch()).count() + 1;
+  ProcessOptions env;
+  auto argv = docker_argv({"events", "--since", fmt::format("{}.{:03}", since / 1000, since % 1000), "--until",
+                           std::to_string(end), "--filter", "type=container", "--filter", "event=start", "--filter",
+                           "event=health_status", "--filter", "label=com.docker.stack.namespace=" + stack, "--format",
+                           "{{.Action}}"},
+                          env);
+  SpawnOptions so;
+  so.extra_env = env.extra_env;
+  so.inherit_env = env.inherit_env;
+  so.merge_stderr = true;
+  try {
+    auto child = Child::spawn(argv, so);
+    // Non-blocking, so wait() drains what is there and no more.
+    const int fd = child.out().get();
+    if (int fl = ::fcntl(fd, F_GETFL); fl < 0 || ::fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) return nullptr;
+    return std::make_unique<DockerEvents>(std::move(child));
+  } catch (const std::exception&) {
+    return nullptr; // converge polls instead
+  }
 }
 
 std::vector<ServiceState> stack_services(const std::string& stack) {

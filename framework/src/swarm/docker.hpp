@@ -67,6 +67,11 @@ std::vector<ServiceState> stack_services(const std::string& stack);
 /// The same full look, the services' names and replica counts given
 /// (`listed`, from stack_replicas just before) rather than listed again.
 std::vector<ServiceState> stack_services(const std::string& stack, std::vector<ServiceState> listed);
+/// `docker events` for the starts and health changes of `stack`'s
+/// containers, from a second before now (nothing between this call and
+/// the subscription is missed) until `until`, when docker ends it by itself
+/// (so it cannot outlive a run that died). Null when it cannot be started.
+std::unique_ptr<StackWatch> watch_stack(const std::string& stack, std::chrono::system_clock::time_point until);
 /// Names and replica counts only: one `docker service ls`.
 std::vector<ServiceState> stack_replicas(const std::string& stack);
 

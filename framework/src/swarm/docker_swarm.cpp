@@ -64,6 +64,9 @@ DeployOutcome DockerSwarm::deploy_stack(const std::string& stack, const std::fil
 
 std::vector<ServiceState> DockerSwarm::services(const std::string& stack) { return stack_services(stack); }
 std::vector<ServiceState> DockerSwarm::replicas(const std::string& stack) { return stack_replicas(stack); }
+std::unique_ptr<StackWatch> DockerSwarm::watch(const std::string& stack, std::chrono::system_clock::time_point until) {
+  return watch_stack(stack, until);
+}
 std::vector<ServiceState> DockerSwarm::services_listed(const std::string& stack, std::vector<ServiceState> listed) {
   return stack_services(stack, std::move(listed));
 }

@@ -21,6 +21,7 @@ public:
   std::vector<ServiceState> services(const std::string& stack) override;
   std::vector<ServiceState> replicas(const std::string& stack) override;
   std::vector<ServiceState> services_listed(const std::string& stack, std::vector<ServiceState> listed) override;
+  std::unique_ptr<StackWatch> watch(const std::string& stack, std::chrono::system_clock::time_point until) override;
   std::string container_of(const std::string& stack, const std::string& service) override;
   ProcessResult exec(const std::string& container, const std::vector<std::string>& argv) override;
   ProcessResult exec_shell(const std::string& container, const std::string& script) override;

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,19 @@ struct DeployOutcome {
   bool ok = false;
   std::string describe; ///< "exit 1", "timed out"...
   std::string words;    ///< the daemon's own words when refused, with a hint where one helps
+};
+
+/// What happens to a stack's containers, as it happens: converge waits on it
+/// rather than polling (docs/architecture.md, "Where an install's time goes").
+class StackWatch {
+public:
+  enum class Woke {
+    event,   ///< one of the stack's containers started or changed health
+    timeout, ///< nothing until `until` (or a stop was requested)
+    lost,    ///< the watch ended; it gives nothing more
+  };
+  virtual ~StackWatch() = default;
+  virtual Woke wait(std::chrono::steady_clock::time_point until) = 0;
 };
 
 struct TeardownReport {
@@ -94,6 +108,14 @@ public:
   virtual std::vector<ServiceState> services_listed(const std::string& stack, std::vector<ServiceState> listed) {
     (void)listed;
     return services(stack);
+  }
+  /// A watch on the starts and health changes of `stack`'s containers from
+  /// a moment before now until `until`, or null when this swarm has none
+  /// (converge then polls the replica counts).
+  virtual std::unique_ptr<StackWatch> watch(const std::string& stack, std::chrono::system_clock::time_point until) {
+    (void)stack;
+    (void)until;
+    return nullptr;
   }
   /// The first running container of `<stack>_<service>`, or "".
   virtual std::string container_of(const std::string& stack, const std::string& service) = 0;
