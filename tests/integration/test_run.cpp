@@ -7,8 +7,12 @@
 #include "support/ccci_runs.hpp"
 #include "support/files.hpp"
 #include "support/leftovers.hpp"
+#include "swarm/docker.hpp"
+
+#include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -500,4 +504,34 @@ BOOST_AUTO_TEST_CASE(linkshelf_is_green_on_every_tier) {
   BOOST_TEST(title->message.find("ccci test shelf") != std::string::npos, title->message);
   BOOST_TEST(fs::exists(o.run_dir() / "backup" / (backup_stack(o) + ".tar.gz")));
   expect_nothing_left(o);
+}
+
+// converge's watch (docs/architecture.md, "Where an install's time goes") on
+// the real daemon: quiet while nothing of the stack happens, woken by a
+// container's start and by its health turning healthy, not by its removal,
+// and lost once docker ends it at its deadline.
+BOOST_AUTO_TEST_CASE(a_stack_watch_wakes_on_a_start_and_a_health_change_and_ends_at_its_deadline) {
+  using namespace std::chrono;
+  using Woke = StackWatch::Woke;
+  const auto stack = "ccci-watch-" + std::to_string(::getpid());
+  auto watch = watch_stack(stack, system_clock::now() + 60s);
+  BOOST_TEST_REQUIRE(watch != nullptr);
+  BOOST_TEST((watch->wait(steady_clock::now() + 500ms) == Woke::timeout), "woken before anything of the stack ran");
+
+  auto started = docker({"run", "-d", "--label", "com.docker.stack.namespace=" + stack, "--health-cmd", "true",
+                         "--health-interval", "1s", "ccci-local/nginx:bookworm", "sleep", "60"});
+  BOOST_TEST_REQUIRE(started.ok(), started.err);
+  const auto id = started.out.substr(0, started.out.find('\n'));
+  BOOST_TEST((watch->wait(steady_clock::now() + 30s) == Woke::event), "no event for the container's start");
+  // Its first healthcheck runs a second after the start, so it wakes the watch apart from it.
+  BOOST_TEST((watch->wait(steady_clock::now() + 30s) == Woke::event), "no event for its health turning healthy");
+  auto removed = docker({"rm", "-f", id});
+  BOOST_TEST_REQUIRE(removed.ok(), removed.err);
+  BOOST_TEST((watch->wait(steady_clock::now() + 1500ms) == Woke::timeout), "woken by the container's removal");
+
+  // docker ends the stream at the watch's deadline (a second later at most): the watch is lost.
+  auto brief = watch_stack(stack, system_clock::now() + 1s);
+  BOOST_TEST_REQUIRE(brief != nullptr);
+  BOOST_TEST((brief->wait(steady_clock::now() + 20s) == Woke::lost), "the stream went on past its deadline");
+  BOOST_TEST((brief->wait(steady_clock::now() + 100ms) == Woke::lost));
 }
