@@ -197,6 +197,11 @@ BOOST_AUTO_TEST_CASE(sweep_promotes_greens_skips_when_current_and_follows_new_ta
   w.tag("site", "1.1.0+1.22.1", "1.2.0+1.22.1");
   auto third = w.sweep();
   BOOST_TEST(third.label("site") == "PASS (promoted)");
+  // docs/architecture.md, "Sweep jobs": both ran before, so their start
+  // order comes from those runs' results.json, not the estimate.
+  BOOST_TEST(third.output.find("start order (longest expected first): ") != std::string::npos, third.output);
+  BOOST_TEST(third.output.find(" site (last run ") != std::string::npos, third.output);
+  BOOST_TEST(third.output.find(" site-red (last run ") != std::string::npos, third.output);
   auto moved = w.canonical("site");
   BOOST_TEST(moved->version == "1.2.0+1.22.1");
   BOOST_TEST(stack_running(moved->stack));
@@ -418,6 +423,11 @@ BOOST_AUTO_TEST_CASE(a_sweep_of_three_with_two_jobs_ends_as_with_one) {
   auto s2 = two.sweep({}, {"--jobs", "2"});
   BOOST_TEST(s1.exit_code == 1); // the red one
   BOOST_TEST(s2.exit_code == s1.exit_code);
+  // No history in a fresh world, and the three estimates tie: the enrolled
+  // order, as the line says.
+  BOOST_TEST(s2.output.find("start order (longest expected first): a-site (estimate ") != std::string::npos, s2.output);
+  BOOST_TEST(s2.output.find("), b-site-red (estimate ") != std::string::npos, s2.output);
+  BOOST_TEST(s2.output.find("), c-site (estimate ") != std::string::npos, s2.output);
   BOOST_TEST(s1.label("a-site") == "PASS (promoted)");
   BOOST_TEST(s1.label("b-site-red") == "FAIL");
   BOOST_TEST(s1.label("c-site") == "PASS (promoted)");

@@ -7,15 +7,19 @@
 #include "model/naming.hpp"
 #include "model/results.hpp"
 #include "model/text.hpp"
+#include "model/upgrade_base.hpp"
 #include "model/version.hpp"
 #include "os/fs.hpp"
 #include "os/process.hpp"
 #include "os/signals.hpp"
+#include "recipe/envfile.hpp"
 #include "recipe/meta.hpp"
 #include "recipe/recipe.hpp"
+#include "recipe/yaml_load.hpp"
 #include "report/site.hpp"
 #include "report/table.hpp"
 #include "swarm/docker_swarm.hpp"
+#include "sweep/start_order.hpp"
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
@@ -231,6 +235,63 @@ void prepare(const SweepOptions& o, const std::string& sweep_id, const RecipeMet
   if (e.decision.action == SweepAction::run) e.run_id = fmt::format("{}-{}", sweep_id, e.recipe);
 }
 
+// Whose job a child run is: a recipe's cold run or its promotion.
+struct JobOwner {
+  std::size_t entry;
+  bool promote;
+};
+
+// The static estimate (sweep/start_order.hpp) of the release the cold run
+// tests, read from the sweep's clone at its tag: the compose files its
+// .env.sample selects, and whether an upgrade base exists. A recipe whose
+// files cannot be read gets no estimate and says why: its defects are the
+// run's to report, at the tier where they bite.
+ExpectedCost static_estimate(const Entry& e, const RecipeMeta& meta) {
+  auto show = [&](const std::string& file) {
+    auto r = git(e.checkout, {"show", e.latest + ":" + file});
+    if (!r.ok()) throw InfraFailure(fmt::format("{} not at {}", file, e.latest));
+    return r.out;
+  };
+  try {
+    std::vector<YAML::Node> docs;
+    for (const auto& file : compose_files(parse_env_file(show(".env.sample"), ".env.sample")))
+      docs.push_back(load_yaml(show(file)));
+    EstimateInputs in;
+    std::optional<std::string> canonical;
+    if (e.before) canonical = e.before->version;
+    in.upgrade = !meta.expected_skips.count("upgrade") &&
+                 choose_upgrade_base(recipe_tags(e.checkout), e.latest, meta.upgrade_base, canonical).tag.has_value();
+    in.restore = !meta.expected_skips.count("restore");
+    return estimate_cost(docs, in);
+  } catch (const std::exception& ex) {
+    return {0, fmt::format("no estimate: {}", ex.what())};
+  }
+}
+
+// docs/architecture.md, "Sweep jobs": the cold runs start longest expected
+// first, ties in enrolled order; `jobs` and `owners` are reordered together.
+// From history when the runs dir holds a finished sweep run of the recipe,
+// else the static estimate.
+void order_longest_first(const SweepOptions& o, const std::vector<Entry>& entries,
+                         const std::vector<std::pair<std::string, RecipeMeta>>& enrolled, std::vector<ChildJob>& jobs,
+                         std::vector<JobOwner>& owners, std::ostream& out) {
+  std::vector<std::string> names;
+  for (const auto& owner : owners)
+    names.push_back(entries[owner.entry].recipe);
+  const auto plan = plan_start_order(names, read_past_sweep_runs(o.runs_dir, names), [&](std::size_t j) {
+    return static_estimate(entries[owners[j].entry], enrolled[owners[j].entry].second);
+  });
+  std::vector<ChildJob> sorted_jobs;
+  std::vector<JobOwner> sorted_owners;
+  for (auto i : plan.order) {
+    sorted_jobs.push_back(std::move(jobs[i]));
+    sorted_owners.push_back(owners[i]);
+  }
+  jobs = std::move(sorted_jobs);
+  owners = std::move(sorted_owners);
+  out << "  " << start_order_line(names, plan.costs, plan.order) << "\n";
+}
+
 // One recipe's trouble never stops the others: it becomes that recipe's
 // note and UNVER. The URLs it may name keep no credentials
 // (docs/architecture.md, "Credentials in URLs").
@@ -341,12 +402,8 @@ int run_sweep(const SweepOptions& o, std::ostream& out) {
   std::vector<Entry> entries(enrolled.size());
   for (std::size_t i = 0; i < enrolled.size(); ++i)
     entries[i].recipe = enrolled[i].first;
-  struct Owner {
-    std::size_t entry;
-    bool promote;
-  };
   std::vector<ChildJob> jobs;
-  std::vector<Owner> owners;
+  std::vector<JobOwner> owners;
   for (std::size_t i = 0; i < enrolled.size(); ++i) {
     const auto& meta = enrolled[i].second;
     auto& e = entries[i];
@@ -365,6 +422,9 @@ int run_sweep(const SweepOptions& o, std::ostream& out) {
     jobs.push_back(child_run(o, args, e.run_id));
     owners.push_back({i, false});
   }
+
+  // Nothing to order with one run, and no history to read.
+  if (jobs.size() > 1) order_longest_first(o, entries, enrolled, jobs, owners, out);
 
   ChildRunOptions ro;
   ro.parallel = std::max<std::size_t>(o.jobs, 1);
