@@ -1,6 +1,7 @@
 #define BOOST_TEST_MODULE start_order
 #include <boost/test/unit_test.hpp>
 
+#include "model/results.hpp"
 #include "os/fs.hpp"
 #include "recipe/yaml_load.hpp"
 #include "sweep/start_order.hpp"
@@ -16,6 +17,19 @@ using namespace ccci::host;
 namespace fs = std::filesystem;
 
 namespace {
+
+// A results.json as ccci writes it (model/results.hpp), with only what
+// ordering reads set.
+std::string results_doc(std::string run_id, std::string recipe, std::string started, std::string finished,
+                        int exit_code) {
+  RunResults r = empty_results();
+  r.run_id = std::move(run_id);
+  r.recipe = std::move(recipe);
+  r.started = std::move(started);
+  r.finished = std::move(finished);
+  r.exit_code = exit_code;
+  return to_json(r);
+}
 
 std::string joined(const std::vector<std::size_t>& order, const std::vector<std::string>& names) {
   std::vector<std::string> out;
@@ -114,20 +128,16 @@ BOOST_AUTO_TEST_CASE(history_that_cannot_be_read_is_ignored) {
   write(runs / "sweep-20261101T000000Z-aaaa-notes" / "results.json", "{ not json");
   write(runs / "sweep-20261102T000000Z-aaaa-notes" / "results.json", "[1, 2]");
   write(runs / "sweep-20261103T000000Z-aaaa-notes" / "results.json",
-        R"({"run_id": "someone-else", "recipe": "notes", "started": "2026-11-03T00:00:00Z",
-            "finished": "2026-11-03T00:09:00Z", "exit_code": 0})");
+        results_doc("someone-else", "notes", "2026-11-03T00:00:00Z", "2026-11-03T00:09:00Z", 0));
   fs::create_directories(runs / "sweep-20261104T000000Z-aaaa-notes");
   write(runs / "sweep-20261105T000000Z-aaaa-notes", "a file");
   write(runs / "sweep-20261106T000000Z-aaaa-notes" / "results.json",
-        R"({"run_id": "sweep-20261106T000000Z-aaaa-notes", "recipe": "notes", "started": "2026-11-06T00:00:00Z",
-            "finished": "2026-11-06T00:00:42Z", "exit_code": 1})");
+        results_doc("sweep-20261106T000000Z-aaaa-notes", "notes", "2026-11-06T00:00:00Z", "2026-11-06T00:00:42Z", 1));
   // Not a sweep's run, or another recipe's: not read.
   write(runs / "notes-1234" / "results.json",
-        R"({"run_id": "notes-1234", "recipe": "notes", "started": "2026-11-07T00:00:00Z",
-            "finished": "2026-11-07T00:30:00Z", "exit_code": 0})");
+        results_doc("notes-1234", "notes", "2026-11-07T00:00:00Z", "2026-11-07T00:30:00Z", 0));
   write(runs / "sweep-20261106T000000Z-aaaa-links" / "results.json",
-        R"({"run_id": "sweep-20261106T000000Z-aaaa-links", "recipe": "links", "started": "2026-11-06T00:00:00Z",
-            "finished": "2026-11-06T00:00:42Z", "exit_code": 0})");
+        results_doc("sweep-20261106T000000Z-aaaa-links", "links", "2026-11-06T00:00:00Z", "2026-11-06T00:00:42Z", 0));
   auto read = read_past_sweep_runs(runs, {"notes"});
   BOOST_TEST_REQUIRE(read.size() == 1u);
   BOOST_TEST(read[0].run_id == "sweep-20261106T000000Z-aaaa-notes");

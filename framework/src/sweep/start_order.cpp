@@ -1,21 +1,19 @@
 #include "sweep/start_order.hpp"
 
+#include "model/results.hpp"
+#include "os/fs.hpp"
 #include "recipe/compose.hpp"
 #include "recipe/yaml_load.hpp"
 #include "report/site_pages.hpp"
 
-#include <boost/json.hpp>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cstdint>
-#include <fstream>
 #include <numeric>
-#include <sstream>
 
 namespace fs = std::filesystem;
-namespace json = boost::json;
 
 namespace ccci::host {
 
@@ -160,21 +158,14 @@ std::optional<PastRun> read_past_run(const fs::path& file) {
   std::error_code ec;
   auto size = fs::file_size(file, ec);
   if (ec || size > max_results_bytes) return std::nullopt;
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  json::error_code jec;
-  auto doc = json::parse(ss.str(), jec);
-  if (jec || !doc.is_object()) return std::nullopt;
-  const auto& o = doc.as_object();
-  auto str = [&](const char* key) -> std::string {
-    auto* v = o.if_contains(key);
-    return v && v->is_string() ? std::string(v->as_string()) : std::string();
-  };
-  PastRun r{str("run_id"), str("recipe"), str("started"), str("finished")};
-  if (auto* v = o.if_contains("exit_code"); v && v->is_int64()) r.exit_code = static_cast<int>(v->as_int64());
-  return r;
+  auto text = read_file(file, ec);
+  if (ec) return std::nullopt;
+  try {
+    auto r = results_from_json(text, file.string());
+    return PastRun{r.run_id, r.recipe, r.started, r.finished, r.exit_code};
+  } catch (const std::exception&) {
+    return std::nullopt; // not a results document: no history
+  }
 }
 
 } // namespace
