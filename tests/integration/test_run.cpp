@@ -8,6 +8,10 @@
 #include "support/files.hpp"
 #include "support/leftovers.hpp"
 #include "swarm/docker.hpp"
+#include "swarm/engine.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <unistd.h>
 
@@ -15,6 +19,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 namespace fs = std::filesystem;
 using namespace ccci::host;
@@ -534,4 +539,153 @@ BOOST_AUTO_TEST_CASE(a_stack_watch_wakes_on_a_start_and_a_health_change_and_ends
   BOOST_TEST_REQUIRE(brief != nullptr);
   BOOST_TEST((brief->wait(steady_clock::now() + 20s) == Woke::lost), "the stream went on past its deadline");
   BOOST_TEST((brief->wait(steady_clock::now() + 100ms) == Woke::lost));
+}
+
+// swarm/engine.hpp: the reads a run makes most often go to the Engine API over
+// the daemon's socket. They must see what the CLI's readers see, on the real
+// daemon: a stack with a healthy service, a service whose image does not
+// exist (task errors), an internal network, a volume, a secret and a config.
+BOOST_AUTO_TEST_CASE(the_engine_api_reads_what_the_docker_cli_reads) {
+  using namespace std::chrono;
+  const auto stack = "ccci-engine-" + std::to_string(::getpid());
+  const auto run = "engine-test-" + std::to_string(::getpid());
+  TempTree tree("engine");
+  tree.write("hello.txt", "hello\n");
+  auto compose = tree.write("compose.yml", fmt::format(R"(version: "3.8"
+services:
+  app:
+    image: ccci-local/nginx:bookworm
+    command: ["sleep", "300"]
+    healthcheck: {{test: ["CMD", "true"], interval: 1s, start_period: 1s}}
+    networks: [internal]
+    volumes: ["data:/data"]
+    configs: [{{source: hello, target: /hello.txt}}]
+    secrets: [token]
+    deploy:
+      labels: {{ccci.run: "{0}", ccci.host: "here"}}
+  ghost:
+    image: ccci-local/absent:none
+    deploy:
+      restart_policy: {{condition: none}}
+networks:
+  internal: {{}}
+volumes:
+  data:
+    labels: {{ccci.run: "{0}"}}
+configs:
+  hello: {{file: ./hello.txt, labels: {{ccci.run: "{0}"}}}}
+secrets:
+  token: {{external: true, name: {1}_token_v1}}
+)",
+                                                       run, stack));
+  auto secret = docker({"secret", "create", "--label", "com.docker.stack.namespace=" + stack, "--label",
+                        "ccci.run=" + run, stack + "_token_v1", "-"},
+                       [] {
+                         ProcessOptions o;
+                         o.input = "not-a-real-secret";
+                         return o;
+                       }());
+  BOOST_TEST_REQUIRE(secret.ok(), secret.err);
+  auto deployed = docker({"stack", "deploy", "--resolve-image", "never", "--compose-file", compose.string(), stack});
+  struct Down {
+    std::string stack;
+    ~Down() { teardown_stack(stack, /*throwaway=*/true); }
+  } down{stack};
+  BOOST_TEST_REQUIRE(deployed.ok(), deployed.err);
+
+  // The app healthy and the ghost's task refused: then nothing changes but
+  // the ghost's retries, whose error the look keeps once.
+  const auto deadline = steady_clock::now() + 90s;
+  std::vector<ServiceState> cli, api;
+  auto look = [&](bool engine) {
+    use_engine(engine);
+    auto s = stack_services(stack);
+    use_engine(true);
+    std::sort(s.begin(), s.end(), [](auto& a, auto& b) { return a.name < b.name; });
+    return s;
+  };
+  while (true) {
+    api = look(true);
+    const bool settled = api.size() == 2 && api[0].name == stack + "_app" && api[0].running == 1 &&
+                         api[0].healthy == 1 && !api[1].task_errors.empty();
+    if (settled || steady_clock::now() > deadline) break;
+    std::this_thread::sleep_for(200ms);
+  }
+  cli = look(false);
+  BOOST_TEST_REQUIRE(api.size() == 2u, "the engine sees " << api.size() << " service(s)");
+  BOOST_TEST_REQUIRE(cli.size() == api.size(), "the CLI sees " << cli.size() << " service(s)");
+  for (std::size_t i = 0; i < api.size(); ++i) {
+    BOOST_TEST_CONTEXT("service " << api[i].name) {
+      BOOST_TEST(cli[i].name == api[i].name);
+      BOOST_TEST(cli[i].running == api[i].running);
+      BOOST_TEST(cli[i].desired == api[i].desired);
+      BOOST_TEST(cli[i].update_state == api[i].update_state);
+      BOOST_TEST(cli[i].healthy == api[i].healthy);
+      BOOST_TEST(cli[i].starting == api[i].starting);
+      BOOST_TEST(cli[i].unhealthy == api[i].unhealthy);
+      BOOST_TEST(cli[i].task_errors.size() == api[i].task_errors.size());
+      // The CLI indents a slot's earlier tasks (` \_ `); the rest is the same.
+      for (std::size_t e = 0; e < std::min(cli[i].task_errors.size(), api[i].task_errors.size()); ++e) {
+        auto tail = [&](const std::string& m) { return m.substr(std::min(m.size(), m.find(stack))); };
+        BOOST_TEST(tail(cli[i].task_errors[e]) == tail(api[i].task_errors[e]));
+      }
+    }
+  }
+  BOOST_TEST(api[0].healthy == 1);
+  BOOST_TEST_REQUIRE(!api[1].task_errors.empty());
+  BOOST_TEST(is_image_error(api[1].task_errors[0]), api[1].task_errors[0]);
+
+  auto replicas = [&](bool engine) {
+    use_engine(engine);
+    auto r = stack_replicas(stack);
+    use_engine(true);
+    std::vector<std::string> out;
+    for (auto& s : r)
+      out.push_back(fmt::format("{} {}/{}", s.name, s.running, s.desired));
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  BOOST_TEST(replicas(true) == replicas(false), boost::test_tools::per_element());
+  BOOST_TEST(replicas(true).size() == 2u);
+
+  auto leftovers = [&](bool engine) {
+    use_engine(engine);
+    auto l = stack_leftovers(stack);
+    use_engine(true);
+    std::sort(l.begin(), l.end());
+    return l;
+  };
+  const auto api_left = leftovers(true);
+  BOOST_TEST(api_left == leftovers(false), boost::test_tools::per_element());
+  for (auto kind : {"service", "container", "network", "volume", "secret", "config"})
+    BOOST_TEST(std::any_of(api_left.begin(), api_left.end(), [&](auto& l) { return l.starts_with(kind); }),
+               "the engine lists no " << kind << " of the stack");
+
+  auto owned = [&](bool engine) {
+    use_engine(engine);
+    auto objects = labelled_objects();
+    use_engine(true);
+    std::vector<std::string> out;
+    for (auto& o : objects) {
+      auto r = o.labels.find("ccci.run");
+      if (r == o.labels.end() || r->second != run) continue;
+      std::string labels;
+      for (auto& [k, v] : o.labels)
+        if (k.starts_with("ccci.")) labels += " " + k + "=" + v;
+      out.push_back(o.kind + " " + o.name + labels);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  const auto api_owned = owned(true);
+  BOOST_TEST(api_owned == owned(false), boost::test_tools::per_element());
+  // Deploy labels are the service's, not its containers'.
+  for (auto kind : {"service", "volume", "secret", "config"})
+    BOOST_TEST(std::any_of(api_owned.begin(), api_owned.end(), [&](auto& l) { return l.starts_with(kind); }),
+               "the engine lists no " << kind << " labelled ccci.run=" << run);
+
+  auto report = teardown_stack(stack, /*throwaway=*/true);
+  BOOST_TEST(report.leftovers.empty(), fmt::format("{}", fmt::join(report.leftovers, "; ")));
+  BOOST_TEST(leftovers(true).empty());
+  BOOST_TEST(leftovers(false).empty());
 }

@@ -66,7 +66,9 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
 
 // A stop request ends a transfer at once instead of at its timeout: no wait
 // of ccci's ignores a stop (docs/architecture.md, "Stopping").
-int on_progress(void*, curl_off_t, curl_off_t, curl_off_t, curl_off_t) { return stop_requested ? 1 : 0; }
+int on_progress(void* ignore_stop, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return stop_requested && !*static_cast<const bool*>(ignore_stop) ? 1 : 0;
+}
 
 } // namespace
 
@@ -104,7 +106,9 @@ HttpResponse http_send(const HttpRequest& request) {
     curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
   }
   curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
+  if (!request.unix_socket.empty()) curl_easy_setopt(curl.get(), CURLOPT_UNIX_SOCKET_PATH, request.unix_socket.c_str());
   curl_easy_setopt(curl.get(), CURLOPT_XFERINFOFUNCTION, on_progress);
+  curl_easy_setopt(curl.get(), CURLOPT_XFERINFODATA, &request.ignore_stop);
   curl_easy_setopt(curl.get(), CURLOPT_NOPROGRESS, 0L);
   curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, error);
   curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, on_body);

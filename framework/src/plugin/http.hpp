@@ -48,6 +48,12 @@ struct HttpRequest {
   std::string proxy; ///< "" = none
   std::chrono::seconds timeout{30};
   std::size_t max_body = max_http_body; ///< bytes of body kept at most
+  /// "" = over TCP; else the path of a local socket the request goes over
+  /// (the docker daemon's: swarm/engine.hpp).
+  std::string unix_socket;
+  /// A stop request ends a transfer at once, unless this says not to (a
+  /// teardown's reads ignore the first stop: docs/architecture.md, "Stopping").
+  bool ignore_stop = false;
 };
 
 /// Sends `request`; throws ccci::InfraError when no answer came at all,

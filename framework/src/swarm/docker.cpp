@@ -3,6 +3,7 @@
 #include "model/naming.hpp"
 
 #include "model/errors.hpp"
+#include "swarm/engine.hpp"
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
@@ -157,7 +158,13 @@ void check_manager(const ProcessResult& r) {
 void require_swarm_manager() { check_manager(docker(manager_info)); }
 
 void ensure_overlay_network(const std::string& name) {
-  auto r = docker({"network", "inspect", "--format", "{{.Driver}}", name});
+  ProcessResult r;
+  if (auto facts = engine_network(name)) {
+    r.exit_code = facts->exists ? 0 : 1;
+    r.out = facts->driver;
+  } else {
+    r = docker({"network", "inspect", "--format", "{{.Driver}}", name});
+  }
   if (r.ok()) {
     if (trim(r.out) != "overlay")
       throw InfraFailure(fmt::format("network '{}' exists but is a '{}' network, not overlay: remove "
@@ -260,11 +267,53 @@ std::vector<OwnedObject> list_labelled(const std::vector<std::string>* also,
   return out;
 }
 
+// list_labelled's listings from the engine (swarm/engine.hpp), in its order
+// and with what it keeps of the labels; nullopt: ask the CLI.
+std::optional<std::vector<OwnedObject>> labelled_from_engine() {
+  static const std::vector<std::string> keys{owner_label::run, owner_label::host, owner_label::pid,
+                                             owner_label::started, owner_label::role};
+  std::vector<OwnedObject> out;
+  for (const char* kind : {"service", "container", "secret", "config", "volume", "network"}) {
+    auto objects = engine_objects(kind, owner_label::run);
+    if (!objects) return std::nullopt;
+    for (auto& o : *objects) {
+      if (!o.labels.count(owner_label::run)) continue;
+      Labels labels;
+      if (std::string_view(kind) == "service") {
+        labels = std::move(o.labels);
+      } else {
+        for (auto& key : keys)
+          if (auto it = o.labels.find(key); it != o.labels.end() && !it->second.empty()) labels[key] = it->second;
+      }
+      out.push_back({kind, o.name, std::move(labels)});
+    }
+  }
+  return out;
+}
+
 } // namespace
 
-std::vector<OwnedObject> labelled_objects() { return list_labelled(nullptr, nullptr); }
+std::vector<OwnedObject> labelled_objects() {
+  if (auto listed = labelled_from_engine()) return std::move(*listed);
+  return list_labelled(nullptr, nullptr);
+}
 
 std::vector<OwnedObject> manager_and_labelled_objects(std::string& listing_error) {
+  if (auto answer = engine_get("/info")) {
+    std::optional<std::string> state;
+    try {
+      state = manager_state_from_engine(*answer);
+    } catch (const InfraFailure&) {
+      use_engine(false);
+    }
+    if (state) {
+      ProcessResult info;
+      info.exit_code = 0;
+      info.out = *state;
+      check_manager(info);
+      if (auto listed = labelled_from_engine()) return std::move(*listed);
+    }
+  }
   std::optional<ProcessResult> info;
   try {
     auto out = list_labelled(&manager_info, &info);
@@ -340,6 +389,14 @@ bool is_image_error(std::string_view e) {
 }
 
 std::vector<ServiceState> stack_replicas(const std::string& stack) {
+  if (auto answer = engine_get("/services?status=true&filters=" +
+                               engine_filters("label", {"com.docker.stack.namespace=" + stack}))) {
+    try {
+      return replicas_from_engine(*answer);
+    } catch (const InfraFailure&) {
+      use_engine(false);
+    }
+  }
   std::vector<ServiceState> out;
   auto ls = docker_or_throw({"service", "ls", "--filter", "label=com.docker.stack.namespace=" + stack, "--format",
                              "{{.Name}}\t{{.Replicas}}"},
@@ -427,13 +484,50 @@ std::unique_ptr<StackWatch> watch_stack(const std::string& stack, std::chrono::s
   }
 }
 
+namespace {
+
+// The full look from the engine (swarm/engine.hpp): three requests of a few
+// milliseconds for the three commands; nullopt: ask the CLI.
+std::optional<std::vector<ServiceState>> look_from_engine(const std::string& stack, std::vector<ServiceState>& listed) {
+  const auto label = engine_filters("label", {"com.docker.stack.namespace=" + stack});
+  auto services = engine_get("/services?status=true&filters=" + label);
+  if (!services) return std::nullopt;
+  std::vector<std::string> names;
+  try {
+    for (auto& s : replicas_from_engine(*services))
+      names.push_back(s.name);
+  } catch (const InfraFailure&) {
+    use_engine(false);
+    return std::nullopt;
+  }
+  auto tasks = names.empty() ? std::optional<boost::json::value>(boost::json::array{})
+                             : engine_get("/tasks?filters=" + engine_filters("service", names));
+  if (!tasks) return std::nullopt;
+  auto containers = engine_get("/containers/json?filters=" + label);
+  if (!containers) return std::nullopt;
+  try {
+    return services_from_engine(*services, *tasks, *containers, std::move(listed));
+  } catch (const InfraFailure&) {
+    use_engine(false);
+    return std::nullopt;
+  }
+}
+
+} // namespace
+
 std::vector<ServiceState> stack_services(const std::string& stack) {
+  std::vector<ServiceState> none; // the engine's answer lists them
+  if (auto looked = look_from_engine(stack, none)) return std::move(*looked);
   return stack_services(stack, stack_replicas(stack));
 }
 
 std::vector<ServiceState> stack_services(const std::string& stack, std::vector<ServiceState> listed) {
+  if (listed.empty()) return listed;
+  {
+    auto given = listed;
+    if (auto looked = look_from_engine(stack, given)) return std::move(*looked);
+  }
   auto out = std::move(listed);
-  if (out.empty()) return out;
   // One command per kind of fact for all the services together, not one per
   // service: a converge poll costs the same few forks whatever the stack's size.
   std::vector<std::string> names;
@@ -536,7 +630,26 @@ struct StackObject {
 // (a leftover someone made by hand counts too). One command per kind, the
 // label printed beside the name, rather than one listing by label and one by
 // name (docs/architecture.md, "Where an install's time goes").
+// stack_objects from the engine (swarm/engine.hpp): the same kinds in the
+// same order, matched by the same rule; nullopt: ask the CLI.
+std::optional<std::vector<StackObject>> stack_objects_from_engine(const std::string& stack) {
+  std::vector<StackObject> out;
+  for (const char* kind : {"service", "container", "network", "volume", "secret", "config"}) {
+    auto objects = engine_objects(kind, "", /*ignore_stop=*/true);
+    if (!objects) return std::nullopt;
+    std::set<std::string> names;
+    for (auto& o : *objects) {
+      auto label = o.labels.find("com.docker.stack.namespace");
+      if ((label != o.labels.end() && label->second == stack) || starts_with_stack(o.name, stack)) names.insert(o.name);
+    }
+    for (auto& n : names)
+      out.push_back({kind, n});
+  }
+  return out;
+}
+
 std::vector<StackObject> stack_objects(const std::string& stack) {
+  if (auto listed = stack_objects_from_engine(stack)) return std::move(*listed);
   std::vector<StackObject> out;
   const std::string label_column = "\t{{.Label \"com.docker.stack.namespace\"}}";
   struct Kind {
@@ -602,7 +715,15 @@ TeardownReport teardown_stack(const std::string& stack, bool throwaway, std::chr
   auto rm = docker({"stack", "rm", stack}, opts);
   report.notes.push_back(fmt::format("docker stack rm {}: {}", stack, rm.describe()));
 
-  auto containers = [&] { return lines_of(docker({"ps", "-aq", "--filter", label}, opts).out); };
+  auto containers = [&] {
+    if (auto listed = engine_objects("container", label.substr(std::string_view("label=").size()), true)) {
+      std::vector<std::string> ids;
+      for (auto& c : *listed)
+        ids.push_back(c.id);
+      return ids;
+    }
+    return lines_of(docker({"ps", "-aq", "--filter", label}, opts).out);
+  };
   auto ids = containers();
   if (throwaway && !ids.empty()) {
     std::vector<std::string> args{"rm", "-f"};

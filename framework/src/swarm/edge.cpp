@@ -7,6 +7,7 @@
 #include "os/fs.hpp"
 #include "recipe/traefik.hpp"
 #include "swarm/docker.hpp"
+#include "swarm/engine.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -338,8 +339,14 @@ std::vector<std::string> other_routed_stacks(const std::vector<fs::path>& dirs, 
 // an attachable overlay (scripts/local-swarm makes it so).
 void ensure_attachable_proxy_network() {
   ensure_overlay_network("proxy");
-  auto r = docker({"network", "inspect", "--format", "{{.Attachable}}", "proxy"});
-  if (r.ok() && !r.out.starts_with("true"))
+  bool attachable = true;
+  if (auto facts = engine_network("proxy")) {
+    attachable = !facts->exists || facts->attachable;
+  } else {
+    auto r = docker({"network", "inspect", "--format", "{{.Attachable}}", "proxy"});
+    attachable = !r.ok() || r.out.starts_with("true");
+  }
+  if (!attachable)
     throw InfraFailure("the overlay network 'proxy' is not attachable, so the edge container cannot join it: "
                        "remove the stacks that use it, then `docker network rm proxy && docker network create "
                        "--driver overlay --attachable proxy` (scripts/local-swarm does)");
