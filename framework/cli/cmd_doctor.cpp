@@ -4,6 +4,7 @@
 #include "os/tools.hpp"
 #include "plugin/plugin_host.hpp"
 #include "swarm/docker_swarm.hpp"
+#include "swarm/engine.hpp"
 
 #include <boost/json.hpp>
 #include <boost/program_options.hpp>
@@ -90,13 +91,14 @@ int cmd_doctor(const Args& args) {
     json::array jp;
     for (auto& p : problems)
       jp.emplace_back(p);
-    std::cout << json::serialize(
-                     json::object{{"tools", jt},
-                                  {"docker", json::object{{"reachable", reachable}, {"server_version", server}}},
-                                  {"swarm", json::object{{"state", swarm_state}, {"manager", manager}}},
-                                  {"plugin_dir", plugin_dir.string()},
-                                  {"problems", jp},
-                                  {"ok", problems.empty()}})
+    std::cout << json::serialize(json::object{
+                     {"tools", jt},
+                     {"docker",
+                      json::object{{"reachable", reachable}, {"server_version", server}, {"reads", engine_reads()}}},
+                     {"swarm", json::object{{"state", swarm_state}, {"manager", manager}}},
+                     {"plugin_dir", plugin_dir.string()},
+                     {"problems", jp},
+                     {"ok", problems.empty()}})
               << "\n";
   } else {
     std::cout << fmt::format("{:<10} {:<6} {:<28} {:<24} {}\n", "tool", "found", "path", "needed by", "version");
@@ -105,6 +107,7 @@ int cmd_doctor(const Args& args) {
                                t.found() ? t.path : "-", fmt::format("{}", fmt::join(needed_by[t.name], ", ")),
                                t.version);
     std::cout << fmt::format("docker daemon: {}\n", reachable ? "reachable, server " + server : "NOT reachable");
+    std::cout << fmt::format("docker reads: {}\n", engine_reads());
     std::cout << fmt::format("swarm: {}{}\n", swarm_state.empty() ? "unknown" : swarm_state,
                              manager ? ", manager" : "");
     std::cout << fmt::format("plugins: {}\n", plugin_dir.string());

@@ -46,8 +46,7 @@ BOOST_AUTO_TEST_CASE(the_engine_is_used_only_where_the_cli_would_reach_the_local
 BOOST_AUTO_TEST_CASE(a_filter_is_json_percent_encoded) {
   auto f = engine_filters("label", {"com.docker.stack.namespace=a_b", "ccci.run"});
   BOOST_TEST(f.find_first_of("{}\"[]= ") == std::string::npos, f);
-  BOOST_TEST(json::parse(unescaped(f)) ==
-             parse(R"j({"label": ["com.docker.stack.namespace=a_b", "ccci.run"]})j"));
+  BOOST_TEST(json::parse(unescaped(f)) == parse(R"j({"label": ["com.docker.stack.namespace=a_b", "ccci.run"]})j"));
 }
 
 BOOST_AUTO_TEST_CASE(replica_counts_are_the_running_and_desired_tasks) {
@@ -112,8 +111,8 @@ BOOST_AUTO_TEST_CASE(an_answer_of_another_shape_is_an_error_not_an_empty_listing
 }
 
 BOOST_AUTO_TEST_CASE(the_manager_state_reads_as_the_cli_prints_it) {
-  BOOST_TEST(manager_state_from_engine(parse(R"j({"Swarm": {"LocalNodeState": "active", "ControlAvailable": true}})j")) ==
-             "active true");
+  BOOST_TEST(manager_state_from_engine(
+                 parse(R"j({"Swarm": {"LocalNodeState": "active", "ControlAvailable": true}})j")) == "active true");
   BOOST_TEST(manager_state_from_engine(parse(R"j({"Swarm": {"LocalNodeState": "inactive",
     "ControlAvailable": false}})j")) == "inactive false");
 }

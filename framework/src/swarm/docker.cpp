@@ -626,10 +626,6 @@ struct StackObject {
   std::string kind, name;
 };
 
-// Everything of `stack` docker still lists: by its stack label, and by name
-// (a leftover someone made by hand counts too). One command per kind, the
-// label printed beside the name, rather than one listing by label and one by
-// name (docs/architecture.md, "Where an install's time goes").
 // stack_objects from the engine (swarm/engine.hpp): the same kinds in the
 // same order, matched by the same rule; nullopt: ask the CLI.
 std::optional<std::vector<StackObject>> stack_objects_from_engine(const std::string& stack) {
@@ -648,6 +644,10 @@ std::optional<std::vector<StackObject>> stack_objects_from_engine(const std::str
   return out;
 }
 
+// Everything of `stack` docker still lists: by its stack label, and by name
+// (a leftover someone made by hand counts too). One command per kind, the
+// label printed beside the name, rather than one listing by label and one by
+// name (docs/architecture.md, "Where an install's time goes").
 std::vector<StackObject> stack_objects(const std::string& stack) {
   if (auto listed = stack_objects_from_engine(stack)) return std::move(*listed);
   std::vector<StackObject> out;

@@ -2,6 +2,7 @@
 
 #include "model/errors.hpp"
 #include "os/fs.hpp"
+#include "os/signals.hpp"
 #include "plugin/http.hpp"
 
 #include <boost/json.hpp>
@@ -55,17 +56,24 @@ std::optional<std::string> config_context() {
 struct EngineState {
   std::optional<std::string> socket; ///< nullopt: the CLI
   bool on = true;
+  std::string why_cli; ///< when socket is nullopt
 };
 
 EngineState& state() {
   static EngineState s = [] {
     EngineState e;
     auto flag = env("CCCI_DOCKER_API");
-    if (flag && *flag == "0") return e;
+    if (flag && *flag == "0") {
+      e.why_cli = "CCCI_DOCKER_API=0";
+      return e;
+    }
     // A config that cannot be read counts as a context chosen: the CLI.
     auto context = config_context();
-    e.socket = context ? engine_socket_for(env("DOCKER_HOST"), env("DOCKER_CONTEXT"), context)
-                       : std::nullopt;
+    e.socket = context ? engine_socket_for(env("DOCKER_HOST"), env("DOCKER_CONTEXT"), context) : std::nullopt;
+    if (!context)
+      e.why_cli = "the docker CLI's config.json cannot be read, so its context is not known";
+    else if (!e.socket)
+      e.why_cli = "DOCKER_HOST or a docker context names a daemon other than a local socket";
     return e;
   }();
   return s;
@@ -130,6 +138,14 @@ std::optional<std::string> engine_socket_for(const std::optional<std::string>& d
 
 void use_engine(bool on) { state().on = on; }
 
+std::string engine_reads() {
+  auto& s = state();
+  if (!s.socket) return fmt::format("the docker CLI ({})", s.why_cli);
+  if (!s.on || !engine_get("/version"))
+    return fmt::format("the docker CLI (the Engine API on {} did not answer as asked)", *s.socket);
+  return fmt::format("the Engine API on {} (CCCI_DOCKER_API=0: the CLI)", *s.socket);
+}
+
 std::optional<json::value> engine_get(const std::string& target, bool ignore_stop) {
   auto& s = state();
   if (!s.on || !s.socket) return std::nullopt;
@@ -145,6 +161,9 @@ std::optional<json::value> engine_get(const std::string& target, bool ignore_sto
     if (r.status == 200 && !ec) return v;
     if (r.status == 404) return json::value(nullptr); // an answer: no such object
   } catch (const std::exception&) {
+    // Cut short by a stop request: the engine is fine, the caller's read is
+    // what stops (through the CLI, as it always did).
+    if (stop_requested && !ignore_stop) return std::nullopt;
   }
   // Not answered as asked (no daemon there, no permission, an API without
   // it): the CLI from here on.
@@ -193,8 +212,7 @@ std::vector<ServiceState> services_from_engine(const json::value& services, cons
     if (!s || !update || !update->is_object()) continue;
     const auto* u = update->if_object();
     if (const auto* st = u->if_contains("State"); st && st->is_string()) s->update_state = std::string(st->as_string());
-    if (const auto* m = u->if_contains("Message"); m && m->is_string())
-      s->update_message = std::string(m->as_string());
+    if (const auto* m = u->if_contains("Message"); m && m->is_string()) s->update_message = std::string(m->as_string());
   }
   std::map<std::string, std::set<std::string>> seen;
   for (auto& t : array_of(tasks, "tasks")) {
@@ -299,8 +317,8 @@ std::optional<NetworkFacts> engine_network(const std::string& name) {
 }
 
 std::string engine_path_segment(const std::string& text) {
-  std::unique_ptr<char, decltype(&curl_free)> escaped(curl_easy_escape(nullptr, text.data(), static_cast<int>(text.size())),
-                                                      curl_free);
+  std::unique_ptr<char, decltype(&curl_free)> escaped(
+      curl_easy_escape(nullptr, text.data(), static_cast<int>(text.size())), curl_free);
   if (!escaped) throw InfraFailure("libcurl could not percent-encode a docker engine path");
   return escaped.get();
 }
@@ -315,7 +333,8 @@ std::optional<std::vector<EngineObject>> engine_objects(const std::string& kind,
                        : kind == "config"    ? "/configs"
                                              : "";
   if (target.empty()) throw InfraFailure(fmt::format("no docker engine listing of '{}'s", kind));
-  if (!label.empty()) target += fmt::format("{}filters={}", kind == "container" ? '&' : '?', engine_filters("label", {label}));
+  if (!label.empty())
+    target += fmt::format("{}filters={}", kind == "container" ? '&' : '?', engine_filters("label", {label}));
   auto answer = engine_get(target, ignore_stop);
   if (!answer) return std::nullopt;
   try {

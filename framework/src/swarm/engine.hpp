@@ -35,6 +35,10 @@ std::optional<std::string> engine_socket_for(const std::optional<std::string>& d
 /// caller then asks the CLI, which says in its own words what is wrong.
 std::optional<boost::json::value> engine_get(const std::string& target, bool ignore_stop = false);
 
+/// How this process reads from docker, for `ccci doctor`: "the Engine API
+/// on <socket>", or "the docker CLI" and why.
+std::string engine_reads();
+
 /// Turns the engine off (or on again, when it is local): tests compare what
 /// the two readers see.
 void use_engine(bool on);

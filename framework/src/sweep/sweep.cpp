@@ -115,6 +115,7 @@ struct Entry {
   std::vector<std::string> notes;
   std::optional<Canonical> before, after;
   std::filesystem::path checkout;
+  std::vector<std::string> tags;  ///< the checkout's release tags, as synced
   std::optional<RunResults> cold; ///< the cold run's results, for its promotion
   bool done = false;              ///< labelled
 };
@@ -227,7 +228,8 @@ void prepare(const SweepOptions& o, const std::string& sweep_id, const RecipeMet
     throw InputError(fmt::format("recipe {}: no upstream: set `upstream:` in its ccci.yml or pass --source", e.recipe));
   sync_upstream(e.checkout, upstream, e);
   if (o.mirror) sync_mirror(e.checkout, *o.mirror + "/" + e.recipe, e);
-  auto latest = newest_release(recipe_tags(e.checkout));
+  e.tags = recipe_tags(e.checkout);
+  auto latest = newest_release(e.tags);
   e.latest = latest ? latest->tag : "";
   e.before = read_canonical(o.state_dir, e.recipe);
   e.decision = sweep_decision(latest ? std::optional<std::string>(latest->tag) : std::nullopt, e.before);
@@ -260,7 +262,7 @@ ExpectedCost static_estimate(const Entry& e, const RecipeMeta& meta) {
     std::optional<std::string> canonical;
     if (e.before) canonical = e.before->version;
     in.upgrade = !meta.expected_skips.count("upgrade") &&
-                 choose_upgrade_base(recipe_tags(e.checkout), e.latest, meta.upgrade_base, canonical).tag.has_value();
+                 choose_upgrade_base(e.tags, e.latest, meta.upgrade_base, canonical).tag.has_value();
     in.restore = !meta.expected_skips.count("restore");
     return estimate_cost(docs, in);
   } catch (const std::exception& ex) {
