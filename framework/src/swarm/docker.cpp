@@ -141,11 +141,8 @@ namespace {
 const std::vector<std::string> manager_info{"info", "--format",
                                             "{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}"};
 
-void check_manager(const ProcessResult& r) {
-  if (!r.ok())
-    throw InfraFailure(fmt::format(
-        "the docker daemon is not reachable ({}): start it (scripts/local-swarm does) and retry", trim(r.err)));
-  auto state = trim(r.out);
+// `state` as `docker info` prints manager_info's format ("active true").
+void check_manager_state(const std::string& state) {
   if (state != "active true")
     throw InfraFailure(
         fmt::format("this docker node is not an active swarm manager (state: '{}'): run `docker swarm init "
@@ -153,29 +150,46 @@ void check_manager(const ProcessResult& r) {
                     state));
 }
 
+void check_manager(const ProcessResult& r) {
+  if (!r.ok())
+    throw InfraFailure(fmt::format(
+        "the docker daemon is not reachable ({}): start it (scripts/local-swarm does) and retry", trim(r.err)));
+  check_manager_state(trim(r.out));
+}
+
+// The network's driver and whether containers may join it: one request, or
+// one `network inspect`.
+NetworkFacts network_facts(const std::string& name) {
+  if (auto facts = engine_network(name)) return *facts;
+  NetworkFacts f;
+  auto r = docker({"network", "inspect", "--format", "{{.Driver}} {{.Attachable}}", name});
+  if (!r.ok()) return f;
+  auto words = split(trim(r.out), ' ');
+  f.exists = true;
+  f.driver = words.empty() ? "" : words[0];
+  f.attachable = words.size() > 1 && words[1] == "true";
+  return f;
+}
+
 } // namespace
 
 void require_swarm_manager() { check_manager(docker(manager_info)); }
 
-void ensure_overlay_network(const std::string& name) {
-  ProcessResult r;
-  if (auto facts = engine_network(name)) {
-    r.exit_code = facts->exists ? 0 : 1;
-    r.out = facts->driver;
-  } else {
-    r = docker({"network", "inspect", "--format", "{{.Driver}}", name});
-  }
-  if (r.ok()) {
-    if (trim(r.out) != "overlay")
+bool ensure_overlay_network(const std::string& name) {
+  auto facts = network_facts(name);
+  if (facts.exists) {
+    if (facts.driver != "overlay")
       throw InfraFailure(fmt::format("network '{}' exists but is a '{}' network, not overlay: remove "
                                      "it (`docker network rm {}`) and retry",
-                                     name, trim(r.out), name));
-    return;
+                                     name, facts.driver, name));
+    return facts.attachable;
   }
   auto c = docker({"network", "create", "--driver", "overlay", "--attachable", name});
+  if (c.ok()) return true;
   // Another run may have created it meanwhile.
-  if (!c.ok() && docker({"network", "inspect", name}).exit_code != 0)
-    throw InfraFailure(fmt::format("cannot create overlay network '{}': {}", name, trim(c.err)));
+  facts = network_facts(name);
+  if (!facts.exists) throw InfraFailure(fmt::format("cannot create overlay network '{}': {}", name, trim(c.err)));
+  return facts.attachable;
 }
 
 void create_secret(const std::string& name, const std::string& value, const std::string& stack, const Owner& owner) {
@@ -307,10 +321,7 @@ std::vector<OwnedObject> manager_and_labelled_objects(std::string& listing_error
       use_engine(false);
     }
     if (state) {
-      ProcessResult info;
-      info.exit_code = 0;
-      info.out = *state;
-      check_manager(info);
+      check_manager_state(*state);
       if (auto listed = labelled_from_engine()) return std::move(*listed);
     }
   }

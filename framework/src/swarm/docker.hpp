@@ -41,8 +41,9 @@ std::string docker_or_throw(const std::vector<std::string>& args, std::string_vi
 /// this node is not an active swarm manager.
 void require_swarm_manager();
 
-/// Creates the attachable overlay network `name` unless it exists.
-void ensure_overlay_network(const std::string& name);
+/// Creates the attachable overlay network `name` unless it exists; throws
+/// when it exists with another driver. Whether it is attachable.
+bool ensure_overlay_network(const std::string& name);
 
 /// `docker secret create` with the value on stdin (never on a command line),
 /// labelled with the stack's namespace and `owner`'s labels.

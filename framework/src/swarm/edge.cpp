@@ -7,7 +7,6 @@
 #include "os/fs.hpp"
 #include "recipe/traefik.hpp"
 #include "swarm/docker.hpp"
-#include "swarm/engine.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -338,15 +337,7 @@ std::vector<std::string> other_routed_stacks(const std::vector<fs::path>& dirs, 
 // The edge joins `proxy` as a plain container, which docker allows only on
 // an attachable overlay (scripts/local-swarm makes it so).
 void ensure_attachable_proxy_network() {
-  ensure_overlay_network("proxy");
-  bool attachable = true;
-  if (auto facts = engine_network("proxy")) {
-    attachable = !facts->exists || facts->attachable;
-  } else {
-    auto r = docker({"network", "inspect", "--format", "{{.Attachable}}", "proxy"});
-    attachable = !r.ok() || r.out.starts_with("true");
-  }
-  if (!attachable)
+  if (!ensure_overlay_network("proxy"))
     throw InfraFailure("the overlay network 'proxy' is not attachable, so the edge container cannot join it: "
                        "remove the stacks that use it, then `docker network rm proxy && docker network create "
                        "--driver overlay --attachable proxy` (scripts/local-swarm does)");
