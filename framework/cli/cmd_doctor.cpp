@@ -29,8 +29,9 @@ int cmd_doctor(const Args& args) {
   auto vm = parse_options("doctor", args, d);
   if (vm.count("help")) {
     std::cout << "Usage: ccci doctor [--json]\n\nEvery tool ccci and the installed plugins need (declared in "
-                 "code), found or missing,\nwith path and version; the docker daemon and the swarm. Exits 1 "
-                 "when something is missing.\n\n"
+                 "code), found or missing,\nwith path and version; the docker daemon and the swarm; how ccci reads "
+                 "from docker\n(the Engine API on the local socket, or the CLI and why; CCCI_DOCKER_API=0 "
+                 "forces the CLI).\nExits 1 when something is missing.\n\n"
               << d;
     return 0;
   }
