@@ -1068,3 +1068,20 @@ BOOST_AUTO_TEST_CASE(an_isolated_checks_message_and_log_lines_are_capped) {
   BOOST_TEST_REQUIRE(logged.size() == 1u);
   BOOST_TEST(logged[0].ends_with(" [... 95904 bytes cut by ccci]"));
 }
+
+// watch_stack's watch (swarm/docker.hpp, watch_lines), on a real process: the
+// docker CLI writes an event's text and its newline apart ("start", then
+// "\n"), and one event must wake converge's watch once, not twice.
+BOOST_AUTO_TEST_CASE(a_line_watch_wakes_once_per_whole_line_and_is_lost_when_the_program_ends) {
+  using Woke = StackWatch::Woke;
+  using std::chrono::steady_clock;
+  auto watch =
+      watch_lines({"sh", "-c", "printf start; sleep 2; printf '\\n'; sleep 1; printf 'one\\ntwo\\n'; sleep 1"}, {});
+  BOOST_TEST_REQUIRE(watch != nullptr);
+  BOOST_TEST((watch->wait(steady_clock::now() + 1s) == Woke::timeout), "woken by part of a line");
+  BOOST_TEST((watch->wait(steady_clock::now() + 10s) == Woke::event), "not woken by the line's end");
+  std::this_thread::sleep_for(1500ms); // both lines are there by now
+  BOOST_TEST((watch->wait(steady_clock::now() + 10s) == Woke::event), "not woken by two lines");
+  BOOST_TEST((watch->wait(steady_clock::now() + 10s) == Woke::lost), "woken again by lines already counted");
+  BOOST_TEST((watch->wait(steady_clock::now() + 100ms) == Woke::lost));
+}

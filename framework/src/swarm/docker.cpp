@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstring>
 #include <map>
 #include <optional>
 #include <set>
@@ -429,11 +430,13 @@ std::vector<ServiceState> stack_replicas(const std::string& stack) {
 
 namespace {
 
-// A `docker events` child: any line it prints is an event; its end (EOF, an
-// error) loses the watch.
-class DockerEvents : public StackWatch {
+// A `docker events` child: each whole line it prints is an event; its end
+// (EOF, an error) loses the watch. Whole lines, because the CLI writes an
+// event's text and its newline apart ("start", then "\n"): reading between
+// the two would otherwise wake the watch twice for one event.
+class LinesWatch : public StackWatch {
 public:
-  explicit DockerEvents(Child child) : child_(std::move(child)) {}
+  explicit LinesWatch(Child child) : child_(std::move(child)) {}
 
   Woke wait(std::chrono::steady_clock::time_point until) override {
     if (lost_) return Woke::lost;
@@ -448,13 +451,18 @@ public:
       if (r < 0) return lose();
       if (r == 0) continue;
       // Everything there is, at once: one wake-up however many lines came.
-      char buf[4096];
-      ssize_t n = ::read(p.fd, buf, sizeof buf);
-      if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-      if (n <= 0) return lose();
-      while (::read(p.fd, buf, sizeof buf) == static_cast<ssize_t>(sizeof buf)) {
+      bool line_ended = false;
+      while (true) {
+        char buf[4096];
+        ssize_t n = ::read(p.fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && errno == EAGAIN) break;
+        if (n <= 0) return lose();
+        line_ended = line_ended || std::memchr(buf, '\n', static_cast<std::size_t>(n)) != nullptr;
+        if (n < static_cast<ssize_t>(sizeof buf)) break;
       }
-      return Woke::event;
+      // Only part of a line: its end follows at once.
+      if (line_ended) return Woke::event;
     }
     return Woke::timeout;
   }
@@ -470,6 +478,18 @@ private:
 
 } // namespace
 
+std::unique_ptr<StackWatch> watch_lines(const std::vector<std::string>& argv, const SpawnOptions& options) {
+  try {
+    auto child = Child::spawn(argv, options);
+    // Non-blocking, so wait() drains what is there and no more.
+    const int fd = child.out().get();
+    if (int fl = ::fcntl(fd, F_GETFL); fl < 0 || ::fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) return nullptr;
+    return std::make_unique<LinesWatch>(std::move(child));
+  } catch (const std::exception&) {
+    return nullptr;
+  }
+}
+
 std::unique_ptr<StackWatch> watch_stack(const std::string& stack, std::chrono::system_clock::time_point until) {
   using namespace std::chrono;
   const auto since = duration_cast<milliseconds>((system_clock::now() - 1s).time_since_epoch()).count();
@@ -484,15 +504,7 @@ std::unique_ptr<StackWatch> watch_stack(const std::string& stack, std::chrono::s
   so.extra_env = env.extra_env;
   so.inherit_env = env.inherit_env;
   so.merge_stderr = true;
-  try {
-    auto child = Child::spawn(argv, so);
-    // Non-blocking, so wait() drains what is there and no more.
-    const int fd = child.out().get();
-    if (int fl = ::fcntl(fd, F_GETFL); fl < 0 || ::fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) return nullptr;
-    return std::make_unique<DockerEvents>(std::move(child));
-  } catch (const std::exception&) {
-    return nullptr; // converge polls instead
-  }
+  return watch_lines(argv, so); // null: converge polls instead
 }
 
 namespace {

@@ -73,6 +73,10 @@ std::vector<ServiceState> stack_services(const std::string& stack, std::vector<S
 /// the subscription is missed) until `until`, when docker ends it by itself
 /// (so it cannot outlive a run that died). Null when it cannot be started.
 std::unique_ptr<StackWatch> watch_stack(const std::string& stack, std::chrono::system_clock::time_point until);
+/// The watch watch_stack() is: `argv` started with `options`, each whole
+/// line it prints an event, its end the watch's loss. Null when it cannot
+/// be started.
+std::unique_ptr<StackWatch> watch_lines(const std::vector<std::string>& argv, const SpawnOptions& options);
 /// Names and replica counts only: one `docker service ls`.
 std::vector<ServiceState> stack_replicas(const std::string& stack);
 
