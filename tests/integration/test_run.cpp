@@ -524,11 +524,12 @@ BOOST_AUTO_TEST_CASE(a_stack_watch_wakes_on_a_start_and_a_health_change_and_ends
   BOOST_TEST((watch->wait(steady_clock::now() + 500ms) == Woke::timeout), "woken before anything of the stack ran");
 
   auto started = docker({"run", "-d", "--label", "com.docker.stack.namespace=" + stack, "--health-cmd", "true",
-                         "--health-interval", "1s", "ccci-local/nginx:bookworm", "sleep", "60"});
+                         "--health-interval", "2s", "ccci-local/nginx:bookworm", "sleep", "60"});
   BOOST_TEST_REQUIRE(started.ok(), started.err);
   const auto id = started.out.substr(0, started.out.find('\n'));
   BOOST_TEST((watch->wait(steady_clock::now() + 30s) == Woke::event), "no event for the container's start");
-  // Its first healthcheck runs a second after the start, so it wakes the watch apart from it.
+  // Its first healthcheck runs two seconds after the start, so it wakes the watch apart from the
+  // start even when this process is slow to read it.
   BOOST_TEST((watch->wait(steady_clock::now() + 30s) == Woke::event), "no event for its health turning healthy");
   auto removed = docker({"rm", "-f", id});
   BOOST_TEST_REQUIRE(removed.ok(), removed.err);
