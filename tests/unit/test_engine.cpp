@@ -168,3 +168,23 @@ BOOST_AUTO_TEST_CASE(a_full_look_reads_updates_task_errors_and_health) {
   BOOST_TEST(given[0].update_state == "updating");
   BOOST_TEST(given[0].healthy == 1);
 }
+
+// teardown_stack waits for these before it lists the stack's containers: a
+// task not yet started may still get one after its service is removed.
+BOOST_AUTO_TEST_CASE(the_tasks_not_started_are_those_of_the_stacks_services_a_node_has_not_started) {
+  auto tasks = parse(R"([
+    {"ID": "t-assigned", "ServiceID": "s1", "Status": {"State": "assigned"}},
+    {"ID": "t-preparing", "ServiceID": "s1", "Status": {"State": "preparing"}},
+    {"ID": "t-starting", "ServiceID": "s2", "Status": {"State": "starting"}},
+    {"ID": "t-pending", "ServiceID": "s2", "Status": {"State": "pending"}},
+    {"ID": "t-running", "ServiceID": "s1", "Status": {"State": "running"}},
+    {"ID": "t-failed", "ServiceID": "s1", "Status": {"State": "failed"}},
+    {"ID": "t-shutdown", "ServiceID": "s2", "Status": {"State": "shutdown"}},
+    {"ID": "t-other", "ServiceID": "another-stacks", "Status": {"State": "preparing"}}
+  ])");
+  const std::vector<std::string> expected{"t-assigned", "t-preparing", "t-starting"}; // pending: on no node yet
+  BOOST_TEST(tasks_not_started_from_engine(tasks, {"s1", "s2"}) == expected, boost::test_tools::per_element());
+  BOOST_TEST(tasks_not_started_from_engine(tasks, {}).empty());
+  BOOST_CHECK_THROW(tasks_not_started_from_engine(parse(R"({"message": "x"})"), {"s1"}), InfraFailure);
+  BOOST_CHECK_THROW(tasks_not_started_from_engine(parse(R"([{"ID": "t", "ServiceID": "s1"}])"), {"s1"}), InfraFailure);
+}

@@ -735,8 +735,59 @@ TeardownReport teardown_stack(const std::string& stack, bool throwaway, std::chr
   }
   auto opts = teardown_options();
   auto label = "label=com.docker.stack.namespace=" + stack;
+  auto deadline = std::chrono::steady_clock::now() + wait;
+  // The stack's services, for the tasks they leave (below).
+  std::set<std::string> service_ids;
+  bool tasks_known = false;
+  if (auto services = engine_objects("service", label.substr(std::string_view("label=").size()), true)) {
+    for (auto& s : *services)
+      service_ids.insert(s.id);
+    tasks_known = true;
+  }
   auto rm = docker({"stack", "rm", stack}, opts);
   report.notes.push_back(fmt::format("docker stack rm {}: {}", stack, rm.describe()));
+
+  // A task its node had not started when its service went (a run stopped
+  // while its stack deploys) may still get a container: the node creates
+  // it, then removes it a few seconds later. Until that task has ended, a
+  // listing of the stack's containers could miss the container and call
+  // the teardown clean (engine only: the CLI's listings cannot see the
+  // tasks of a removed service).
+  // Those tasks whose container docker does not list yet.
+  auto not_started = [&]() -> std::vector<std::string> {
+    if (!tasks_known || service_ids.empty()) return {};
+    auto tasks = engine_get("/tasks", /*ignore_stop=*/true);
+    if (!tasks) return {};
+    std::vector<std::string> pending;
+    try {
+      pending = tasks_not_started_from_engine(*tasks, service_ids);
+    } catch (const InfraFailure&) {
+      use_engine(false);
+      return {};
+    }
+    if (pending.empty()) return pending;
+    auto listed = engine_objects("container", label.substr(std::string_view("label=").size()), true);
+    if (!listed) return {};
+    std::erase_if(pending, [&](const std::string& task) {
+      return std::any_of(listed->begin(), listed->end(), [&](const EngineObject& c) {
+        auto id = c.labels.find("com.docker.swarm.task.id");
+        return id != c.labels.end() && id->second == task;
+      });
+    });
+    return pending;
+  };
+  if (auto pending = not_started(); !pending.empty()) {
+    // Bounded well within the teardown's own wait: the node ends such a
+    // task within a second or two of its service going.
+    const auto until = std::min(deadline, std::chrono::steady_clock::now() + std::chrono::seconds(15));
+    while (!pending.empty() && !stop_escalated() && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      pending = not_started();
+    }
+    report.notes.push_back(pending.empty()
+                               ? "waited for the containers of the tasks a node had not started yet"
+                               : fmt::format("{} task(s) a node had not started yet still listed", pending.size()));
+  }
 
   auto containers = [&] {
     if (auto listed = engine_objects("container", label.substr(std::string_view("label=").size()), true)) {
@@ -758,7 +809,6 @@ TeardownReport teardown_stack(const std::string& stack, bool throwaway, std::chr
   // Volumes cannot go while containers still hold them: wait for those
   // first — unless a second stop signal says to do only what is quick
   // (docs/architecture.md, "Stopping").
-  auto deadline = std::chrono::steady_clock::now() + wait;
   while (!ids.empty() && !stop_escalated() && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     ids = containers();

@@ -258,6 +258,20 @@ std::vector<ServiceState> services_from_engine(const json::value& services, cons
   return out;
 }
 
+std::vector<std::string> tasks_not_started_from_engine(const json::value& tasks,
+                                                       const std::set<std::string>& services) {
+  // Given to a node and not yet running: the node may be creating its
+  // container. Before that (new, allocated, pending) no node has it.
+  static const std::set<std::string> before_running{"assigned", "accepted", "preparing", "ready", "starting"};
+  std::vector<std::string> out;
+  for (auto& task : array_of(tasks, "tasks")) {
+    if (!services.count(string_at(task, "ServiceID", "a task"))) continue;
+    if (before_running.count(string_at(at(task, "Status", "a task"), "State", "a task's status")))
+      out.push_back(string_at(task, "ID", "a task"));
+  }
+  return out;
+}
+
 std::vector<EngineObject> objects_from_engine(const std::string& kind, const json::value& listing) {
   static const std::set<std::string> kinds{"service", "container", "network", "volume", "secret", "config"};
   if (!kinds.count(kind)) throw InfraFailure(fmt::format("no docker engine listing of '{}'s", kind));

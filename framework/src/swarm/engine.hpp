@@ -12,6 +12,7 @@
 #include <boost/json/value.hpp>
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -79,6 +80,13 @@ std::vector<EngineObject> objects_from_engine(const std::string& kind, const boo
 /// info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}'`
 /// prints it ("active true").
 std::string manager_state_from_engine(const boost::json::value& info);
+
+/// GET /tasks: the IDs of the tasks of `services` (service IDs) that a node
+/// has been given but not started yet (assigned ... starting). Such a task
+/// may still get a container after its service is removed; once it has
+/// ended, or swarm lists it no more, that container exists if it ever will.
+std::vector<std::string> tasks_not_started_from_engine(const boost::json::value& tasks,
+                                                       const std::set<std::string>& services);
 
 struct NetworkFacts {
   bool exists = false;
